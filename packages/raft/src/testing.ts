@@ -1,0 +1,34 @@
+// Test-only hook that switches on one deliberately broken variant of the protocol, so tests can
+// prove the simulator catches it. Production code never calls setBrokenVariant; no configuration
+// or environment variable reaches it.
+
+export type BrokenVariant =
+  /** Commits an entry from a previous term by counting replicas (violates paper §5.4.2 / fig. 8). */
+  | 'commit-previous-term-by-counting'
+  /** Grants a vote to a second candidate in the same term (violates paper §5.2). */
+  | 'grant-two-votes-per-term'
+  /** Grants votes without the candidate-log-up-to-date check (violates paper §5.4.1). */
+  | 'skip-log-up-to-date-check'
+  /** The actor sends messages before the Ready's state is durable (violates thesis §3.8). */
+  | 'acknowledge-before-persisting'
+  /** Hands entries to the state machine before they are committed (violates paper §5.3). */
+  | 'apply-before-commit';
+
+export const brokenVariants: readonly BrokenVariant[] = [
+  'commit-previous-term-by-counting',
+  'grant-two-votes-per-term',
+  'skip-log-up-to-date-check',
+  'acknowledge-before-persisting',
+  'apply-before-commit',
+];
+
+let active: BrokenVariant | null = null;
+
+export function setBrokenVariant(variant: BrokenVariant | null): void {
+  active = variant;
+}
+
+/** Internal: whether `variant` is switched on. Always false outside tests. */
+export function isBrokenVariant(variant: BrokenVariant): boolean {
+  return active === variant;
+}
