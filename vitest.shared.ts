@@ -16,7 +16,10 @@ export function packageTestConfig(packageDirectory: string, options: { testTimeo
       include: ['tests/**/*.test.ts'],
       testTimeout: options.testTimeoutMs ?? 30_000,
       hookTimeout: 30_000,
-      reporters: ['default', ['json', { outputFile: resolve(workspaceRoot, 'reports/vitest', `${reportName}.json`) }]],
+      reporters: [
+        'default',
+        ['json', { outputFile: resolve(workspaceRoot, 'reports/vitest', `${reportName}.json`) }],
+      ],
       pool: 'forks',
     },
   });

@@ -1,0 +1,74 @@
+// Linearizable reads in flight (thesis §6.4): first waiting for the leader to confirm a read index
+// with a quorum, then for the state machine to apply through that index, then served in order.
+import type { RaftNode } from '../raft-node.js';
+import type { DropReason, LogIndex, NodeId, ReadState, StateMachine } from '../types.js';
+
+export type ReadResult<TResult> =
+  | { readonly ok: true; readonly index: LogIndex; readonly result: TResult }
+  | {
+      readonly ok: false;
+      readonly reason: DropReason | 'leadership-lost' | 'mailbox-full' | 'stopped';
+      readonly leaderHint: NodeId | null;
+    };
+
+interface Read<TQuery, TResult> {
+  readonly query: TQuery;
+  readonly onResult: (result: ReadResult<TResult>) => void;
+}
+
+interface ConfirmedRead<TQuery, TResult> extends Read<TQuery, TResult> {
+  readonly index: LogIndex;
+}
+
+export class PendingReads<TQuery, TResult> {
+  private nextContext = 1;
+  private readonly unconfirmed = new Map<number, Read<TQuery, TResult>>();
+  /** Ascending by index: a node's commit index, and so every read index it confirms, never decreases. */
+  private confirmed: ConfirmedRead<TQuery, TResult>[] = [];
+
+  constructor(private readonly stateMachine: StateMachine<TQuery, TResult>) {}
+
+  request(node: RaftNode, query: TQuery, onResult: (result: ReadResult<TResult>) => void): void {
+    const context = this.nextContext;
+    this.nextContext += 1;
+    const outcome = node.readIndex(context);
+    if (!outcome.accepted) {
+      onResult({ ok: false, reason: outcome.reason, leaderHint: outcome.leaderHint });
+      return;
+    }
+    this.unconfirmed.set(context, { query, onResult });
+  }
+
+  confirm(readStates: readonly ReadState[]): void {
+    for (const readState of readStates) {
+      const read = this.unconfirmed.get(readState.context);
+      if (read === undefined) continue;
+      this.unconfirmed.delete(readState.context);
+      this.confirmed.push({ ...read, index: readState.index });
+    }
+  }
+
+  /** Serves, in order, every confirmed read whose index the state machine has applied. */
+  serveApplied(appliedIndex: LogIndex): void {
+    let served = 0;
+    while (served < this.confirmed.length && this.confirmed[served]!.index <= appliedIndex) {
+      const read = this.confirmed[served]!;
+      served += 1;
+      read.onResult({ ok: true, index: read.index, result: this.stateMachine.query(read.query) });
+    }
+    if (served > 0) this.confirmed = this.confirmed.slice(served);
+  }
+
+  failUnconfirmed(reason: 'leadership-lost', leaderHint: NodeId | null): void {
+    const reads = [...this.unconfirmed.values()];
+    this.unconfirmed.clear();
+    for (const read of reads) read.onResult({ ok: false, reason, leaderHint });
+  }
+
+  failAll(reason: 'stopped', leaderHint: NodeId | null): void {
+    const reads = [...this.unconfirmed.values(), ...this.confirmed];
+    this.unconfirmed.clear();
+    this.confirmed = [];
+    for (const read of reads) read.onResult({ ok: false, reason, leaderHint });
+  }
+}
