@@ -1,6 +1,17 @@
 // Public API of @raftkv/raft: the pure consensus core, the actor shell, their ports and helpers.
 export { AssertionError, assert } from './assert.js';
 export { SeededPrng } from './prng.js';
+export {
+  type ActorEvent,
+  type CompactionPolicy,
+  compactionDefault,
+  mailboxCapacityDefault,
+  type ProposalResult,
+  RaftActor,
+  type RaftActorObserver,
+  type RaftActorOptions,
+  type ReadResult,
+} from './raft-actor.js';
 export { RaftNode, type RaftNodeStart } from './raft-node.js';
 export type { FollowerProgress, NodeStatus, ReplicationState } from './status.js';
 export {
