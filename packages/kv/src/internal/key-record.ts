@@ -1,0 +1,31 @@
+// The stored form of one user key: its per-key revisions then the value, in a fixed binary layout
+// (24 header bytes) so the apply hot path neither allocates objects for msgpack nor varies by node.
+import type { KeyValue } from '../results.js';
+import { readUint64, writeUint64 } from './bytes.js';
+
+const headerBytes = 24;
+
+export function encodeKeyRecord(
+  createRevision: number,
+  modRevision: number,
+  version: number,
+  value: Uint8Array,
+) {
+  const record = new Uint8Array(headerBytes + value.length);
+  writeUint64(record, 0, createRevision);
+  writeUint64(record, 8, modRevision);
+  writeUint64(record, 16, version);
+  record.set(value, headerBytes);
+  return record;
+}
+
+/** The key-value for user `key` held in `record`; the value is a view into `record`, not a copy. */
+export function decodeKeyRecord(key: Uint8Array, record: Uint8Array): KeyValue {
+  return {
+    key,
+    value: record.subarray(headerBytes),
+    createRevision: readUint64(record, 0),
+    modRevision: readUint64(record, 8),
+    version: readUint64(record, 16),
+  };
+}

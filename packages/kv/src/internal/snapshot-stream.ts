@@ -1,0 +1,173 @@
+// The snapshot byte stream of the KV state machine (paper §7): a header, batches of store pairs in
+// key order, and a trailer, each one msgpack value. The bytes are a pure function of the store
+// view, so every replica at the same applied index produces identical chunks. No store writes here.
+import { assert, type Configuration, type SnapshotMetadata, type SnapshotReader } from '@raftkv/raft';
+import type { KvStoreSnapshotView } from '../store-port.js';
+import { concatBytes } from './bytes.js';
+import { kvPackr } from './packr.js';
+
+const snapshotFormat = 'raftkv-kv-snapshot';
+const snapshotFormatVersion = 1;
+/** A batch is closed once its keys and values reach this many bytes. */
+const snapshotBatchBytes = 64 * 1024;
+
+interface SnapshotHeader {
+  readonly format: string;
+  readonly formatVersion: number;
+  readonly index: number;
+  readonly term: number;
+  readonly configuration: Configuration;
+}
+
+/** Streams a store view; readChunk may go back to any earlier offset (it re-iterates the view). */
+export class KvSnapshotReader implements SnapshotReader {
+  readonly metadata: SnapshotMetadata;
+  private segments: Iterator<Uint8Array>;
+  /** Consecutive encoded segments covering [windowStart, windowEnd) of the stream. */
+  private window: Uint8Array[] = [];
+  private windowStart = 0;
+  private windowEnd = 0;
+
+  constructor(private readonly view: KvStoreSnapshotView) {
+    const { appliedIndex, appliedTerm, configuration } = view.metadata;
+    assert(
+      configuration !== null,
+      'openSnapshot: no configuration entry applied yet (bootstrap logs one at index 1)',
+    );
+    this.metadata = {
+      index: appliedIndex,
+      term: appliedTerm,
+      configuration: normalizeConfiguration(configuration),
+    };
+    this.segments = this.encodeSegments();
+  }
+
+  readChunk(offset: number, maxBytes: number): Uint8Array {
+    assert(Number.isSafeInteger(offset) && offset >= 0, () => `readChunk: bad offset ${offset}`);
+    assert(Number.isSafeInteger(maxBytes) && maxBytes > 0, () => `readChunk: bad maxBytes ${maxBytes}`);
+    if (offset < this.windowStart) this.restart();
+    this.dropSegmentsBefore(offset);
+    this.fillTo(offset + maxBytes);
+    return this.copyOut(offset, Math.min(offset + maxBytes, this.windowEnd));
+  }
+
+  close(): void {
+    this.view.close();
+  }
+
+  private *encodeSegments(): Generator<Uint8Array> {
+    const header: SnapshotHeader = {
+      format: snapshotFormat,
+      formatVersion: snapshotFormatVersion,
+      index: this.metadata.index,
+      term: this.metadata.term,
+      configuration: this.metadata.configuration,
+    };
+    yield kvPackr.pack(header);
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let pairCount = 0;
+    for (const [key, value] of this.view.entries()) {
+      batch.push(key, value);
+      batchBytes += key.length + value.length;
+      pairCount++;
+      if (batchBytes >= snapshotBatchBytes) {
+        yield kvPackr.pack(batch);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batch.length > 0) yield kvPackr.pack(batch);
+    yield kvPackr.pack({ pairCount });
+  }
+
+  private restart(): void {
+    this.segments = this.encodeSegments();
+    this.window = [];
+    this.windowStart = 0;
+    this.windowEnd = 0;
+  }
+
+  /** Drops (or skips over) every segment that ends at or before `offset`. */
+  private dropSegmentsBefore(offset: number): void {
+    for (;;) {
+      if (this.window.length === 0 && !this.appendSegment()) return;
+      const first = this.window[0]!;
+      if (this.windowStart + first.length > offset) return;
+      this.window.shift();
+      this.windowStart += first.length;
+    }
+  }
+
+  private fillTo(end: number): void {
+    while (this.windowEnd < end && this.appendSegment()) {}
+  }
+
+  /** Encodes the next segment onto the window; false at the end of the stream. */
+  private appendSegment(): boolean {
+    const next = this.segments.next();
+    if (next.done === true) return false;
+    this.window.push(next.value);
+    this.windowEnd += next.value.length;
+    return true;
+  }
+
+  private copyOut(start: number, end: number): Uint8Array {
+    const chunk = new Uint8Array(Math.max(0, end - start));
+    let segmentStart = this.windowStart;
+    for (const segment of this.window) {
+      const from = Math.max(start, segmentStart);
+      const to = Math.min(end, segmentStart + segment.length);
+      if (from < to) chunk.set(segment.subarray(from - segmentStart, to - segmentStart), from - start);
+      segmentStart += segment.length;
+    }
+    return chunk;
+  }
+}
+
+/** Decodes a whole snapshot stream into its store pairs, checking its structure (corruption asserts). */
+export function decodeSnapshot(
+  metadata: SnapshotMetadata,
+  chunks: readonly Uint8Array[],
+): Array<[Uint8Array, Uint8Array]> {
+  let records: unknown[];
+  try {
+    records = kvPackr.unpackMultiple(concatBytes(...chunks));
+  } catch (error) {
+    assert(false, `KV snapshot at index ${metadata.index} is not valid msgpack: ${String(error)}`);
+  }
+  assertHeader(metadata, records[0]);
+  const pairs: Array<[Uint8Array, Uint8Array]> = [];
+  for (const batch of records.slice(1, -1)) {
+    assert(isPairBatch(batch), `KV snapshot at index ${metadata.index} has a malformed batch`);
+    for (let position = 0; position < batch.length; position += 2)
+      pairs.push([batch[position]!, batch[position + 1]!]);
+  }
+  const trailer = records.at(-1) as { pairCount?: unknown } | undefined;
+  assert(
+    records.length >= 2 && trailer?.pairCount === pairs.length,
+    `KV snapshot at index ${metadata.index} is truncated or its pair count does not match`,
+  );
+  return pairs;
+}
+
+function assertHeader(metadata: SnapshotMetadata, header: unknown): void {
+  const candidate = header as Partial<SnapshotHeader> | undefined;
+  assert(
+    candidate?.format === snapshotFormat && candidate.formatVersion === snapshotFormatVersion,
+    `KV snapshot at index ${metadata.index}: unknown format (expected ${snapshotFormat} v${snapshotFormatVersion})`,
+  );
+  assert(
+    candidate.index === metadata.index && candidate.term === metadata.term,
+    `KV snapshot header says index ${candidate.index} term ${candidate.term}, metadata says index ${metadata.index} term ${metadata.term}`,
+  );
+}
+
+function isPairBatch(batch: unknown): batch is Uint8Array[] {
+  return Array.isArray(batch) && batch.length % 2 === 0 && batch.every((item) => item instanceof Uint8Array);
+}
+
+/** A copy with members in a fixed field order, so the header bytes do not depend on who built it. */
+function normalizeConfiguration(configuration: Configuration): Configuration {
+  return { members: configuration.members.map(({ id, role, address }) => ({ id, role, address })) };
+}

@@ -1,0 +1,173 @@
+// KvStateMachine: the replicated KV state machine (paper §5.3, thesis §6.3) as pure logic over the
+// KvStore port. Applies each committed batch in ONE store transaction together with the applied
+// index. Deterministic: results depend only on the log, so it must never read a clock or randomness.
+import {
+  assert,
+  type Configuration,
+  type Entry,
+  type LogIndex,
+  type ReceivedSnapshot,
+  type SnapshotReader,
+  type StateMachine,
+} from '@raftkv/raft';
+import { decodeCommand } from './codec.js';
+import { type KvOperation, type KvQuery, kvQuerySchema } from './commands.js';
+import { readUint64, uint64Bytes } from './internal/bytes.js';
+import { revisionKey } from './internal/keyspace.js';
+import { executeOperation, executeRead } from './internal/operation-executor.js';
+import { SessionTable } from './internal/session-table.js';
+import { decodeSnapshot, KvSnapshotReader } from './internal/snapshot-stream.js';
+import { validateOperation, validateSession } from './internal/validation.js';
+import { defaultKvLimits, type KvLimits } from './limits.js';
+import type { KvError, KvResult } from './results.js';
+import type { KvStore, KvStoreWriter, StoreMetadata } from './store-port.js';
+
+export interface KvStateMachineOptions {
+  /** Must be identical on every node of the cluster. */
+  readonly limits?: KvLimits;
+}
+
+/** apply() yields undefined for configuration entries and leader no-ops (empty commands, paper §8). */
+export type KvApplyResult = KvResult | undefined;
+
+export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
+  private readonly limits: KvLimits;
+  private readonly sessions: SessionTable;
+  /** The store-wide revision (etcd): bumped once by each command that changes a user key. */
+  private revision = 0;
+  private revisionChanged = false;
+
+  constructor(
+    private readonly store: KvStore,
+    options: KvStateMachineOptions = {},
+  ) {
+    this.limits = options.limits ?? defaultKvLimits;
+    assertLimits(this.limits);
+    this.sessions = new SessionTable(this.limits);
+    this.loadCounters();
+  }
+
+  appliedIndex(): LogIndex {
+    return this.store.metadata().appliedIndex;
+  }
+
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  apply(entries: readonly Entry[]): KvApplyResult[] {
+    if (entries.length === 0) return [];
+    const metadata = this.metadataAfter(entries);
+    let committed = false;
+    try {
+      const results = this.store.write(metadata, (writer) => {
+        const batchResults = entries.map((entry) => this.applyEntry(writer, entry));
+        this.flushCounters(writer);
+        return batchResults;
+      });
+      committed = true;
+      return results;
+    } finally {
+      // A refused write (e.g. a full disk) leaves the store as it was: so must the cached counters be.
+      if (!committed) this.loadCounters();
+    }
+  }
+
+  /** A read of the applied state; linearizable when served after ReadIndex confirms (thesis §6.4). */
+  query(query: KvQuery): KvResult {
+    const parsed = kvQuerySchema.safeParse(query);
+    if (!parsed.success)
+      return this.failure({ code: 'malformed-command', message: 'query does not match the schema' });
+    const invalid = validateOperation(parsed.data, this.limits);
+    if (invalid !== null) return this.failure(invalid);
+    return { ok: true, revision: this.revision, result: executeRead(this.store, parsed.data) };
+  }
+
+  openSnapshot(): SnapshotReader {
+    return new KvSnapshotReader(this.store.openSnapshotView());
+  }
+
+  restore(snapshot: ReceivedSnapshot): void {
+    const { index, term, configuration } = snapshot.metadata;
+    const pairs = decodeSnapshot(snapshot.metadata, snapshot.chunks);
+    this.store.replaceAll(pairs, { appliedIndex: index, appliedTerm: term, configuration });
+    this.loadCounters();
+  }
+
+  private metadataAfter(entries: readonly Entry[]): StoreMetadata {
+    const previous = this.store.metadata();
+    let configuration: Configuration | null = previous.configuration;
+    entries.forEach((entry, position) => {
+      assert(
+        entry.index === previous.appliedIndex + 1 + position,
+        () => `apply: entry ${entry.index} does not follow applied index ${previous.appliedIndex + position}`,
+      );
+      if (entry.kind === 'configuration') configuration = entry.configuration;
+    });
+    const last = entries[entries.length - 1]!;
+    return { appliedIndex: last.index, appliedTerm: last.term, configuration };
+  }
+
+  private applyEntry(writer: KvStoreWriter, entry: Entry): KvApplyResult {
+    this.sessions.expire(writer, entry.index);
+    if (entry.kind === 'configuration' || entry.data.length === 0) return undefined;
+    return this.applyCommand(writer, entry.data, entry.index);
+  }
+
+  private applyCommand(writer: KvStoreWriter, data: Uint8Array, index: LogIndex): KvResult {
+    const decoded = decodeCommand(data);
+    if (!decoded.ok) return this.failure(decoded.error);
+    const { operation, session } = decoded.command;
+    const invalid =
+      validateOperation(operation, this.limits) ??
+      (session === undefined ? null : validateSession(session, this.limits));
+    if (invalid !== null) return this.failure(invalid);
+    if (session === undefined) return this.execute(writer, operation).result;
+    const admission = this.sessions.admit(writer, session, index, this.revision);
+    if (admission.kind === 'reply') return admission.result;
+    const { result, mutated } = this.execute(writer, operation);
+    // Only state changes need exactly-once: re-running a read or a failed compare is harmless (§6.3).
+    if (mutated) this.sessions.remember(writer, admission, session.sequence, result);
+    return result;
+  }
+
+  private execute(writer: KvStoreWriter, operation: KvOperation): { result: KvResult; mutated: boolean } {
+    const outcome = executeOperation(writer, operation, this.revision + 1);
+    if (outcome.mutated) {
+      this.revision++;
+      this.revisionChanged = true;
+    }
+    return {
+      result: { ok: true, revision: this.revision, result: outcome.result },
+      mutated: outcome.mutated,
+    };
+  }
+
+  private failure(error: KvError): KvResult {
+    return { ok: false, revision: this.revision, error };
+  }
+
+  private flushCounters(writer: KvStoreWriter): void {
+    this.sessions.flush(writer);
+    if (this.revisionChanged) writer.put(revisionKey, uint64Bytes(this.revision));
+    this.revisionChanged = false;
+  }
+
+  private loadCounters(): void {
+    const stored = this.store.get(revisionKey);
+    this.revision = stored === undefined ? 0 : readUint64(stored, 0);
+    this.revisionChanged = false;
+    this.sessions.load(this.store);
+  }
+}
+
+function assertLimits(limits: KvLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    assert(
+      Number.isSafeInteger(value) && value >= 1,
+      () => `KvLimits.${name} must be a positive integer, got ${value}`,
+    );
+  }
+  // The session result keys store the client id's length in one byte (internal/keyspace.ts).
+  assert(limits.clientIdBytesMax <= 255, 'KvLimits.clientIdBytesMax must be at most 255');
+}
