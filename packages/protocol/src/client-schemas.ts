@@ -1,0 +1,223 @@
+// The client protocol: request and response envelopes of the client endpoint, their types and zod
+// schemas. KV payloads use @raftkv/kv's own types and schemas. Strict objects; no I/O here.
+import {
+  type KvCommand,
+  type KvErrorCode,
+  type KvQuery,
+  type KvResult,
+  kvCommandSchema,
+  kvQuerySchema,
+} from '@raftkv/kv';
+import type { Configuration, LogIndex, MembershipChange, NodeId, NodeStatus } from '@raftkv/raft';
+import { z } from 'zod';
+import { kvErrorCodes, kvResultSchema } from './kv-result-schema.js';
+import { addressLengthMax, clientProtocolVersion, errorMessageLengthMax } from './limits.js';
+import { configurationSchema, nodeIdSchema } from './peer-schemas.js';
+
+/** Chosen by the client socket, echoed in the response; a non-negative safe integer. */
+export type RequestId = number;
+
+/**
+ * 'linearizable' reads go through ReadIndex on the leader (thesis §6.4); 'serializable' reads are
+ * served from the receiving node's applied state and may be stale.
+ */
+export type ReadConsistency = 'linearizable' | 'serializable';
+
+export type ClientRequestBody =
+  /** A KV write; its optional session makes retries apply once (thesis §6.3). */
+  | { readonly kind: 'command'; readonly command: KvCommand }
+  | { readonly kind: 'read'; readonly query: KvQuery; readonly consistency: ReadConsistency }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'members' }
+  | { readonly kind: 'changeMembership'; readonly change: MembershipChange }
+  | { readonly kind: 'transferLeadership'; readonly to: NodeId };
+
+export type ClientRequestKind = ClientRequestBody['kind'];
+
+export type ClientRequest = {
+  readonly protocolVersion: number;
+  readonly requestId: RequestId;
+} & ClientRequestBody;
+
+/** What a successful request returns, by request kind. */
+export type ClientResult =
+  /** The state machine's result for the command, applied at log `index` (may be a typed KV error). */
+  | { readonly kind: 'command'; readonly index: LogIndex; readonly result: KvResult }
+  /** The query's result against state applied up to `index`. */
+  | { readonly kind: 'read'; readonly index: LogIndex; readonly result: KvResult }
+  | { readonly kind: 'status'; readonly status: NodeStatus }
+  | {
+      readonly kind: 'members';
+      readonly configuration: Configuration;
+      readonly leaderId: NodeId | null;
+    }
+  /** The configuration entry was committed at `index` (thesis ch. 4). */
+  | { readonly kind: 'changeMembership'; readonly index: LogIndex }
+  /** The leader accepted the transfer and sent or will send TimeoutNow (thesis §3.10). */
+  | { readonly kind: 'transferLeadership' };
+
+/** Why the cluster declined a request that was well-formed (the core's DropReason and kin). */
+export type RejectionReason =
+  | 'leadership-transfer-in-progress'
+  | 'membership-change-in-progress'
+  | 'invalid-membership-change'
+  | 'no-leader-commit-in-term'
+  /** A different entry was committed at the proposal's index: definitely not applied; retry. */
+  | 'superseded'
+  /** The node lost leadership before the read was confirmed; retry. */
+  | 'leadership-lost'
+  | 'unknown-member'
+  | 'not-a-voter'
+  | 'already-leader';
+
+/**
+ * A typed failure. KV codes mean the node refused the request before it reached the log; a KV
+ * error the state machine produced while applying comes back as an ok 'command' result instead.
+ */
+export type ClientError =
+  | {
+      readonly code: 'not-leader';
+      readonly leaderId: NodeId | null;
+      /** Where the leader serves clients, when the receiving node knows it. */
+      readonly leaderClientAddress: string | null;
+      readonly message: string;
+    }
+  | { readonly code: 'bad-request'; readonly message: string }
+  /** The node gave up waiting; for a command the outcome is unknown (never reported as failed). */
+  | { readonly code: 'timeout'; readonly message: string }
+  /** A write may or may not have been applied (e.g. leadership lost after proposing). */
+  | { readonly code: 'outcome-unknown'; readonly message: string }
+  | { readonly code: 'overloaded'; readonly message: string }
+  | { readonly code: 'shutting-down'; readonly message: string }
+  | { readonly code: 'unsupported-version'; readonly supportedVersion: number; readonly message: string }
+  /** The result would not fit in one client frame (clientFrameBytesMax): ask for less. */
+  | { readonly code: 'response-too-large'; readonly message: string }
+  | { readonly code: 'rejected'; readonly reason: RejectionReason; readonly message: string }
+  | { readonly code: KvErrorCode; readonly message: string };
+
+export type ClientErrorCode = ClientError['code'];
+
+export type ClientResponseBody =
+  | { readonly ok: true; readonly result: ClientResult }
+  | { readonly ok: false; readonly error: ClientError };
+
+export type ClientResponse = {
+  readonly protocolVersion: number;
+  /** Null only when the request was too malformed to read its requestId. */
+  readonly requestId: RequestId | null;
+} & ClientResponseBody;
+
+const requestIdSchema = z.int().nonnegative();
+const logIndexSchema = z.int().nonnegative();
+const messageSchema = z.string().max(errorMessageLengthMax);
+
+const membershipChangeSchema: z.ZodType<MembershipChange> = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('addLearner'),
+    id: nodeIdSchema,
+    address: z.string().max(addressLengthMax),
+  }),
+  z.strictObject({ type: z.literal('promoteLearner'), id: nodeIdSchema }),
+  z.strictObject({ type: z.literal('removeMember'), id: nodeIdSchema }),
+]);
+
+const requestEnvelope = { protocolVersion: z.literal(clientProtocolVersion), requestId: requestIdSchema };
+
+export const clientRequestSchema: z.ZodType<ClientRequest> = z.discriminatedUnion('kind', [
+  z.strictObject({ ...requestEnvelope, kind: z.literal('command'), command: kvCommandSchema }),
+  z.strictObject({
+    ...requestEnvelope,
+    kind: z.literal('read'),
+    query: kvQuerySchema,
+    consistency: z.enum(['linearizable', 'serializable']),
+  }),
+  z.strictObject({ ...requestEnvelope, kind: z.literal('status') }),
+  z.strictObject({ ...requestEnvelope, kind: z.literal('members') }),
+  z.strictObject({ ...requestEnvelope, kind: z.literal('changeMembership'), change: membershipChangeSchema }),
+  z.strictObject({ ...requestEnvelope, kind: z.literal('transferLeadership'), to: nodeIdSchema }),
+]);
+
+const followerProgressSchema = z.strictObject({
+  matchIndex: logIndexSchema,
+  nextIndex: logIndexSchema,
+  state: z.enum(['probe', 'replicate', 'snapshot']),
+  inflightMessages: z.int().nonnegative(),
+  recentlyActive: z.boolean(),
+});
+
+const nodeStatusSchema: z.ZodType<NodeStatus> = z.strictObject({
+  id: nodeIdSchema,
+  role: z.enum(['follower', 'preCandidate', 'candidate', 'leader']),
+  term: z.int().nonnegative(),
+  leaderId: nodeIdSchema.nullable(),
+  votedFor: nodeIdSchema.nullable(),
+  commitIndex: logIndexSchema,
+  appliedIndex: logIndexSchema,
+  firstIndex: logIndexSchema,
+  lastIndex: logIndexSchema,
+  configuration: configurationSchema,
+  progress: z.record(z.string(), followerProgressSchema).nullable(),
+  leadershipTransferTarget: nodeIdSchema.nullable(),
+});
+
+const clientResultSchema: z.ZodType<ClientResult> = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('command'), index: logIndexSchema, result: kvResultSchema }),
+  z.strictObject({ kind: z.literal('read'), index: logIndexSchema, result: kvResultSchema }),
+  z.strictObject({ kind: z.literal('status'), status: nodeStatusSchema }),
+  z.strictObject({
+    kind: z.literal('members'),
+    configuration: configurationSchema,
+    leaderId: nodeIdSchema.nullable(),
+  }),
+  z.strictObject({ kind: z.literal('changeMembership'), index: logIndexSchema }),
+  z.strictObject({ kind: z.literal('transferLeadership') }),
+]);
+
+const rejectionReasons = [
+  'leadership-transfer-in-progress',
+  'membership-change-in-progress',
+  'invalid-membership-change',
+  'no-leader-commit-in-term',
+  'superseded',
+  'leadership-lost',
+  'unknown-member',
+  'not-a-voter',
+  'already-leader',
+] as const satisfies readonly RejectionReason[];
+
+const clientErrorSchema: z.ZodType<ClientError> = z.discriminatedUnion('code', [
+  z.strictObject({
+    code: z.literal('not-leader'),
+    leaderId: nodeIdSchema.nullable(),
+    leaderClientAddress: z.string().max(addressLengthMax).nullable(),
+    message: messageSchema,
+  }),
+  z.strictObject({
+    code: z.enum([
+      'bad-request',
+      'timeout',
+      'outcome-unknown',
+      'overloaded',
+      'shutting-down',
+      'response-too-large',
+    ]),
+    message: messageSchema,
+  }),
+  z.strictObject({
+    code: z.literal('unsupported-version'),
+    supportedVersion: z.int(),
+    message: messageSchema,
+  }),
+  z.strictObject({ code: z.literal('rejected'), reason: z.enum(rejectionReasons), message: messageSchema }),
+  z.strictObject({ code: z.enum(kvErrorCodes), message: messageSchema }),
+]);
+
+const responseEnvelope = {
+  protocolVersion: z.literal(clientProtocolVersion),
+  requestId: requestIdSchema.nullable(),
+};
+
+export const clientResponseSchema: z.ZodType<ClientResponse> = z.discriminatedUnion('ok', [
+  z.strictObject({ ...responseEnvelope, ok: z.literal(true), result: clientResultSchema }),
+  z.strictObject({ ...responseEnvelope, ok: z.literal(false), error: clientErrorSchema }),
+]);

@@ -1,0 +1,30 @@
+// Public API of @raftkv/transport-zmq: the ZeroMQ peer transport, client endpoint and client socket.
+
+export {
+  ClientEndpoint,
+  type ClientEndpointCounters,
+  type ClientEndpointOptions,
+  type ClientReply,
+} from './client-endpoint.js';
+export {
+  type ClientExchange,
+  ClientSocket,
+  type ClientSocketCounters,
+  type ClientSocketErrorCode,
+} from './client-socket.js';
+export {
+  clientReplyQueueBytesMax,
+  clientReplyQueueFramesMax,
+  clientRequestQueueBytesMax,
+  clientRequestQueueFramesMax,
+  heartbeatIntervalMs,
+  heartbeatTimeoutMs,
+  peerSendQueueBytesMax,
+  peerSendQueueFramesMax,
+  peerSocketHighWaterMarkFrames,
+  receiveFramesPerTurnMax,
+  reconnectIntervalMaxMs,
+  reconnectIntervalMs,
+  socketLingerMs,
+} from './limits.js';
+export { PeerTransport, type PeerTransportCounters, type PeerTransportOptions } from './peer-transport.js';
