@@ -1,5 +1,12 @@
 // Public API of @raftkv/raft: the pure consensus core, the actor shell, their ports and helpers.
 export { AssertionError, assert } from './assert.js';
+export {
+  type BootstrapState,
+  bootstrapState,
+  InvalidConfigurationError,
+  type InvalidConfigurationReason,
+} from './bootstrap.js';
+export { MemoryLogStorage, type MemoryLogStorageContents } from './memory-log-storage.js';
 export { SeededPrng } from './prng.js';
 export {
   type ActorEvent,
@@ -19,6 +26,7 @@ export {
   type AppendEntriesResponse,
   type Configuration,
   type DropReason,
+  defaultRaftConfig,
   type Entry,
   type HardState,
   type InitialState,
@@ -37,7 +45,6 @@ export {
   type Prng,
   type ProposeOutcome,
   type RaftConfig,
-  defaultRaftConfig,
   type ReadIndexOutcome,
   type ReadState,
   type Ready,

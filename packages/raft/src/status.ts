@@ -28,4 +28,3 @@ export interface NodeStatus {
   readonly progress: Readonly<Record<string, FollowerProgress>> | null;
   readonly leadershipTransferTarget: NodeId | null;
 }
-

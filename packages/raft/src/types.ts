@@ -122,7 +122,7 @@ export interface AppendEntries extends MessageHeader {
 export interface AppendEntriesResponse extends MessageHeader {
   readonly type: 'AppendEntriesResponse';
   readonly success: boolean;
-  /** On success: the last index known to match the leader's log. */
+  /** On success: the last index known to match the leader's log. On failure: the rejected prevLogIndex. */
   readonly matchIndex: LogIndex;
   /**
    * On failure, fast backtracking hints (thesis §5.3 / paper §5.3 "optimization"): the follower's
@@ -221,7 +221,12 @@ export type TransferOutcome =
   | { readonly accepted: true }
   | {
       readonly accepted: false;
-      readonly reason: 'not-leader' | 'unknown-member' | 'not-a-voter' | 'already-leader' | 'leadership-transfer-in-progress';
+      readonly reason:
+        | 'not-leader'
+        | 'unknown-member'
+        | 'not-a-voter'
+        | 'already-leader'
+        | 'leadership-transfer-in-progress';
       readonly leaderHint: NodeId | null;
     };
 
