@@ -20,7 +20,8 @@ export interface KvLimits {
   readonly sessionExpiryEntries: number;
 }
 
-export const keyBytesMax = 4 * 1024;
+/** LMDB keys hold at most 511 bytes (MDB_MAXKEYSIZE) and the store prefixes user keys with one byte. */
+export const keyBytesMax = 510;
 export const valueBytesMax = 1024 * 1024;
 export const operationsPerTransactionMax = 128;
 export const rangeLimitMax = 10_000;

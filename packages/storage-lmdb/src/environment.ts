@@ -1,0 +1,182 @@
+// Opens one LMDB environment per data directory holding the metadata, log and kv databases, so the
+// Raft log and the KV store share one file and one writer. Verifies the format-version marker and
+// every stored checksum before handing out adapters; it never starts empty over existing data.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  StorageCorruptionError,
+  StorageError,
+  StorageFormatVersionError,
+  StorageInUseError,
+} from './errors.js';
+import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-records.js';
+import {
+  type LmdbEnvironmentHandle,
+  lmdbReturnCode,
+  lmdbReturnCodeOf,
+  nodeLmdb,
+} from './internal/node-lmdb.js';
+import { encodeFormatVersion } from './internal/record-codec.js';
+import { inReadTransaction, inWriteTransaction, type LmdbContext } from './internal/transactions.js';
+import { LmdbKvStore } from './kv-store.js';
+import { LmdbLogStorage } from './log-storage.js';
+
+/** The on-disk format this build writes and the only one it reads. */
+export const storageFormatVersion = 1;
+/** 1 GiB of address space; the file grows only as pages are used. */
+export const defaultMapSizeBytes = 1024 * 1024 * 1024;
+/** The file LMDB keeps every database in (its lock file, lock.mdb, sits beside it). */
+export const dataFileName = 'data.mdb';
+
+export interface LmdbEnvironmentOptions {
+  /** Created if missing. One process, one environment per directory. */
+  readonly directory: string;
+  /** Upper bound on the data file; a write that does not fit throws StorageFullError. */
+  readonly mapSizeBytes?: number;
+}
+
+/** Directories this process holds open: node-lmdb would silently share one handle between two opens. */
+const openDirectories = new Set<string>();
+
+/** LMDB codes meaning "the file itself is damaged or foreign". */
+const corruptFileCodes: readonly number[] = [
+  lmdbReturnCode.invalid,
+  lmdbReturnCode.corrupted,
+  lmdbReturnCode.pageNotFound,
+  lmdbReturnCode.versionMismatch,
+  lmdbReturnCode.panic,
+];
+
+export interface LmdbEnvironment {
+  readonly directory: string;
+  readonly dataFile: string;
+  readonly mapSizeBytes: number;
+  /** The Raft log, hard state and compaction point. */
+  readonly log: LmdbLogStorage;
+  /** The KV state machine's store. */
+  readonly kv: LmdbKvStore;
+  /** Closes the KV store and its snapshot views, then the environment. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Opens (or, for a new or empty directory, initialises) the environment at `directory`. Refuses with
+ * StorageFormatVersionError for an unknown format version and StorageCorruptionError for a damaged
+ * file, a bad checksum, corrupt metadata or a gap in the log — each naming the data file.
+ */
+export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnvironment {
+  const directory = resolve(options.directory);
+  const dataFile = join(directory, dataFileName);
+  const mapSizeBytes = options.mapSizeBytes ?? defaultMapSizeBytes;
+  if (!Number.isSafeInteger(mapSizeBytes) || mapSizeBytes <= 0) {
+    throw new RangeError(`openLmdbEnvironment: mapSizeBytes must be a positive integer, got ${mapSizeBytes}`);
+  }
+  if (openDirectories.has(directory)) {
+    throw new StorageInUseError(dataFile, 'this process already has the environment open');
+  }
+  mkdirSync(directory, { recursive: true });
+  const handle = openHandle(directory, dataFile, mapSizeBytes);
+  try {
+    const context = openDatabases(handle, dataFile, mapSizeBytes);
+    verifyOrInitialiseFormat(context);
+    const environment = new OpenEnvironment(
+      directory,
+      context,
+      LmdbLogStorage.load(context),
+      LmdbKvStore.load(context),
+    );
+    openDirectories.add(directory);
+    return environment;
+  } catch (error) {
+    handle.close();
+    throw classifyLmdbError(dataFile, error);
+  }
+}
+
+class OpenEnvironment implements LmdbEnvironment {
+  private closed = false;
+
+  constructor(
+    readonly directory: string,
+    private readonly context: LmdbContext,
+    readonly log: LmdbLogStorage,
+    readonly kv: LmdbKvStore,
+  ) {}
+
+  get dataFile(): string {
+    return this.context.dataFile;
+  }
+
+  get mapSizeBytes(): number {
+    return this.context.mapSizeBytes;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.kv.close();
+    this.context.handle.close();
+    openDirectories.delete(this.directory);
+  }
+}
+
+function openHandle(directory: string, dataFile: string, mapSizeBytes: number): LmdbEnvironmentHandle {
+  const handle = new nodeLmdb.Env();
+  try {
+    handle.open({ path: directory, mapSize: mapSizeBytes, maxDbs: 3 });
+  } catch (error) {
+    throw classifyLmdbError(dataFile, error);
+  }
+  return handle;
+}
+
+function openDatabases(handle: LmdbEnvironmentHandle, dataFile: string, mapSizeBytes: number): LmdbContext {
+  const open = (name: string) => handle.openDbi({ name, create: true, keyIsBuffer: true });
+  return {
+    handle,
+    dataFile,
+    mapSizeBytes,
+    databases: { metadata: open('metadata'), log: open('log'), kv: open('kv') },
+  };
+}
+
+/**
+ * A file without the marker is initialised only if all three databases are empty (a new directory, or
+ * a crash before the initialising transaction committed); otherwise it is not ours, or damaged.
+ */
+function verifyOrInitialiseFormat(context: LmdbContext): void {
+  const found = inReadTransaction(context, (transaction) => {
+    const version = readMetadataRecord(context, transaction, 'formatVersion', (decoder, payload) =>
+      decoder.formatVersion(payload),
+    );
+    const { metadata, log, kv } = context.databases;
+    const holdsData = [metadata, log, kv].some((database) => database.stat(transaction).entryCount > 0);
+    return { version, holdsData };
+  });
+  if (found.version === undefined) {
+    if (found.holdsData) {
+      throw new StorageCorruptionError(
+        context.dataFile,
+        'the format-version marker is missing but the databases hold data; refusing to open',
+      );
+    }
+    inWriteTransaction(context, 'initialise', (transaction) =>
+      writeMetadataRecord(context, transaction, 'formatVersion', encodeFormatVersion(storageFormatVersion)),
+    );
+    return;
+  }
+  if (found.version !== storageFormatVersion) {
+    throw new StorageFormatVersionError(context.dataFile, found.version, storageFormatVersion);
+  }
+}
+
+/** Our typed errors pass through; LMDB's "damaged file" codes become StorageCorruptionError; others are wrapped. */
+function classifyLmdbError(dataFile: string, error: unknown): unknown {
+  if (error instanceof StorageError || !(error instanceof Error)) return error;
+  const code = lmdbReturnCodeOf(error);
+  if (code !== undefined && corruptFileCodes.includes(code)) {
+    return new StorageCorruptionError(dataFile, `LMDB refuses the file: ${error.message}`, { cause: error });
+  }
+  if (code === undefined) return error;
+  return new StorageError(dataFile, `cannot open: ${error.message}`, { cause: error });
+}

@@ -1,0 +1,81 @@
+// The typed errors of the LMDB adapters. Each names the data file it concerns; none is thrown for a
+// programmer error (those are assert() failures) and none is ever caught inside this package.
+
+/** An environment failure of the storage at `file` (data.mdb). The node should crash-stop. */
+export class StorageError extends Error {
+  override readonly name: string = 'StorageError';
+
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+/** The file holds bytes that fail a checksum, do not decode, or break the log's shape. Never auto-repaired. */
+export class StorageCorruptionError extends StorageError {
+  override readonly name = 'StorageCorruptionError';
+}
+
+/** The file was written in a format version this build does not know. */
+export class StorageFormatVersionError extends StorageError {
+  override readonly name = 'StorageFormatVersionError';
+
+  constructor(
+    file: string,
+    readonly foundVersion: number,
+    readonly supportedVersion: number,
+  ) {
+    super(
+      file,
+      `format version ${foundVersion} is not supported (this build reads version ${supportedVersion}); refusing to open`,
+    );
+  }
+}
+
+/**
+ * A write did not fit: the LMDB map (mapSizeBytes) is full, or one transaction touched more pages
+ * than LMDB allows. The transaction was aborted: nothing of it was written, everything committed
+ * before it is intact, and reads keep working.
+ */
+export class StorageFullError extends StorageError {
+  override readonly name = 'StorageFullError';
+
+  constructor(
+    file: string,
+    readonly operation: string,
+    readonly reason: 'map-full' | 'transaction-full',
+    readonly mapSizeBytes: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      file,
+      reason === 'map-full'
+        ? `${operation} refused: the LMDB map is full (mapSizeBytes ${mapSizeBytes}); nothing was written. ` +
+            'Restart with a larger mapSizeBytes.'
+        : `${operation} refused: the transaction touches more pages than LMDB allows in one transaction; ` +
+            'nothing was written.',
+      options,
+    );
+  }
+}
+
+/** This process already has the directory open; a second environment on it would break single-writer. */
+export class StorageInUseError extends StorageError {
+  override readonly name = 'StorageInUseError';
+}
+
+/** A key LMDB cannot store: empty, or longer than lmdbKeyBytesMax (511 bytes, LMDB's compiled limit). */
+export class StorageKeyError extends StorageError {
+  override readonly name = 'StorageKeyError';
+
+  constructor(
+    file: string,
+    readonly keyBytes: number,
+    readonly keyBytesMax: number,
+  ) {
+    super(file, `a key of ${keyBytes} bytes cannot be stored (LMDB keys are 1..${keyBytesMax} bytes)`);
+  }
+}

@@ -1,0 +1,232 @@
+// LmdbKvStore: the KvStore port (packages/kv/src/store-port.ts) over the LMDB "kv" database. The
+// applied metadata is written in the same transaction as the data it describes, so a restart resumes
+// from the applied index without replaying the log. Holds no KV semantics of its own.
+
+import type { KvStore, KvStoreSnapshotView, KvStoreWriter, StoreMetadata } from '@raftkv/kv';
+import { assert } from '@raftkv/raft';
+import { allPairs, assertStorableKey, getValue, lmdbKeyBytesMax, rangePairs } from './internal/kv-reads.js';
+import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-records.js';
+import { asBuffer, type LmdbTransaction, lmdbReturnCode, lmdbReturnCodeOf } from './internal/node-lmdb.js';
+import { encodeStoreMetadata } from './internal/record-codec.js';
+import {
+  inReadTransaction,
+  inWriteTransaction,
+  type LmdbContext,
+  storageFullErrorFor,
+} from './internal/transactions.js';
+
+const emptyMetadata: StoreMetadata = { appliedIndex: 0, appliedTerm: 0, configuration: null };
+
+/**
+ * Obtained from `openLmdbEnvironment(...).kv`. Keys are stored as given (1..511 bytes, LMDB's limit;
+ * others throw StorageKeyError), values as given; reads return plain Uint8Array copies.
+ */
+export class LmdbKvStore implements KvStore {
+  /** The longest key LMDB stores (its compiled MDB_MAXKEYSIZE). */
+  static readonly keyBytesMax = lmdbKeyBytesMax;
+  private writeInProgress = false;
+  private closed = false;
+  private readonly openViews = new Set<LmdbSnapshotView>();
+
+  private constructor(
+    private readonly context: LmdbContext,
+    private currentMetadata: StoreMetadata,
+  ) {}
+
+  /** Reads the applied metadata record (checksum-verified); data is read lazily. */
+  static load(context: LmdbContext): LmdbKvStore {
+    const metadata = inReadTransaction(context, (transaction) =>
+      readMetadataRecord(context, transaction, 'kvStoreMetadata', (decoder, payload) =>
+        decoder.storeMetadata(payload),
+      ),
+    );
+    return new LmdbKvStore(context, metadata ?? emptyMetadata);
+  }
+
+  metadata(): StoreMetadata {
+    this.assertOpen();
+    return this.currentMetadata;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.assertOpen();
+    return inReadTransaction(this.context, (transaction) =>
+      getValue(transaction, this.context.databases.kv, key),
+    );
+  }
+
+  range(start: Uint8Array, end: Uint8Array | null, limit: number): Array<[Uint8Array, Uint8Array]> {
+    this.assertOpen();
+    return inReadTransaction(this.context, (transaction) =>
+      rangePairs(transaction, this.context.databases.kv, start, end, limit),
+    );
+  }
+
+  write<T>(metadata: StoreMetadata, body: (writer: KvStoreWriter) => T): T {
+    this.assertOpen();
+    assert(!this.writeInProgress, 'LmdbKvStore.write: write transactions must not nest');
+    this.writeInProgress = true;
+    let result: T;
+    try {
+      result = inWriteTransaction(this.context, 'KV write', (transaction) => {
+        const writer = new LmdbKvWriter(this.context, transaction);
+        try {
+          const bodyResult = body(writer);
+          writer.throwIfFailed();
+          writeMetadataRecord(this.context, transaction, 'kvStoreMetadata', encodeStoreMetadata(metadata));
+          return bodyResult;
+        } finally {
+          writer.finish();
+        }
+      });
+    } finally {
+      this.writeInProgress = false;
+    }
+    this.currentMetadata = metadata;
+    return result;
+  }
+
+  /** A read transaction: a consistent point-in-time view (LMDB MVCC) until close(). */
+  openSnapshotView(): KvStoreSnapshotView {
+    this.assertOpen();
+    const transaction = this.context.handle.beginTxn({ readOnly: true });
+    let metadata: StoreMetadata;
+    try {
+      metadata =
+        readMetadataRecord(this.context, transaction, 'kvStoreMetadata', (decoder, payload) =>
+          decoder.storeMetadata(payload),
+        ) ?? emptyMetadata;
+    } catch (error) {
+      transaction.abort();
+      throw error;
+    }
+    const view = new LmdbSnapshotView(this.context, transaction, metadata, (closed) =>
+      this.openViews.delete(closed),
+    );
+    this.openViews.add(view);
+    return view;
+  }
+
+  /** Drops every pair and writes `entries` and `metadata`, all in one transaction. */
+  replaceAll(entries: Iterable<[Uint8Array, Uint8Array]>, metadata: StoreMetadata): void {
+    this.assertOpen();
+    assert(!this.writeInProgress, 'LmdbKvStore.replaceAll: called inside a write transaction');
+    inWriteTransaction(this.context, 'KV replaceAll', (transaction) => {
+      const database = this.context.databases.kv;
+      database.drop({ txn: transaction, justFreePages: true });
+      let largestKey: Buffer | null = null;
+      for (const [key, value] of entries) {
+        assertStorableKey(this.context.dataFile, key);
+        const keyBuffer = asBuffer(key);
+        // Snapshots arrive ascending: a key above every key so far cannot be present, so only
+        // out-of-order keys pay a lookup for the duplicate check.
+        if (largestKey === null || Buffer.compare(largestKey, keyBuffer) < 0) {
+          largestKey = Buffer.from(keyBuffer);
+        } else {
+          assert(
+            transaction.getBinary(database, keyBuffer) === null,
+            'LmdbKvStore.replaceAll: duplicate key',
+          );
+        }
+        transaction.putBinary(database, keyBuffer, asBuffer(value));
+      }
+      writeMetadataRecord(this.context, transaction, 'kvStoreMetadata', encodeStoreMetadata(metadata));
+    });
+    this.currentMetadata = metadata;
+  }
+
+  /** Closes open snapshot views; later use of the store is a programmer error. */
+  close(): void {
+    for (const view of [...this.openViews]) view.close();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    assert(!this.closed, 'LmdbKvStore: used after close()');
+  }
+}
+
+/** One write transaction's view: reads see its own writes (LMDB reads inside the write transaction). */
+class LmdbKvWriter implements KvStoreWriter {
+  private finished = false;
+  /** An LMDB failure the body may have caught; the transaction is then unusable and must not commit. */
+  private failure: unknown;
+
+  constructor(
+    private readonly context: LmdbContext,
+    private readonly transaction: LmdbTransaction,
+  ) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.assertActive();
+    return getValue(this.transaction, this.context.databases.kv, key);
+  }
+
+  range(start: Uint8Array, end: Uint8Array | null, limit: number): Array<[Uint8Array, Uint8Array]> {
+    this.assertActive();
+    return rangePairs(this.transaction, this.context.databases.kv, start, end, limit);
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.assertActive();
+    assertStorableKey(this.context.dataFile, key);
+    this.guard(() => this.transaction.putBinary(this.context.databases.kv, asBuffer(key), asBuffer(value)));
+  }
+
+  delete(key: Uint8Array): void {
+    this.assertActive();
+    if (key.byteLength === 0 || key.byteLength > lmdbKeyBytesMax) return; // such a key cannot be present
+    this.guard(() => {
+      try {
+        this.transaction.del(this.context.databases.kv, asBuffer(key));
+      } catch (error) {
+        if (lmdbReturnCodeOf(error) !== lmdbReturnCode.notFound) throw error;
+      }
+    });
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  finish(): void {
+    this.finished = true;
+  }
+
+  private guard(operation: () => void): void {
+    try {
+      operation();
+    } catch (error) {
+      this.failure = storageFullErrorFor(this.context, 'KV write', error) ?? error;
+      throw this.failure;
+    }
+  }
+
+  private assertActive(): void {
+    assert(!this.finished, 'LmdbKvStore: writer used after its transaction ended');
+  }
+}
+
+class LmdbSnapshotView implements KvStoreSnapshotView {
+  private closed = false;
+
+  constructor(
+    private readonly context: LmdbContext,
+    private readonly transaction: LmdbTransaction,
+    readonly metadata: StoreMetadata,
+    private readonly onClose: (view: LmdbSnapshotView) => void,
+  ) {}
+
+  entries(): Iterable<[Uint8Array, Uint8Array]> {
+    return allPairs(this.transaction, this.context.databases.kv, () =>
+      assert(!this.closed, 'LmdbKvStore: snapshot view used after close()'),
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transaction.abort();
+    this.onClose(this);
+  }
+}

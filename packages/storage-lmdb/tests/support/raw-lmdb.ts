@@ -1,0 +1,102 @@
+// Test support: direct node-lmdb access to an environment's databases, to plant corruption and
+// foreign formats that the adapters themselves would never write.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checksumSeedOf, frameValue } from '../../src/internal/checksum-frame.js';
+import { logKey } from '../../src/internal/log-key.js';
+import { metadataKey } from '../../src/internal/metadata-records.js';
+import { nodeLmdb } from '../../src/internal/node-lmdb.js';
+import { encodeRecord } from '../../src/internal/record-codec.js';
+
+type DatabaseName = 'metadata' | 'log' | 'kv';
+
+/** packages/storage-lmdb, where node-lmdb resolves from. */
+const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runs `body` with a raw write transaction on `directory` and commits. */
+export function rawWrite(
+  directory: string,
+  body: (
+    put: (database: DatabaseName, key: Buffer, value: Buffer) => void,
+    del: (database: DatabaseName, key: Buffer) => void,
+  ) => void,
+): void {
+  const handle = new nodeLmdb.Env();
+  handle.open({ path: directory, mapSize: 64 * 1024 * 1024, maxDbs: 3 });
+  try {
+    const databases = {
+      metadata: handle.openDbi({ name: 'metadata', create: true, keyIsBuffer: true }),
+      log: handle.openDbi({ name: 'log', create: true, keyIsBuffer: true }),
+      kv: handle.openDbi({ name: 'kv', create: true, keyIsBuffer: true }),
+    };
+    const transaction = handle.beginTxn();
+    body(
+      (database, key, value) => transaction.putBinary(databases[database], key, value),
+      (database, key) => transaction.del(databases[database], key),
+    );
+    transaction.commit();
+  } finally {
+    handle.close();
+  }
+}
+
+export function writeFormatVersion(directory: string, version: number): void {
+  const key = metadataKey.formatVersion;
+  rawWrite(directory, (put) => put('metadata', key, frameValue(encodeRecord(version), checksumSeedOf(key))));
+}
+
+export function overwriteHardStateBytes(directory: string, bytes: Buffer): void {
+  rawWrite(directory, (put) => put('metadata', metadataKey.hardState, bytes));
+}
+
+export function deleteLogEntry(directory: string, index: number): void {
+  rawWrite(directory, (_put, del) => del('log', logKey(index)));
+}
+
+export function deleteFormatVersion(directory: string): void {
+  rawWrite(directory, (_put, del) => del('metadata', metadataKey.formatVersion));
+}
+
+/** Flips one bit inside every copy of `marker` in data.mdb; returns how many copies were changed. */
+export function flipBitInDataFile(directory: string, marker: Uint8Array): number {
+  const file = join(directory, 'data.mdb');
+  const contents = readFileSync(file);
+  let changed = 0;
+  for (let at = contents.indexOf(marker); at !== -1; at = contents.indexOf(marker, at + 1)) {
+    contents[at + Math.floor(marker.length / 2)]! ^= 0x01;
+    changed++;
+  }
+  writeFileSync(file, contents);
+  return changed;
+}
+
+/**
+ * Puts raw bytes under `key` from ANOTHER process, while this process keeps its environment open
+ * (two handles in one process would share node-lmdb's environment and its reader slots).
+ */
+export function rawPutFromAnotherProcess(
+  directory: string,
+  database: DatabaseName,
+  key: Buffer,
+  value: Buffer,
+): void {
+  const script = `
+    import lmdb from 'node-lmdb';
+    const [directory, name, keyHex, valueHex] = process.argv.slice(1);
+    const env = new lmdb.Env();
+    env.open({ path: directory, mapSize: ${64 * 1024 * 1024}, maxDbs: 3 });
+    const database = env.openDbi({ name, create: true, keyIsBuffer: true });
+    const transaction = env.beginTxn();
+    transaction.putBinary(database, Buffer.from(keyHex, 'hex'), Buffer.from(valueHex, 'hex'));
+    transaction.commit();
+    env.close();
+  `;
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, directory, database, key.toString('hex'), value.toString('hex')],
+    { cwd: packageDirectory, encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`raw put in a child process failed: ${result.stderr}`);
+}
