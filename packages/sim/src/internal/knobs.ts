@@ -1,0 +1,174 @@
+// Every knob of one simulation run, drawn from a single seed, and the one-line summary that prints
+// them. Pure: draws only from the SeededPrng it is given; never reads a clock or the environment.
+import type { SeededPrng } from '@raftkv/raft';
+
+export interface NetworkKnobs {
+  /** Probability that one sent message is lost. */
+  readonly lossRate: number;
+  /** Probability that one sent message is delivered twice (each copy with its own delay). */
+  readonly duplicationRate: number;
+  /** Delivery delay in steps, drawn uniformly per message: unequal delays reorder messages. */
+  readonly delayStepsMin: number;
+  readonly delayStepsMax: number;
+}
+
+export interface PartitionKnobs {
+  /** Probability per step that a new partition (isolate, split, one-way or flapping) starts. */
+  readonly startRatePerStep: number;
+  readonly durationStepsMin: number;
+  readonly durationStepsMax: number;
+  /** At most this many partitions overlap. */
+  readonly concurrentMax: number;
+}
+
+export interface CrashKnobs {
+  /** Probability per step that one running node crashes between turns. */
+  readonly crashRatePerNodeStep: number;
+  /** Probability that one storage.persist call crashes the node before the write is durable. */
+  readonly persistCrashBeforeWriteRate: number;
+  /** Probability that one storage.persist call crashes the node right after the write is durable. */
+  readonly persistCrashAfterWriteRate: number;
+  /** Probability that one stateMachine.apply call crashes the node before anything is applied. */
+  readonly applyCrashRate: number;
+  readonly downStepsMin: number;
+  readonly downStepsMax: number;
+}
+
+export interface WorkloadKnobs {
+  /** Probability per step that the client issues a proposal or a read. */
+  readonly operationRatePerStep: number;
+  /** Share of those operations that are linearizable reads (the rest are proposals). */
+  readonly readShare: number;
+  /** Share of proposals that overwrite (put) rather than append. */
+  readonly putShare: number;
+  readonly keyCount: number;
+  readonly outstandingMax: number;
+  readonly membershipChangeRatePerStep: number;
+  readonly leadershipTransferRatePerStep: number;
+  /** Fresh node ids the workload may add as learners over the run. */
+  readonly joinersMax: number;
+}
+
+export interface RaftKnobs {
+  readonly electionTimeoutTicks: number;
+  readonly heartbeatIntervalTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly maxInflightMessages: number;
+  readonly maxMessageEntriesBytes: number;
+  /** Small, so a leader pushes back on a client faster than replication (flow control) instead of queueing. */
+  readonly maxUncommittedEntriesBytes: number;
+  readonly snapshotChunkBytes: number;
+  readonly compactionThresholdEntries: number;
+  readonly compactionTrailingEntries: number;
+}
+
+export interface SimulationKnobs {
+  readonly nodeCount: 3 | 5;
+  /** Each node ticks once every stepsPerTick · (1 ± tickSkew) steps (its own period, seed-drawn). */
+  readonly stepsPerTick: number;
+  readonly tickSkew: number;
+  /** Length of the fault phase, in ticks of the base period. */
+  readonly faultPhaseTicks: number;
+  /** After healing, a leader must commit a new proposal on every member within this many election timeouts. */
+  readonly livenessElectionTimeouts: number;
+  readonly raft: RaftKnobs;
+  readonly network: NetworkKnobs;
+  readonly partitions: PartitionKnobs;
+  readonly crashes: CrashKnobs;
+  readonly workload: WorkloadKnobs;
+}
+
+const pick = <T>(random: SeededPrng, choices: readonly T[]): T => choices[random.nextInt(choices.length)]!;
+const between = (random: SeededPrng, low: number, high: number): number =>
+  low + random.nextInt(high - low + 1);
+
+/** Draws every knob from `random`, in a fixed order (changing the order changes every seed's run). */
+export function drawKnobs(random: SeededPrng): SimulationKnobs {
+  const stepsPerTick = between(random, 2, 4);
+  const electionTimeoutTicks = between(random, 6, 12);
+  const electionSteps = electionTimeoutTicks * stepsPerTick;
+  return {
+    nodeCount: random.chance(0.5) ? 3 : 5,
+    stepsPerTick,
+    tickSkew: pick(random, [0, 0.05, 0.2]),
+    faultPhaseTicks: between(random, 300, 900),
+    livenessElectionTimeouts: 20,
+    raft: {
+      electionTimeoutTicks,
+      heartbeatIntervalTicks: between(random, 1, 2),
+      preVote: random.chance(0.75),
+      checkQuorum: random.chance(0.75),
+      maxInflightMessages: between(random, 1, 8),
+      maxMessageEntriesBytes: pick(random, [256, 1024, 65_536]),
+      maxUncommittedEntriesBytes: pick(random, [1024, 4096]),
+      snapshotChunkBytes: pick(random, [64, 256, 1024, 8192]),
+      compactionThresholdEntries: between(random, 4, 32),
+      compactionTrailingEntries: between(random, 0, 6),
+    },
+    network: {
+      lossRate: pick(random, [0, 0.01, 0.05, 0.1, 0.2]),
+      duplicationRate: pick(random, [0, 0.01, 0.05]),
+      delayStepsMin: 1,
+      delayStepsMax: between(random, 1, stepsPerTick),
+    },
+    partitions: {
+      startRatePerStep: pick(random, [0, 1 / 600, 1 / 250, 1 / 100]),
+      durationStepsMin: 2 * stepsPerTick,
+      durationStepsMax: 4 * electionSteps,
+      concurrentMax: between(random, 1, 2),
+    },
+    crashes: {
+      crashRatePerNodeStep: pick(random, [0, 1 / 6000, 1 / 2500, 1 / 1000]),
+      persistCrashBeforeWriteRate: pick(random, [0, 0.0005, 0.002, 0.01]),
+      persistCrashAfterWriteRate: pick(random, [0, 0.0005, 0.002]),
+      applyCrashRate: pick(random, [0, 0.001, 0.005]),
+      downStepsMin: stepsPerTick,
+      downStepsMax: 3 * electionSteps,
+    },
+    workload: {
+      operationRatePerStep: pick(random, [0.05, 0.15, 0.4]),
+      readShare: pick(random, [0.1, 0.3, 0.5]),
+      putShare: pick(random, [0.05, 0.2]),
+      keyCount: between(random, 1, 5),
+      outstandingMax: pick(random, [4, 16, 64]),
+      membershipChangeRatePerStep: pick(random, [0, 1 / 1500, 1 / 500, 1 / 200]),
+      leadershipTransferRatePerStep: pick(random, [0, 1 / 1500, 1 / 400]),
+      joinersMax: between(random, 1, 3),
+    },
+  };
+}
+
+const rate = (value: number): string =>
+  value === 0 ? '0' : value >= 0.01 ? String(value) : `1/${Math.round(1 / value)}`;
+
+/** One line naming every knob, so a failing seed's setting is readable from the log. */
+export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
+  const { raft, network, partitions, crashes, workload } = knobs;
+  return [
+    `seed=${seed}`,
+    `nodes=${knobs.nodeCount}(+${workload.joinersMax} joiners)`,
+    `faultTicks=${knobs.faultPhaseTicks}`,
+    `stepsPerTick=${knobs.stepsPerTick}±${knobs.tickSkew * 100}%`,
+    `election=${raft.electionTimeoutTicks}t`,
+    `heartbeat=${raft.heartbeatIntervalTicks}t`,
+    `preVote=${raft.preVote}`,
+    `checkQuorum=${raft.checkQuorum}`,
+    `inflight=${raft.maxInflightMessages}`,
+    `msgBytes=${raft.maxMessageEntriesBytes}`,
+    `uncommittedBytes=${raft.maxUncommittedEntriesBytes}`,
+    `chunkBytes=${raft.snapshotChunkBytes}`,
+    `compact=${raft.compactionThresholdEntries}/${raft.compactionTrailingEntries}`,
+    `loss=${rate(network.lossRate)}`,
+    `dup=${rate(network.duplicationRate)}`,
+    `delay=${network.delayStepsMin}..${network.delayStepsMax}`,
+    `partitions=${rate(partitions.startRatePerStep)}x${partitions.concurrentMax}`,
+    `crash=${rate(crashes.crashRatePerNodeStep)}`,
+    `persistCrash=before:${rate(crashes.persistCrashBeforeWriteRate)},after:${rate(crashes.persistCrashAfterWriteRate)}`,
+    `applyCrash=${rate(crashes.applyCrashRate)}`,
+    `ops=${workload.operationRatePerStep}(reads ${workload.readShare})`,
+    `keys=${workload.keyCount}`,
+    `membership=${rate(workload.membershipChangeRatePerStep)}`,
+    `transfer=${rate(workload.leadershipTransferRatePerStep)}`,
+  ].join(' ');
+}

@@ -1,0 +1,230 @@
+// The seeded client workload of the fault phase: proposals with unique values (append or put on a
+// few registers), linearizable reads, membership changes (add a learner, promote it, remove a voter
+// or the leader, keeping ≥3 voters most of the time) and leadership transfers. Every outcome goes
+// to the checkers. Clients talk to nodes directly (no simulated network); a crash loses the answer.
+import { type Configuration, type NodeId, nodeId, type ProposalResult, type SeededPrng } from '@raftkv/raft';
+import type { SafetyCheckers } from './checkers/safety-checkers.js';
+import { type Cluster, memberAddress } from './cluster.js';
+import type { WorkloadKnobs } from './knobs.js';
+import { encodeCommand, type RegisterResult } from './register-commands.js';
+import type { Trace } from './trace.js';
+
+export interface WorkloadCounters {
+  proposals: number;
+  acknowledged: number;
+  reads: number;
+  readsServed: number;
+  membershipChanges: number;
+  membershipChangesAttempted: number;
+  transfers: number;
+  transfersAttempted: number;
+}
+
+export class Workload {
+  readonly counters: WorkloadCounters = {
+    proposals: 0,
+    acknowledged: 0,
+    reads: 0,
+    readsServed: 0,
+    membershipChanges: 0,
+    membershipChangesAttempted: 0,
+    transfers: 0,
+    transfersAttempted: 0,
+  };
+  /** Operation id → the step it was issued; forgotten after clientTimeoutSteps (its node may have crashed). */
+  private readonly outstanding = new Map<number, number>();
+  private nextOperation = 1;
+  private leaderHint: NodeId | null = null;
+  private membershipChangeInFlightSince: number | null = null;
+  private joinersStarted = 0;
+  /** A joiner started for an addLearner that has not yet shown up in a configuration. */
+  private pendingJoiner: NodeId | null = null;
+
+  constructor(
+    private readonly random: SeededPrng,
+    private readonly knobs: WorkloadKnobs,
+    private readonly cluster: Cluster,
+    private readonly checkers: SafetyCheckers,
+    private readonly trace: Trace,
+    private readonly clientTimeoutSteps: number,
+    private readonly initialNodeCount: number,
+    private readonly now: () => number,
+  ) {}
+
+  private get step(): number {
+    return this.now();
+  }
+
+  /** Issues this step's operations, each with its seed-drawn probability. */
+  runStep(): void {
+    const step = this.step;
+    for (const [operation, issuedAt] of this.outstanding) {
+      if (step - issuedAt > this.clientTimeoutSteps) this.outstanding.delete(operation);
+    }
+    if (
+      this.outstanding.size < this.knobs.outstandingMax &&
+      this.random.chance(this.knobs.operationRatePerStep)
+    ) {
+      if (this.random.chance(this.knobs.readShare)) this.issueRead();
+      else this.issueProposal();
+    }
+    if (this.random.chance(this.knobs.membershipChangeRatePerStep)) this.issueMembershipChange();
+    if (this.random.chance(this.knobs.leadershipTransferRatePerStep)) this.issueLeadershipTransfer();
+  }
+
+  private issueProposal(): void {
+    const target = this.pickTarget();
+    if (target === null) return;
+    const operation = this.begin();
+    const value = `v${operation}`;
+    const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
+    const data = encodeCommand({
+      operation: this.random.chance(this.knobs.putShare) ? 'put' : 'append',
+      key,
+      value,
+    });
+    this.counters.proposals += 1;
+    this.checkers.proposals.onProposed(value, data);
+    this.record(`client proposes ${value} to ${target}`);
+    this.cluster.node(target)?.actor?.deliver({
+      type: 'propose',
+      data,
+      onResult: (result) => {
+        const hint = result.ok ? target : result.leaderHint;
+        this.end(operation, hint, `proposal ${value} on ${target}: ${describe(result)}`);
+        this.checkers.proposals.onResult(value, target, result);
+        if (!result.ok) return;
+        this.counters.acknowledged += 1;
+        this.checkers.reads.onCompleted(result.index);
+      },
+    });
+  }
+
+  private issueRead(): void {
+    const target = this.pickTarget();
+    if (target === null) return;
+    const operation = this.begin();
+    const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
+    this.counters.reads += 1;
+    this.checkers.reads.onIssued(operation, key);
+    this.record(`client reads ${key} (#${operation}) from ${target}`);
+    this.cluster.node(target)?.actor?.deliver({
+      type: 'read',
+      query: { key },
+      onResult: (result) => {
+        const outcome = result.ok ? `ok at ${result.index}: ${JSON.stringify(result.result)}` : result.reason;
+        this.end(
+          operation,
+          result.ok ? target : result.leaderHint,
+          `read #${operation} on ${target}: ${outcome}`,
+        );
+        if (result.ok) this.counters.readsServed += 1;
+        this.checkers.reads.onResult(operation, target, result);
+      },
+    });
+  }
+
+  private issueMembershipChange(): void {
+    const leader = this.cluster.leader();
+    if (leader?.actor == null) return;
+    const inFlightSince = this.membershipChangeInFlightSince;
+    if (inFlightSince !== null && this.step - inFlightSince <= this.clientTimeoutSteps) return;
+    const change = this.chooseMembershipChange(leader.actor.status().configuration);
+    if (change === null) return;
+    this.membershipChangeInFlightSince = this.step;
+    this.counters.membershipChangesAttempted += 1;
+    const text = `${change.type} ${change.id}`;
+    this.record(`client asks ${leader.id} to ${text}`);
+    leader.actor.deliver({
+      type: 'changeMembership',
+      change,
+      onResult: (result) => {
+        this.membershipChangeInFlightSince = null;
+        this.record(`${text} on ${leader.id}: ${describe(result)}`);
+        if (!result.ok) return;
+        this.counters.membershipChanges += 1;
+        if (change.type !== 'removeMember') return;
+        const removed = this.cluster.node(change.id);
+        if (removed !== undefined) this.cluster.retire(removed);
+      },
+    });
+  }
+
+  private chooseMembershipChange(
+    configuration: Configuration,
+  ):
+    | { readonly type: 'addLearner'; readonly id: NodeId; readonly address: string }
+    | { readonly type: 'promoteLearner' | 'removeMember'; readonly id: NodeId }
+    | null {
+    const voters = configuration.members.filter((member) => member.role === 'voter');
+    const learner = configuration.members.find((member) => member.role === 'learner');
+    const pending = this.pendingJoiner;
+    if (pending !== null && configuration.members.some((member) => member.id === pending))
+      this.pendingJoiner = null;
+    if (learner !== undefined && this.random.chance(0.8)) return { type: 'promoteLearner', id: learner.id };
+    const mayRemoveVoter = voters.length > 3 || (voters.length === 3 && this.random.chance(0.1));
+    if (mayRemoveVoter && this.random.chance(0.5)) {
+      return { type: 'removeMember', id: voters[this.random.nextInt(voters.length)]!.id };
+    }
+    if (learner === undefined && this.pendingJoiner !== null) {
+      return { type: 'addLearner', id: this.pendingJoiner, address: memberAddress(this.pendingJoiner) };
+    }
+    if (learner === undefined && this.joinersStarted < this.knobs.joinersMax) {
+      this.joinersStarted += 1;
+      const id = nodeId(`n${this.initialNodeCount + this.joinersStarted}`);
+      this.cluster.addJoiner(id);
+      this.pendingJoiner = id;
+      return { type: 'addLearner', id, address: memberAddress(id) };
+    }
+    return learner === undefined ? null : { type: 'removeMember', id: learner.id };
+  }
+
+  private issueLeadershipTransfer(): void {
+    const leader = this.cluster.leader();
+    if (leader?.actor == null) return;
+    const voters = leader.actor
+      .status()
+      .configuration.members.filter((member) => member.role === 'voter' && member.id !== leader.id);
+    const target = voters[this.random.nextInt(Math.max(1, voters.length))];
+    if (target === undefined) return;
+    this.counters.transfersAttempted += 1;
+    this.record(`client asks ${leader.id} to transfer leadership to ${target.id}`);
+    leader.actor.deliver({
+      type: 'transferLeadership',
+      to: target.id,
+      onResult: (result) => {
+        this.record(`transfer ${leader.id}->${target.id}: ${result.accepted ? 'accepted' : result.reason}`);
+        if (result.accepted) this.counters.transfers += 1;
+      },
+    });
+  }
+
+  /** The last leader hint when that node runs (most of the time), else a random running node. */
+  private pickTarget(): NodeId | null {
+    const hinted = this.leaderHint === null ? undefined : this.cluster.node(this.leaderHint);
+    if (hinted?.isUp && this.random.chance(0.8)) return hinted.id;
+    const running = this.cluster.running();
+    return running.length === 0 ? null : running[this.random.nextInt(running.length)]!.id;
+  }
+
+  private begin(): number {
+    const operation = this.nextOperation;
+    this.nextOperation += 1;
+    this.outstanding.set(operation, this.step);
+    return operation;
+  }
+
+  private end(operation: number, leaderHint: NodeId | null, text: string): void {
+    this.outstanding.delete(operation);
+    if (leaderHint !== null) this.leaderHint = leaderHint;
+    this.record(text);
+  }
+
+  private record(text: string): void {
+    if (this.trace.on) this.trace.record(this.step, text);
+  }
+}
+
+function describe(result: ProposalResult<RegisterResult>): string {
+  return result.ok ? `ok at ${result.index}/${result.term}` : result.reason;
+}

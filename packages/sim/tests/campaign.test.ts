@@ -1,0 +1,33 @@
+// A campaign of seeds against the production core and actor: every seed must pass every safety
+// checker and the liveness phase. The seed range is printed; a failure names the seed to replay.
+import { describe, expect, it } from 'vitest';
+import { runSeed } from '../src/index.js';
+
+const firstSeed = 1;
+const seedCount = 100;
+
+describe('simulation campaign', () => {
+  it(`seeds ${firstSeed}..${firstSeed + seedCount - 1} pass every checker and the liveness phase`, () => {
+    console.log(`campaign: seeds ${firstSeed}..${firstSeed + seedCount - 1}`);
+    const failures: string[] = [];
+    let crashes = 0;
+    let partitions = 0;
+    let commits = 0;
+    for (let seed = firstSeed; seed < firstSeed + seedCount; seed += 1) {
+      const result = runSeed(seed, { trace: 'off' });
+      crashes += result.stats.crashes;
+      partitions += result.stats.partitions;
+      commits += result.stats.commits;
+      for (const failure of result.failures) {
+        failures.push(
+          `seed ${seed} [${failure.checker}] ${failure.message} (npm run vopr -- --seed ${seed})`,
+        );
+      }
+    }
+    console.log(`campaign: ${crashes} crashes, ${partitions} partitions, ${commits} acknowledged proposals`);
+    expect(failures).toEqual([]);
+    expect(crashes).toBeGreaterThan(seedCount);
+    expect(partitions).toBeGreaterThan(seedCount);
+    expect(commits).toBeGreaterThan(seedCount * 20);
+  }, 120_000);
+});

@@ -1,0 +1,297 @@
+// Unit tests of the checkers themselves: each one, fed a history that breaks its property, must
+// complain with a message naming the node(s), term and index; fed a good history, it stays quiet.
+import {
+  type Entry,
+  MemoryLogStorage,
+  type Message,
+  type NodeId,
+  nodeId,
+  type RequestVoteResponse,
+} from '@raftkv/raft';
+import { describe, expect, it } from 'vitest';
+import { SafetyCheckers } from '../src/internal/checkers/safety-checkers.js';
+import { encodeCommand, type RegisterCommand } from '../src/internal/register-commands.js';
+
+const n1 = nodeId('n1');
+const n2 = nodeId('n2');
+const n3 = nodeId('n3');
+
+const command = (
+  index: number,
+  term: number,
+  value: string,
+  operation: RegisterCommand['operation'] = 'append',
+): Entry => ({
+  index,
+  term,
+  kind: 'command',
+  data: encodeCommand({ operation, key: 'k', value }),
+});
+
+const vote = (from: NodeId, to: NodeId, term: number, preVote = false): RequestVoteResponse => ({
+  type: 'RequestVoteResponse',
+  term,
+  from,
+  to,
+  voteGranted: true,
+  preVote,
+});
+
+/** Applies `entries` on `node` through the history, the way the register machine reports them. */
+function apply(
+  checkers: SafetyCheckers,
+  node: NodeId,
+  previous: number,
+  entries: Entry[],
+  results?: string[],
+): void {
+  const computed = results ?? entries.map((entry) => checkers.history.entryAt(entry.index)?.result ?? '');
+  checkers.history.onApplied(node, previous, entries, computed);
+}
+
+describe('election safety checker', () => {
+  it('complains about two leaders in one term, naming both and the term', () => {
+    const checkers = new SafetyCheckers();
+    checkers.electionSafety.onLeader(n1, 3, 'soft state');
+    checkers.electionSafety.onLeader(n1, 4, 'soft state');
+    expect(checkers.violations.any).toBe(false);
+    checkers.electionSafety.onLeader(n2, 3, 'soft state');
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'election-safety' });
+    expect(checkers.violations.all[0]!.message).toMatch(/term 3: n1 and n2/);
+  });
+
+  it('takes an AppendEntries as evidence of leadership', () => {
+    const checkers = new SafetyCheckers();
+    checkers.electionSafety.onLeader(n1, 2, 'soft state');
+    const append: Message = {
+      type: 'AppendEntries',
+      term: 2,
+      from: n3,
+      to: n1,
+      prevLogIndex: 0,
+      prevLogTerm: 0,
+      entries: [],
+      leaderCommit: 0,
+      sequence: 1,
+    };
+    checkers.onMessageSent(append);
+    expect(checkers.violations.all[0]!.message).toMatch(/n1 and n3/);
+  });
+});
+
+describe('vote durability checker', () => {
+  it('complains when a node grants its vote to two candidates in one term', () => {
+    const checkers = new SafetyCheckers();
+    checkers.onMessageSent(vote(n1, n2, 5));
+    checkers.onMessageSent(vote(n1, n2, 5));
+    checkers.onMessageSent(vote(n1, n3, 6));
+    checkers.onMessageSent(vote(n1, n3, 5, true));
+    expect(checkers.violations.any).toBe(false);
+    checkers.onMessageSent(vote(n1, n3, 5));
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'vote-durability' });
+    expect(checkers.violations.all[0]!.message).toBe('n1 granted its term-5 vote to both n2 and n3');
+  });
+});
+
+describe('log matching checker', () => {
+  it('accepts logs that differ only after their last common entry', () => {
+    const checkers = new SafetyCheckers();
+    checkers.logMatching.check([
+      { id: n1, entries: [command(1, 1, 'a'), command(2, 1, 'b'), command(3, 2, 'c')] },
+      { id: n2, entries: [command(2, 1, 'b'), command(3, 3, 'x'), command(4, 3, 'y')] },
+    ]);
+    expect(checkers.violations.any).toBe(false);
+  });
+
+  it('complains when logs share an index and term but differ earlier', () => {
+    const checkers = new SafetyCheckers();
+    checkers.logMatching.check([
+      { id: n1, entries: [command(1, 1, 'a'), command(2, 1, 'b'), command(3, 2, 'c')] },
+      { id: n2, entries: [command(1, 1, 'a'), command(2, 1, 'DIFFERENT'), command(3, 2, 'c')] },
+    ]);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'log-matching' });
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n1 and n2 both hold index 3 term 2 but differ at index 2/,
+    );
+  });
+});
+
+describe('state machine safety (applied history)', () => {
+  it('complains when two nodes apply different entries at one index', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
+    apply(checkers, n2, 0, [command(1, 1, 'a')], ['a']);
+    expect(checkers.violations.any).toBe(false);
+    apply(checkers, n2, 1, [command(2, 3, 'z')], ['a,z']);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'state-machine-safety' });
+    expect(checkers.violations.all[0]!.message).toBe('index 2 applied as term 2 by n1 but as term 3 by n2');
+  });
+
+  it('complains when a node skips entries', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
+    apply(checkers, n1, 1, [command(3, 1, 'c')], ['a,c']);
+    expect(checkers.violations.all[0]!.message).toMatch(/n1 applied index 3 right after index 1/);
+  });
+
+  it('complains when a node computes a different result (diverged state)', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
+    apply(checkers, n2, 0, [command(1, 1, 'a')], ['garbage']);
+    expect(checkers.violations.all[0]!.message).toMatch(/n2 computed "garbage" for index 1 term 1/);
+  });
+
+  it('complains about a restored snapshot whose registers differ from the history at its index', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    const metadata = { index: 1, term: 1, configuration: { members: [] } };
+    checkers.history.onRestored(n2, metadata, new Map([['k', 'a']]));
+    expect(checkers.violations.any).toBe(false);
+    checkers.history.onRestored(n3, metadata, new Map([['k', 'a,b']]));
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n3 restored a snapshot at index 1 term 1 holding k="a,b"/,
+    );
+  });
+
+  it('reports the register values over an index range', () => {
+    const checkers = new SafetyCheckers();
+    apply(
+      checkers,
+      n1,
+      0,
+      [command(1, 1, 'a'), command(2, 1, 'b'), command(3, 1, 'c', 'put')],
+      ['a', 'a,b', 'c'],
+    );
+    expect(checkers.history.valueAt('k', 0)).toBeUndefined();
+    expect(checkers.history.valueAt('k', 2)).toBe('a,b');
+    expect(checkers.history.valuesBetween('k', 1, 3)).toEqual(['a', 'a,b', 'c']);
+    expect(checkers.history.valuesBetween('k', 3, 3)).toEqual(['c']);
+  });
+});
+
+describe('leader completeness checker', () => {
+  it('complains when a new leader lacks an entry committed in an earlier term', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
+    checkers.leaderCompleteness.onCommitIndexKnown(2, 2);
+    const good = new MemoryLogStorage({
+      hardState: { term: 3, votedFor: n2, commitIndex: 2 },
+      entries: [command(1, 1, 'a'), command(2, 2, 'b')],
+    });
+    checkers.leaderCompleteness.checkNewLeader(n2, 3, good);
+    expect(checkers.violations.any).toBe(false);
+    const stale = new MemoryLogStorage({
+      hardState: { term: 3, votedFor: n3, commitIndex: 1 },
+      entries: [command(1, 1, 'a'), command(2, 1, 'old')],
+    });
+    checkers.leaderCompleteness.checkNewLeader(n3, 3, stale);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'leader-completeness' });
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n3 became leader of term 3 holding term 1 at index 2/,
+    );
+  });
+
+  it('does not require entries committed only in the same or a later term', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 4, 'b')], ['a', 'a,b']);
+    checkers.leaderCompleteness.onCommitIndexKnown(4, 2);
+    const short = new MemoryLogStorage({
+      hardState: { term: 3, votedFor: n3, commitIndex: 1 },
+      entries: [command(1, 1, 'a')],
+    });
+    checkers.leaderCompleteness.checkNewLeader(n3, 3, short);
+    expect(checkers.violations.any).toBe(false);
+    checkers.leaderCompleteness.checkNewLeader(n3, 5, short);
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n3 became leader of term 5 with a log ending at index 1, though index 2 is committed/,
+    );
+  });
+
+  it('complains when a node that a majority would elect lacks a committed entry (fig. 8)', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
+    checkers.leaderCompleteness.onCommitIndexKnown(4, 2);
+    const log = (...entries: Entry[]) =>
+      new MemoryLogStorage({ hardState: { term: 4, votedFor: null, commitIndex: 0 }, entries });
+    const voters = [n1, n2, n3];
+    const committed = { id: n1, log: log(command(1, 1, 'a'), command(2, 2, 'b')), voters };
+    const behind = { id: n2, log: log(command(1, 1, 'a')), voters };
+    const divergent = { id: n3, log: log(command(1, 1, 'a'), command(2, 3, 'x')), voters };
+    checkers.leaderCompleteness.checkElectable([committed, behind, { ...divergent, voters: [n1, n2] }]);
+    expect(checkers.violations.any).toBe(false);
+    checkers.leaderCompleteness.checkElectable([committed, behind, divergent]);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'leader-completeness' });
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n3 could be elected now \(its log is as up-to-date as n1,n2,n3\) but holding term 3 at index 2, where term 2 is committed/,
+    );
+  });
+});
+
+describe('acknowledged proposals checker', () => {
+  it('complains when an acknowledgement names an index holding another entry', () => {
+    const checkers = new SafetyCheckers();
+    checkers.proposals.onProposed('v1', encodeCommand({ operation: 'append', key: 'k', value: 'v1' }));
+    checkers.proposals.onProposed('v2', encodeCommand({ operation: 'append', key: 'k', value: 'v2' }));
+    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
+    checkers.proposals.onResult('v1', n1, { ok: true, index: 1, term: 1, result: 'v1' });
+    expect(checkers.violations.any).toBe(false);
+    checkers.proposals.onResult('v2', n1, { ok: true, index: 1, term: 1, result: 'v1' });
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'acknowledged-proposals' });
+    expect(checkers.violations.all[0]!.message).toMatch(/n1 acknowledged proposal v2 at index 1 term 1/);
+  });
+
+  it('complains when a definitely refused proposal is applied anyway', () => {
+    const checkers = new SafetyCheckers();
+    checkers.proposals.onProposed('v1', encodeCommand({ operation: 'append', key: 'k', value: 'v1' }));
+    checkers.proposals.onResult('v1', n2, { ok: false, reason: 'not-leader', leaderHint: n1 });
+    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /proposal v1 applied at index 1 term 1, but n2 refused it/,
+    );
+  });
+
+  it('accepts an unknown outcome that later applies, but not one proposal applied twice', () => {
+    const checkers = new SafetyCheckers();
+    checkers.proposals.onResult('v1', n2, { ok: false, reason: 'outcome-unknown', leaderHint: null });
+    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
+    expect(checkers.violations.any).toBe(false);
+    apply(checkers, n1, 1, [command(2, 1, 'v1')], ['v1,v1']);
+    expect(checkers.violations.all[0]!.message).toBe('proposal v1 applied twice: at index 1 and 2');
+  });
+});
+
+describe('linearizable reads checker', () => {
+  it('complains when a read misses a write acknowledged before it was issued', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    checkers.reads.onCompleted(2);
+    checkers.reads.onIssued(7, 'k');
+    checkers.reads.onResult(7, n3, { ok: true, index: 2, result: 'a' });
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'linearizable-reads' });
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /read #7 of k served by n3 at read index 2 returned "a"/,
+    );
+  });
+
+  it('complains about a read index below an earlier acknowledged write', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    checkers.reads.onCompleted(2);
+    checkers.reads.onIssued(8, 'k');
+    checkers.reads.onResult(8, n3, { ok: true, index: 1, result: 'a,b' });
+    expect(checkers.violations.all[0]!.message).toMatch(/read index is outside \[2, 2\]/);
+  });
+
+  it('accepts any value the register held between the issue and the answer', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
+    checkers.reads.onIssued(1, 'k');
+    apply(checkers, n1, 1, [command(2, 1, 'b')], ['a,b']);
+    checkers.reads.onResult(1, n1, { ok: true, index: 1, result: 'a' });
+    checkers.reads.onIssued(2, 'k');
+    checkers.reads.onResult(2, n1, { ok: true, index: 2, result: 'a,b' });
+    checkers.reads.onIssued(3, 'other');
+    checkers.reads.onResult(3, n1, { ok: true, index: 2, result: undefined });
+    expect(checkers.violations.all).toEqual([]);
+  });
+});

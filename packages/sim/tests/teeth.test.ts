@@ -1,0 +1,87 @@
+// Teeth: each deliberately broken variant of the core or actor must be caught by the simulator's
+// generic checkers within a bounded number of seeds. A fault profile may make the violation likely;
+// the checker is never variant-specific. A liveness failure alone does not count as a catch.
+import { type BrokenVariant, brokenVariants, setBrokenVariant } from '@raftkv/raft/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSeed, type SimulationKnobs } from '../src/index.js';
+
+const seedsMax = 200;
+
+/** Figure 8 (paper §5.4.2): one entry per message, frequent leader crashes, no pre-vote or lease. */
+const figure8Profile = (knobs: SimulationKnobs): SimulationKnobs => ({
+  ...knobs,
+  nodeCount: 5,
+  stepsPerTick: 2,
+  raft: {
+    ...knobs.raft,
+    electionTimeoutTicks: 4,
+    preVote: false,
+    checkQuorum: false,
+    maxMessageEntriesBytes: 48,
+    maxInflightMessages: 1,
+  },
+  network: { ...knobs.network, lossRate: 0.05, delayStepsMax: 2 },
+  partitions: { ...knobs.partitions, startRatePerStep: 1 / 100, concurrentMax: 2 },
+  crashes: { ...knobs.crashes, crashRatePerNodeStep: 1 / 100, downStepsMin: 2, downStepsMax: 40 },
+  workload: {
+    ...knobs.workload,
+    operationRatePerStep: 0.5,
+    readShare: 0,
+    membershipChangeRatePerStep: 0,
+    leadershipTransferRatePerStep: 0,
+  },
+});
+
+/** Frequent crashes in the middle of storage.persist, before the write is durable (thesis §3.8). */
+const crashMidPersistProfile = (knobs: SimulationKnobs): SimulationKnobs => ({
+  ...knobs,
+  crashes: {
+    ...knobs.crashes,
+    persistCrashBeforeWriteRate: 0.03,
+    persistCrashAfterWriteRate: 0,
+    downStepsMin: 1,
+    downStepsMax: 20,
+  },
+});
+
+const unchanged = (knobs: SimulationKnobs): SimulationKnobs => knobs;
+
+const profiles: Record<BrokenVariant, (knobs: SimulationKnobs) => SimulationKnobs> = {
+  'commit-previous-term-by-counting': figure8Profile,
+  'grant-two-votes-per-term': unchanged,
+  'skip-log-up-to-date-check': unchanged,
+  'acknowledge-before-persisting': crashMidPersistProfile,
+  'apply-before-commit': unchanged,
+};
+
+afterEach(() => setBrokenVariant(null));
+
+describe('the simulator has teeth', () => {
+  it.each(brokenVariants)(
+    'catches the broken variant %s within 200 seeds',
+    (variant) => {
+      setBrokenVariant(variant);
+      let caught: string | null = null;
+      for (let seed = 1; seed <= seedsMax && caught === null; seed += 1) {
+        const result = runSeed(seed, { trace: 'off', tuneKnobs: profiles[variant] });
+        const safety = result.failures.find((failure) => failure.checker !== 'liveness');
+        if (safety !== undefined) caught = `seed ${seed} by ${safety.checker}: ${safety.message}`;
+      }
+      console.log(
+        `${variant}: ${caught === null ? `NOT caught in ${seedsMax} seeds` : `caught at ${caught}`}`,
+      );
+      expect(caught, `${variant} was not caught within ${seedsMax} seeds`).not.toBeNull();
+    },
+    120_000,
+  );
+
+  it('the tuned profiles pass on the correct code (so a catch is the variant, not the profile)', () => {
+    for (const profile of [figure8Profile, crashMidPersistProfile]) {
+      for (let seed = 1; seed <= 30; seed += 1) {
+        const result = runSeed(seed, { trace: 'off', tuneKnobs: profile });
+        const safety = result.failures.filter((failure) => failure.checker !== 'liveness');
+        expect(safety, `seed ${seed}`).toEqual([]);
+      }
+    }
+  }, 120_000);
+});
