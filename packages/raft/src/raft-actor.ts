@@ -19,6 +19,7 @@ import type {
   Ready,
   SoftState,
   StateMachine,
+  Term,
   TransferOutcome,
   Transport,
 } from './types.js';
@@ -82,6 +83,8 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
   private readonly proposals = new PendingProposals<TResult>();
   private readonly reads: PendingReads<TQuery, TResult>;
   private stopped = false;
+  /** The term of the last softState seen: a leader's term changes only if it stopped leading. */
+  private softStateTerm: Term;
 
   private constructor(
     private readonly options: RaftActorOptions<TQuery, TResult>,
@@ -89,6 +92,7 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
   ) {
     this.mailbox = new Mailbox(options.mailboxCapacity ?? mailboxCapacityDefault);
     this.reads = new PendingReads(options.stateMachine);
+    this.softStateTerm = node.status().term;
   }
 
   static start<TQuery, TResult>(options: RaftActorOptions<TQuery, TResult>): RaftActor<TQuery, TResult> {
@@ -204,9 +208,15 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
     this.reads.confirm(ready.readStates);
-    if (ready.softState !== null && ready.softState.role !== 'leader') {
-      // The core drops unconfirmed reads when it stops leading (thesis §6.4): fail them here.
-      this.reads.failUnconfirmed('leadership-lost', ready.softState.leaderId);
+    if (ready.softState !== null) {
+      // The core drops unconfirmed reads when it stops leading (thesis §6.4): fail them here. A new
+      // term also means it stopped leading, even if it leads again by now (e.g. a single voter
+      // re-elected within one turn); reads accepted after that re-election fail too (rare, retried).
+      const termChanged = ready.softState.term !== this.softStateTerm;
+      this.softStateTerm = ready.softState.term;
+      if (ready.softState.role !== 'leader' || termChanged) {
+        this.reads.failUnconfirmed('leadership-lost', ready.softState.leaderId);
+      }
     }
     this.node.advance(ready);
     this.reads.serveApplied(stateMachine.appliedIndex());

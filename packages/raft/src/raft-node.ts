@@ -65,7 +65,7 @@ const startScanBytes = 4 * 1024 * 1024;
  * hasReady() may be true again (e.g. the leader's own persistence just committed entries).
  *
  * Pending ReadIndex requests are dropped without a ReadState when the node stops leading: the app
- * learns this from Ready.softState (role no longer 'leader') and must fail those reads itself.
+ * learns this from Ready.softState (role no longer 'leader', or a new term) and must fail those reads.
  */
 export class RaftNode {
   private readonly id: NodeId;
@@ -519,6 +519,9 @@ export class RaftNode {
 
   private handleRequestVoteResponse(message: RequestVoteResponse): void {
     if ((this.role === 'preCandidate') !== message.preVote) return;
+    // Thesis §9.6: a pre-vote grant carries the term it was asked for; one for an earlier term (a
+    // delayed answer to an older campaign) says nothing about term+1 and must not count.
+    if (message.preVote && message.voteGranted && message.term !== this.term + 1) return;
     if (!this.configurations.latest.isVoter(message.from) || this.votes.has(message.from)) return;
     this.votes.set(message.from, message.voteGranted);
     this.maybeFinishElection();
@@ -544,10 +547,13 @@ export class RaftNode {
    */
   private stepLowerTerm(message: Message): void {
     const answerStaleLeader = this.config.checkQuorum || this.config.preVote;
+    // Thesis §6.4: the answer carries OUR term, so it must not echo the stale message's heartbeat
+    // round: its sender may since lead our term (after a restart reset its counter) and would count
+    // this old echo as a fresh confirmation of a read. Round 0 never confirms anything.
     if (message.type === 'AppendEntries' && answerStaleLeader) {
-      this.outbox.push(this.appendEntriesResponse(message, false, 0));
+      this.outbox.push({ ...this.appendEntriesResponse(message, false, 0), sequence: 0 });
     } else if (message.type === 'InstallSnapshot' && answerStaleLeader) {
-      this.outbox.push(this.installSnapshotResponse(message, 0, false, false));
+      this.outbox.push({ ...this.installSnapshotResponse(message, 0, false, false), sequence: 0 });
     } else if (message.type === 'RequestVote' && message.preVote) {
       this.outbox.push({
         type: 'RequestVoteResponse',
@@ -841,7 +847,12 @@ export class RaftNode {
    */
   private flushLeaderMessages(): void {
     if (this.role !== 'leader') return;
-    if (this.heartbeatPending) this.sequence += 1;
+    if (this.heartbeatPending) {
+      this.sequence += 1;
+      // Thesis §6.4: messages built earlier for this Ready (hasReady() flushes too) carry the previous
+      // round, which cannot confirm reads registered since; every follower needs one of the new round.
+      for (const progress of this.progress.values()) progress.messagedThisReady = false;
+    }
     for (const [id, progress] of this.progress) {
       if (this.appendBroadcastPending || progress.needsAppend) {
         progress.needsAppend = false;
