@@ -331,6 +331,21 @@ export class RaftNode {
     this.leaderId = leaderId;
   }
 
+  /**
+   * Steps to a candidate's higher term without restarting the election timer. Paper fig. 2: a
+   * follower's timer restarts only when it grants a vote (handleRequestVote) or hears from the
+   * current leader. Restarting it here would let a candidate whose log is too stale to win, and
+   * whose clock runs fast, time out first again and again and keep every up-to-date server from
+   * ever timing out (a liveness failure without pre-vote).
+   */
+  private becomeFollowerKeepingElectionTimer(term: Term): void {
+    const electionElapsedTicks = this.electionElapsedTicks;
+    const randomizedElectionTimeoutTicks = this.randomizedElectionTimeoutTicks;
+    this.becomeFollower(term, null);
+    this.electionElapsedTicks = electionElapsedTicks;
+    this.randomizedElectionTimeoutTicks = randomizedElectionTimeoutTicks;
+  }
+
   /** Pre-vote (thesis §9.6): neither the term nor the vote changes. */
   private becomePreCandidate(): void {
     assert(this.role !== 'leader', `${this.id}: a leader cannot become a pre-candidate`);
@@ -532,6 +547,8 @@ export class RaftNode {
     if (message.type === 'RequestVote') {
       if (!message.leadershipTransfer && this.isInLease()) return false;
       if (message.preVote) return true;
+      this.becomeFollowerKeepingElectionTimer(message.term);
+      return true;
     } else if (message.type === 'RequestVoteResponse' && message.preVote && message.voteGranted) {
       return true;
     }

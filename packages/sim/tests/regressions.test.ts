@@ -1,0 +1,22 @@
+// Seeds that once found a bug, replayed with the exact knobs that found it; each must now pass.
+import { describe, expect, it } from 'vitest';
+import { runSeed, type SimulationKnobs } from '../src/index.js';
+
+/** Pre-vote off, a fast-ticking stale node and wide clock skew (sim finding 1). */
+const staleFastCandidate = (knobs: SimulationKnobs): SimulationKnobs => ({
+  ...knobs,
+  stepsPerTick: 2,
+  tickSkew: 0.5,
+  raft: { ...knobs.raft, preVote: false },
+});
+
+describe('simulator regressions', () => {
+  it.each([84, 124, 152])(
+    'seed %i: a stale candidate stepping voters to its term does not restart their election timers (fig. 2)',
+    (seed) => {
+      const result = runSeed(seed, { tuneKnobs: staleFastCandidate });
+      expect(result.failures).toEqual([]);
+      expect(result.ok).toBe(true);
+    },
+  );
+});
