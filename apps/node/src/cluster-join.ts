@@ -1,0 +1,115 @@
+// A new node asking an existing cluster to add it as a learner (thesis §4.2.1), through any member:
+// an http:// address gets POST /join (members forward it to the leader); a tcp:// client address gets
+// a changeMembership request that follows not-leader redirects. Returns the members it was told of,
+// so the node can reach the leader before its own log holds any configuration. Never throws.
+import type { Configuration, NodeId } from '@raftkv/raft';
+import { nodeId } from '@raftkv/raft';
+import { ClientSocket } from '@raftkv/transport-zmq';
+import { parseTcpAddress } from './addresses.js';
+import { encodeMemberAddress, type MemberAddress, parseMemberAddress } from './member-address.js';
+
+/** not-leader redirects followed on the client protocol before giving up this attempt. */
+export const joinRedirectsMax = 5;
+
+export type JoinAttempt =
+  | { readonly ok: true; readonly members: ReadonlyMap<NodeId, MemberAddress> }
+  | { readonly ok: false; readonly message: string };
+
+export interface JoinRequest {
+  readonly id: NodeId;
+  readonly address: MemberAddress;
+  readonly via: string;
+  readonly timeoutMs: number;
+}
+
+export function requestJoin(request: JoinRequest): Promise<JoinAttempt> {
+  return parseTcpAddress(request.via) === null ? joinOverHttp(request) : joinOverClientProtocol(request);
+}
+
+async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
+  const base = request.via.startsWith('http://') ? request.via : `http://${request.via}`;
+  const body = JSON.stringify({
+    id: request.id,
+    addr: request.address.peer,
+    clientAddr: request.address.client ?? undefined,
+    httpAddr: request.address.http ?? undefined,
+  });
+  try {
+    const response = await fetch(`${base.replace(/\/$/, '')}/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    const answer = (await response.json()) as { error?: string; members?: unknown };
+    if (!response.ok)
+      return { ok: false, message: `${base} answered ${response.status}: ${answer.error ?? ''}` };
+    return { ok: true, members: membersFromHttp(answer.members) };
+  } catch (error) {
+    return { ok: false, message: `cannot reach ${base}: ${(error as Error).message}` };
+  }
+}
+
+async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt> {
+  let address = request.via;
+  for (let hop = 0; hop <= joinRedirectsMax; hop += 1) {
+    const socket = new ClientSocket(address);
+    try {
+      const change = {
+        type: 'addLearner',
+        id: request.id,
+        address: encodeMemberAddress(request.address),
+      } as const;
+      const exchange = await socket.request(
+        { kind: 'changeMembership', change },
+        { timeoutMs: request.timeoutMs },
+      );
+      if (!exchange.ok) return { ok: false, message: `${address}: ${exchange.error.message}` };
+      const { response } = exchange;
+      if (
+        !response.ok &&
+        response.error.code === 'not-leader' &&
+        response.error.leaderClientAddress !== null
+      ) {
+        address = response.error.leaderClientAddress;
+        continue;
+      }
+      // An id already in the configuration is refused as invalid: the members list tells whether it is us.
+      const acceptable =
+        response.ok ||
+        (response.error.code === 'rejected' && response.error.reason === 'invalid-membership-change');
+      if (!acceptable)
+        return { ok: false, message: `${address}: ${response.ok ? '' : response.error.message}` };
+      const members = await socket.request({ kind: 'members' }, { timeoutMs: request.timeoutMs });
+      if (!members.ok || !members.response.ok || members.response.result.kind !== 'members') {
+        return { ok: false, message: `${address}: could not list the members after joining` };
+      }
+      return { ok: true, members: membersFromConfiguration(members.response.result.configuration) };
+    } finally {
+      socket.close();
+    }
+  }
+  return { ok: false, message: `gave up after ${joinRedirectsMax} not-leader redirects` };
+}
+
+function membersFromConfiguration(configuration: Configuration): ReadonlyMap<NodeId, MemberAddress> {
+  const members = new Map<NodeId, MemberAddress>();
+  for (const member of configuration.members) {
+    const address = parseMemberAddress(member.address);
+    if (address !== null) members.set(member.id, address);
+  }
+  return members;
+}
+
+function membersFromHttp(value: unknown): ReadonlyMap<NodeId, MemberAddress> {
+  const members = new Map<NodeId, MemberAddress>();
+  if (!Array.isArray(value)) return members;
+  for (const item of value as Array<Record<string, unknown>>) {
+    if (typeof item.id !== 'string' || typeof item.peer !== 'string' || parseTcpAddress(item.peer) === null)
+      continue;
+    const client = typeof item.client === 'string' ? item.client : null;
+    const http = typeof item.http === 'string' ? item.http : null;
+    members.set(nodeId(item.id), { peer: item.peer, client, http });
+  }
+  return members;
+}

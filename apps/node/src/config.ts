@@ -1,0 +1,338 @@
+// raftkvd's settings: command-line flags, RAFTKV_* environment variables and an optional JSON config
+// file, merged with precedence flags > env > file > defaults and validated with zod. Returns a value
+// (settings, or what to print and the exit code); it never exits the process and never binds anything.
+import { nodeIdPattern } from '@raftkv/protocol';
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+import { type HostPort, isAdvertisable, parseHttpAddress, parseTcpAddress } from './addresses.js';
+import { type InitialMember, initialClusterSyntax, parseInitialCluster } from './initial-cluster.js';
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Exit code for a bad flag, environment variable or config file (like sysexits' EX_USAGE role). */
+export const usageErrorExitCode = 2;
+
+export interface NodeConfig {
+  /** Null when not given: then the data directory must already hold an identity. */
+  readonly id: string | null;
+  readonly dataDir: string;
+  /** Bind addresses; null when not given (taken from the identity, the initial cluster or defaults). */
+  readonly peerAddr: HostPort | null;
+  readonly clientAddr: HostPort | null;
+  readonly httpAddr: HostPort | null;
+  /** What other members and clients are told to use; null: the bound address. */
+  readonly advertisePeerAddr: HostPort | null;
+  readonly advertiseClientAddr: HostPort | null;
+  readonly advertiseHttpAddr: HostPort | null;
+  readonly initialCluster: readonly InitialMember[] | null;
+  readonly bootstrap: boolean;
+  /** A member's http://host:port or tcp:// client address to ask for membership. */
+  readonly join: string | null;
+  readonly logLevel: LogLevel;
+  readonly electionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly snapshotThresholdEntries: number;
+  readonly mapSizeMb: number;
+  readonly requestTimeoutMs: number;
+}
+
+export type ConfigParse =
+  | { readonly kind: 'run'; readonly config: NodeConfig }
+  | { readonly kind: 'exit'; readonly exitCode: number; readonly stdout: string; readonly stderr: string };
+
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads the config file; throws like fs.readFileSync when it cannot. */
+  readonly readFile: (path: string) => string;
+}
+
+export const configDefaults = {
+  logLevel: 'info',
+  electionTimeoutMs: 1000,
+  heartbeatIntervalMs: 100,
+  snapshotThresholdEntries: 10_000,
+  mapSizeMb: 1024,
+  requestTimeoutMs: 5000,
+} as const;
+
+/** The election timeout must span at least this many heartbeats, so followers hear several. */
+export const electionTimeoutHeartbeatsMin = 3;
+
+const issueText = (message: string) => ({ error: message });
+const tcpAddress = z.string().transform((text, context): HostPort => {
+  const address = parseTcpAddress(text.trim());
+  if (address === null) context.addIssue({ code: 'custom', message: 'is not a tcp://host:port address' });
+  return address ?? { host: '', port: 0 };
+});
+const httpAddress = z.string().transform((text, context): HostPort => {
+  const address = parseHttpAddress(text.trim());
+  if (address === null) context.addIssue({ code: 'custom', message: 'is not an http://host:port address' });
+  return address ?? { host: '', port: 0 };
+});
+const advertised = (address: z.ZodType<HostPort, string>) =>
+  address.refine(isAdvertisable, issueText('must name a concrete host and a non-zero port'));
+const wholeNumber = (min: number, max: number) =>
+  z
+    .union([
+      z.number(),
+      z.string().trim().regex(/^\d+$/, issueText('is not a whole number')).transform(Number),
+    ])
+    .pipe(
+      z
+        .number()
+        .int(issueText('is not a whole number'))
+        .min(min, issueText(`must be at least ${min}`))
+        .max(max, issueText(`must be at most ${max}`)),
+    );
+const flag = z.union([
+  z.boolean(),
+  z
+    .enum(['true', 'false', '1', '0'], issueText('is not true or false'))
+    .transform((text) => text === 'true' || text === '1'),
+]);
+const initialClusterMember = z.strictObject({
+  id: z.string(),
+  peer: z.string(),
+  client: z.string(),
+  http: z.string(),
+});
+const initialCluster = z.union([z.string(), z.array(initialClusterMember)]).transform((value, context) => {
+  const text =
+    typeof value === 'string' ? value : value.map((m) => `${m.id}=${m.peer},${m.client},${m.http}`).join(';');
+  const parsed = parseInitialCluster(text);
+  if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+  return parsed.ok ? parsed.members : [];
+});
+
+/** Every setting: its schema, and whether it takes a value on the command line. */
+const settings = {
+  id: z
+    .string()
+    .trim()
+    .regex(nodeIdPattern, issueText('is not a valid node id (letters, digits, . _ -; 1-64)')),
+  dataDir: z.string().trim().min(1, issueText('must not be empty')),
+  peerAddr: tcpAddress,
+  clientAddr: tcpAddress,
+  httpAddr: httpAddress,
+  advertisePeerAddr: advertised(tcpAddress),
+  advertiseClientAddr: advertised(tcpAddress),
+  advertiseHttpAddr: advertised(httpAddress),
+  initialCluster,
+  bootstrap: flag,
+  join: z
+    .string()
+    .trim()
+    .refine(
+      (text) => parseHttpAddress(text) !== null || parseTcpAddress(text) !== null,
+      issueText('is not an http://host:port or tcp://host:port address'),
+    ),
+  logLevel: z.enum(logLevels, issueText(`is not one of ${logLevels.join(', ')}`)),
+  electionTimeoutMs: wholeNumber(10, 600_000),
+  heartbeatIntervalMs: wholeNumber(1, 60_000),
+  snapshotThresholdEntries: wholeNumber(1, 1_000_000_000),
+  mapSizeMb: wholeNumber(1, 1024 * 1024),
+  requestTimeoutMs: wholeNumber(1, 600_000),
+} as const;
+
+type SettingKey = keyof typeof settings;
+const settingKeys = Object.keys(settings) as SettingKey[];
+
+const descriptions: Record<SettingKey, [argument: string, description: string]> = {
+  id: ['<id>', 'node id, e.g. n1 (first start only; later read from the data dir)'],
+  dataDir: ['<dir>', 'data directory (LMDB + identity); required'],
+  peerAddr: ['<tcp://host:port>', 'bind address for Raft peers (port 0: OS-assigned)'],
+  clientAddr: ['<tcp://host:port>', 'bind address for ZeroMQ clients'],
+  httpAddr: ['<http://host:port>', 'bind address for the HTTP API'],
+  advertisePeerAddr: ['<tcp://host:port>', 'peer address other members use (default: bound address)'],
+  advertiseClientAddr: ['<tcp://host:port>', 'client address handed to clients in redirects'],
+  advertiseHttpAddr: ['<http://host:port>', 'HTTP address other members forward to'],
+  initialCluster: ['<members>', `static bootstrap membership: ${initialClusterSyntax}`],
+  bootstrap: ['', 'bootstrap a new single-node cluster'],
+  join: ['<address>', "join an existing cluster through any member's HTTP or client address"],
+  logLevel: ['<level>', `log level: ${logLevels.join(', ')}`],
+  electionTimeoutMs: ['<ms>', `election timeout (default ${configDefaults.electionTimeoutMs})`],
+  heartbeatIntervalMs: [
+    '<ms>',
+    `heartbeat interval = tick length (default ${configDefaults.heartbeatIntervalMs})`,
+  ],
+  snapshotThresholdEntries: [
+    '<n>',
+    `compact the log beyond this many applied entries (default ${configDefaults.snapshotThresholdEntries})`,
+  ],
+  mapSizeMb: [
+    '<mb>',
+    `LMDB map size: the most the data file may grow to (default ${configDefaults.mapSizeMb})`,
+  ],
+  requestTimeoutMs: [
+    '<ms>',
+    `how long a client request may wait (default ${configDefaults.requestTimeoutMs})`,
+  ],
+};
+
+export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const envName = (key: string): string =>
+  `RAFTKV_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+interface RawValue {
+  readonly value: unknown;
+  /** How to name the value's origin in a message: --peer-addr, RAFTKV_PEER_ADDR, "peerAddr" in f.json. */
+  readonly label: string;
+}
+
+class UsageError extends Error {}
+
+export function parseConfig(sources: ConfigSources): ConfigParse {
+  const output = { stdout: '', stderr: '' };
+  const program = buildProgram(output);
+  try {
+    program.parse([...sources.argv], { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.exitCode === 0) return { kind: 'exit', exitCode: 0, stdout: output.stdout, stderr: '' };
+    return usage(error.message.replace(/^error: /, ''));
+  }
+  try {
+    return { kind: 'run', config: resolveConfig(program.opts(), sources) };
+  } catch (error) {
+    if (error instanceof UsageError) return usage(error.message);
+    throw error;
+  }
+}
+
+function usage(message: string): ConfigParse {
+  return {
+    kind: 'exit',
+    exitCode: usageErrorExitCode,
+    stdout: '',
+    stderr: `raftkvd: ${message}\nRun raftkvd --help for the list of flags.\n`,
+  };
+}
+
+function buildProgram(output: { stdout: string; stderr: string }): Command {
+  const program = new Command('raftkvd')
+    .description('One raftkv cluster member: Raft over ZeroMQ, state in LMDB, an HTTP API.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        output.stdout += text;
+      },
+      writeErr: (text) => {
+        output.stderr += text;
+      },
+    })
+    .option(
+      '--config <file>',
+      `JSON config file with the same settings in camelCase (env ${envName('config')})`,
+    );
+  for (const key of settingKeys) {
+    const [argument, description] = descriptions[key];
+    program.option(
+      `${flagName(key)}${argument === '' ? '' : ` ${argument}`}`,
+      `${description} (env ${envName(key)})`,
+    );
+  }
+  return program;
+}
+
+function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): NodeConfig {
+  const configFile = (flags.config as string | undefined) ?? sources.env[envName('config')];
+  const file = configFile === undefined ? {} : readConfigFile(configFile, sources.readFile);
+  const raw = new Map<SettingKey, RawValue>();
+  for (const key of settingKeys) {
+    const fromFlag = flags[key];
+    const fromEnv = sources.env[envName(key)];
+    if (fromFlag !== undefined) raw.set(key, { value: fromFlag, label: flagName(key) });
+    else if (fromEnv !== undefined) raw.set(key, { value: fromEnv, label: envName(key) });
+    else if (key in file) raw.set(key, { value: file[key], label: `"${key}" in ${configFile}` });
+  }
+  const value = <K extends SettingKey>(key: K): z.output<(typeof settings)[K]> | null => {
+    const given = raw.get(key);
+    if (given === undefined) return null;
+    const parsed = settings[key].safeParse(given.value);
+    if (parsed.success) return parsed.data as z.output<(typeof settings)[K]>;
+    throw new UsageError(`${given.label} ${JSON.stringify(given.value)} ${issueMessage(parsed.error)}`);
+  };
+  const config: NodeConfig = {
+    id: value('id'),
+    dataDir: value('dataDir') ?? missing('dataDir'),
+    peerAddr: value('peerAddr'),
+    clientAddr: value('clientAddr'),
+    httpAddr: value('httpAddr'),
+    advertisePeerAddr: value('advertisePeerAddr'),
+    advertiseClientAddr: value('advertiseClientAddr'),
+    advertiseHttpAddr: value('advertiseHttpAddr'),
+    initialCluster: value('initialCluster'),
+    bootstrap: value('bootstrap') ?? false,
+    join: value('join'),
+    logLevel: value('logLevel') ?? configDefaults.logLevel,
+    electionTimeoutMs: value('electionTimeoutMs') ?? configDefaults.electionTimeoutMs,
+    heartbeatIntervalMs: value('heartbeatIntervalMs') ?? configDefaults.heartbeatIntervalMs,
+    snapshotThresholdEntries: value('snapshotThresholdEntries') ?? configDefaults.snapshotThresholdEntries,
+    mapSizeMb: value('mapSizeMb') ?? configDefaults.mapSizeMb,
+    requestTimeoutMs: value('requestTimeoutMs') ?? configDefaults.requestTimeoutMs,
+  };
+  checkCombinations(config);
+  return config;
+}
+
+function missing(key: SettingKey): never {
+  throw new UsageError(`${flagName(key)} is required (or ${envName(key)}, or "${key}" in the config file)`);
+}
+
+function checkCombinations(config: NodeConfig): void {
+  const modes = [
+    config.bootstrap ? '--bootstrap' : null,
+    config.initialCluster !== null ? '--initial-cluster' : null,
+    config.join !== null ? '--join' : null,
+  ].filter((mode) => mode !== null);
+  if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be used together`);
+  if (config.electionTimeoutMs < electionTimeoutHeartbeatsMin * config.heartbeatIntervalMs) {
+    throw new UsageError(
+      `--election-timeout-ms ${config.electionTimeoutMs} must be at least ${electionTimeoutHeartbeatsMin} × ` +
+        `--heartbeat-interval-ms (${config.heartbeatIntervalMs})`,
+    );
+  }
+  if (config.initialCluster !== null && config.id !== null) {
+    if (!config.initialCluster.some((member) => member.id === config.id)) {
+      throw new UsageError(`--initial-cluster does not list this node's id ${config.id}`);
+    }
+  }
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`config file ${path} must hold a JSON object of settings`);
+  }
+  const unknownKey = Object.keys(parsed).find((key) => !(settingKeys as string[]).includes(key));
+  if (unknownKey !== undefined) {
+    throw new UsageError(
+      `config file ${path} has an unknown setting "${unknownKey}" (known: ${settingKeys.join(', ')})`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function issueMessage(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'is not valid';
+  if (issue.code === 'invalid_type') return `has the wrong type (expected ${issue.expected})`;
+  if (issue.code === 'invalid_union') {
+    const inner = issue.errors.flat().find((candidate) => candidate.code !== 'invalid_type');
+    return inner?.message ?? 'has the wrong type';
+  }
+  return issue.message;
+}

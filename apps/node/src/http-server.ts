@@ -1,0 +1,163 @@
+// node:http plumbing for raftkvd's HTTP API: reads each body up to a cap, hands a parsed request to a
+// handler and writes its JSON (or text) answer. Oversized or unreadable input gets a 400 with a JSON
+// error and the server keeps serving. No routing and no Raft knowledge here.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AssertionError } from '@raftkv/raft';
+import type { Logger } from './logger.js';
+
+/** Largest request body accepted: a 1 MiB value plus its key and JSON framing fit comfortably. */
+export const httpBodyBytesMax = 2 * 1024 * 1024;
+
+export interface HttpRequest {
+  readonly method: string;
+  /** The percent-encoded path, without the query string. */
+  readonly path: string;
+  /** Path and query as received, for forwarding and redirects. */
+  readonly url: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  /** An object is sent as JSON; a string as text/plain. */
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as is with this content type (forwarded answers). */
+  readonly contentType?: string;
+}
+
+export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+
+export interface StartedHttpServer {
+  readonly server: Server;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting connections; idle keep-alive connections close now, busy ones after answering. */
+  stopAccepting(): void;
+  /** Closes every connection now and resolves once the server is closed. */
+  close(): Promise<void>;
+}
+
+export function jsonError(
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): HttpResponse {
+  return { status, body: { error: message, ...extra } };
+}
+
+export async function startHttpServer(
+  host: string,
+  port: number,
+  handler: HttpHandler,
+  logger: Logger,
+): Promise<StartedHttpServer> {
+  const server = createServer((request, response) => serve(request, response, handler, logger));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  return {
+    server,
+    host,
+    port: bound.port,
+    stopAccepting() {
+      server.close();
+      server.closeIdleConnections();
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  handler: HttpHandler,
+  logger: Logger,
+): void {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > httpBodyBytesMax) {
+    refuseOversized(request, response);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let refused = false;
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    received += chunk.byteLength;
+    if (received > httpBodyBytesMax) {
+      refused = true;
+      refuseOversized(request, response);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('error', () => response.destroy());
+  request.on('end', () => {
+    if (refused) return;
+    const url = new URL(request.url ?? '/', 'http://raftkvd');
+    const parsed: HttpRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      url: `${url.pathname}${url.search}`,
+      query: url.searchParams,
+      headers: request.headers,
+      body: Buffer.concat(chunks),
+    };
+    handler(parsed).then(
+      (answer) => send(response, answer),
+      (error: unknown) => {
+        // A broken invariant is never swallowed: rethrow outside the promise so the process stops.
+        if (error instanceof AssertionError)
+          process.nextTick(() => {
+            throw error;
+          });
+        logger.error({ err: error, path: parsed.path }, `http ${parsed.method} ${parsed.path} failed`);
+        send(response, jsonError(500, 'internal error; see the node log'));
+      },
+    );
+  });
+}
+
+function refuseOversized(request: IncomingMessage, response: ServerResponse): void {
+  send(response, jsonError(400, `request body exceeds ${httpBodyBytesMax} bytes`), { connection: 'close' });
+  request.resume();
+}
+
+function send(
+  response: ServerResponse,
+  answer: HttpResponse,
+  extraHeaders: Record<string, string> = {},
+): void {
+  if (response.headersSent || response.destroyed) return;
+  const text =
+    answer.contentType !== undefined
+      ? String(answer.body)
+      : typeof answer.body === 'string'
+        ? answer.body
+        : `${JSON.stringify(answer.body)}\n`;
+  const contentType =
+    answer.contentType ??
+    (typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
+  response.writeHead(answer.status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+    ...extraHeaders,
+  });
+  response.end(text);
+}

@@ -1,0 +1,58 @@
+// Keeps the peer transport's address book equal to the latest configuration in the log (thesis §4.1:
+// a server uses the latest configuration, committed or not), plus the members a joining node learned
+// from the cluster before its own log holds any configuration. No Raft logic; no sockets of its own.
+import type { Configuration, NodeId } from '@raftkv/raft';
+import { type MemberAddress, parseMemberAddress } from './member-address.js';
+
+export interface PeerAddressBook {
+  setPeers(peers: ReadonlyMap<NodeId, string>): void;
+}
+
+export class PeerDirectory {
+  private configuration: Configuration | null = null;
+  private learned = new Map<NodeId, MemberAddress>();
+  private readonly unparseable = new Set<string>();
+
+  constructor(
+    private readonly selfId: NodeId,
+    private readonly transport: PeerAddressBook,
+    private readonly onUnparseableAddress: (id: NodeId, address: string) => void,
+  ) {}
+
+  /** Call with the node's latest configuration; returns whether it differs from the last one seen. */
+  maybeUpdate(configuration: Configuration): boolean {
+    if (configuration === this.configuration) return false;
+    this.configuration = configuration;
+    this.publish();
+    return true;
+  }
+
+  /** Members a joining node was told about, used only for ids the configuration does not list. */
+  learn(members: ReadonlyMap<NodeId, MemberAddress>): void {
+    this.learned = new Map(members);
+    this.publish();
+  }
+
+  /** The advertised addresses of a member, from the configuration first. */
+  addressOf(id: NodeId): MemberAddress | null {
+    const member = this.configuration?.members.find((candidate) => candidate.id === id);
+    if (member !== undefined) return parseMemberAddress(member.address);
+    return this.learned.get(id) ?? null;
+  }
+
+  private publish(): void {
+    const peers = new Map<NodeId, string>();
+    for (const [id, address] of this.learned) peers.set(id, address.peer);
+    for (const member of this.configuration?.members ?? []) {
+      const address = parseMemberAddress(member.address);
+      if (address !== null) {
+        peers.set(member.id, address.peer);
+      } else if (!this.unparseable.has(member.address)) {
+        this.unparseable.add(member.address);
+        this.onUnparseableAddress(member.id, member.address);
+      }
+    }
+    peers.delete(this.selfId);
+    this.transport.setPeers(peers);
+  }
+}

@@ -1,0 +1,442 @@
+// One cluster member in this OS process: opens LMDB (log + KV in one environment), binds the ZeroMQ
+// peer and client endpoints and the HTTP API, and drives the RaftActor with a ticker and coalesced
+// turns. Owns every handle it opens and closes them on shutdown. The core never sees a timer or socket.
+
+import { randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { defaultKvLimits, type KvApplyResult, type KvLimits, type KvQuery, KvStateMachine } from '@raftkv/kv';
+import type { ClientRequest } from '@raftkv/protocol';
+import {
+  type ActorEvent,
+  assert,
+  bootstrapState,
+  type Configuration,
+  compactionDefault,
+  defaultRaftConfig,
+  type Message,
+  type NodeId,
+  type NodeStatus,
+  nodeId,
+  RaftActor,
+  type RaftConfig,
+  SeededPrng,
+  type SoftState,
+} from '@raftkv/raft';
+import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage-lmdb';
+import type { ClientReply } from '@raftkv/transport-zmq';
+import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
+import { listenHost, zmqBindAddress } from './addresses.js';
+import type { NodeConfig } from './config.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { HttpApi } from './http-api.js';
+import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
+import { readIdentity, writeIdentity } from './identity.js';
+import { JoinLoop } from './join-loop.js';
+import { LeaderForwarding } from './leader-forwarding.js';
+import { LearnerPromotion } from './learner-promotion.js';
+import type { Logger } from './logger.js';
+import { formatMetrics } from './metrics.js';
+import { PeerDirectory } from './peer-directory.js';
+import { RequestHandler } from './request-handler.js';
+import {
+  bootstrapConfiguration,
+  type SettledAddresses,
+  StartupRefusedError,
+  settleAddresses,
+} from './settle-addresses.js';
+import { planStartup, type StartupPlan } from './startup-plan.js';
+import { TurnLoop } from './turn-loop.js';
+
+export { StartupRefusedError };
+
+/**
+ * The KV limits every raftkvd uses. The KV store keeps each user key under a one-byte prefix in
+ * LMDB, whose keys are at most LmdbKvStore.keyBytesMax bytes: a longer user key would fail a whole
+ * apply with a storage error, so the KV limit must refuse it first as 'key-too-large'.
+ */
+export const raftkvdKvLimits: KvLimits = defaultKvLimits;
+assert(
+  raftkvdKvLimits.keyBytesMax < LmdbKvStore.keyBytesMax,
+  () =>
+    `keyBytesMax ${raftkvdKvLimits.keyBytesMax} does not fit LMDB keys of ${LmdbKvStore.keyBytesMax} bytes`,
+);
+
+/** How long a leader waits on shutdown for another member to take over (thesis §3.10). */
+export const leadershipHandoffTimeoutsMax = 2;
+/** How long shutdown waits for requests in flight before answering the rest 'shutting-down'. */
+export const shutdownDrainMsMax = 2000;
+
+const mebibyte = 1024 * 1024;
+
+interface Parts {
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly lock: DataDirLock;
+  readonly environment: LmdbEnvironment;
+  readonly transport: PeerTransport;
+  readonly endpoint: ClientEndpoint;
+  readonly http: StartedHttpServer;
+  readonly addresses: SettledAddresses;
+  readonly join: string | null;
+}
+
+export class RaftProcess {
+  readonly id: NodeId;
+  private readonly actor: RaftActor<KvQuery, KvApplyResult>;
+  private readonly stateMachine: KvStateMachine;
+  private readonly turns: TurnLoop;
+  private readonly handler: RequestHandler;
+  readonly httpApi: HttpApi;
+  private readonly directory: PeerDirectory;
+  private readonly promotion: LearnerPromotion;
+  private readonly joinLoop: JoinLoop | null;
+  private readonly ticker: NodeJS.Timeout;
+  private shutdown: Promise<void> | null = null;
+  private stoppedByFailure = false;
+
+  private constructor(
+    private readonly parts: Parts,
+    /** A turn failed: the caller must crash-stop the process (never continue after a failed persist). */
+    private readonly onFatal: (error: unknown) => void,
+  ) {
+    const { config, logger, environment, addresses } = parts;
+    this.id = nodeId(addresses.id);
+    this.stateMachine = new KvStateMachine(environment.kv, { limits: raftkvdKvLimits });
+    this.directory = new PeerDirectory(this.id, parts.transport, (id, address) =>
+      logger.warn(
+        { member: id, address },
+        `${this.id} cannot read the address of member ${id}; it is unreachable`,
+      ),
+    );
+    const seed = randomInt(0, 2 ** 32 - 1);
+    logger.debug({ seed }, `${this.id} election timeouts drawn from seed ${seed}`);
+    this.actor = RaftActor.start({
+      config: raftConfig(this.id, config),
+      storage: environment.log,
+      stateMachine: this.stateMachine,
+      transport: parts.transport,
+      random: new SeededPrng(seed),
+      compaction: {
+        thresholdEntries: config.snapshotThresholdEntries,
+        trailingEntries: Math.min(
+          compactionDefault.trailingEntries,
+          Math.floor(config.snapshotThresholdEntries / 10),
+        ),
+      },
+      observer: { onSoftState: (_id, softState) => this.onSoftState(softState) },
+    });
+    this.turns = new TurnLoop(
+      this.actor,
+      () => this.afterTurns(),
+      (error) => this.failStop(error),
+    );
+    this.handler = new RequestHandler(
+      {
+        deliver: (event) => this.deliver(event),
+        status: () => this.actor.status(),
+        queryLocal: (query) => ({
+          index: this.stateMachine.appliedIndex(),
+          result: this.stateMachine.query(query),
+        }),
+        isShuttingDown: () => this.shutdown !== null,
+      },
+      config.requestTimeoutMs,
+    );
+    this.promotion = new LearnerPromotion((event) => this.deliver(event), {
+      onPromoted: (id, index) =>
+        logger.info({ member: id, index }, `${this.id} promoted learner ${id} to voter at index ${index}`),
+      onPromotionFailed: (id, reason) =>
+        logger.debug({ member: id, reason }, `${this.id} could not promote learner ${id} yet: ${reason}`),
+    });
+    this.httpApi = new HttpApi({
+      handler: this.handler,
+      forwarding: new LeaderForwarding({
+        selfId: this.id,
+        requestTimeoutMs: config.requestTimeoutMs,
+        httpAddressOf: (id) => this.directory.addressOf(id)?.http ?? null,
+      }),
+      status: () => this.actor.status(),
+      isShuttingDown: () => this.shutdown !== null,
+      metrics: () => this.metrics(),
+      keyBytesMax: raftkvdKvLimits.keyBytesMax,
+    });
+    const { configuration } = this.actor.status();
+    if (this.directory.maybeUpdate(configuration)) this.logConfiguration(configuration);
+    this.joinLoop = this.startJoinLoop(parts.join);
+    this.ticker = setInterval(() => this.onTick(), config.heartbeatIntervalMs);
+    logger.info(
+      {
+        id: this.id,
+        peer: addresses.advertise.peer,
+        client: addresses.advertise.client,
+        http: addresses.advertise.http,
+      },
+      `${this.id} started: peers ${addresses.advertise.peer}, clients ${addresses.advertise.client}, http ${addresses.advertise.http}`,
+    );
+    this.turns.schedule();
+  }
+
+  /**
+   * Opens, binds and bootstraps as the settings and the data directory say. Throws
+   * StartupRefusedError for settings that contradict the data directory (a usage error).
+   */
+  static async start(
+    config: NodeConfig,
+    logger: Logger,
+    onFatal: (error: unknown) => void,
+  ): Promise<RaftProcess> {
+    const identity = readIdentity(config.dataDir);
+    const planned = planStartup(config, identity);
+    if (!planned.ok) throw new StartupRefusedError(planned.message);
+    const { plan } = planned;
+    mkdirSync(config.dataDir, { recursive: true });
+    const cleanup: Array<() => void | Promise<void>> = [];
+    try {
+      const lock = lockDataDir(config.dataDir);
+      cleanup.push(() => lock.release());
+      const environment = openLmdbEnvironment({
+        directory: config.dataDir,
+        mapSizeBytes: config.mapSizeMb * mebibyte,
+      });
+      cleanup.push(() => environment.close());
+      const late: { node: RaftProcess | null } = { node: null };
+      const transport = await PeerTransport.bind({
+        id: nodeId(plan.id),
+        bindAddress: zmqBindAddress(plan.bind.peer),
+        onMessages: (messages) => late.node?.onPeerMessages(messages),
+      });
+      cleanup.push(() => transport.close());
+      const endpoint = await ClientEndpoint.bind({
+        bindAddress: zmqBindAddress(plan.bind.client),
+        onRequest: (request, reply) => {
+          if (late.node === null) replyNotReady(reply);
+          else late.node.onClientRequest(request, reply);
+        },
+      });
+      cleanup.push(() => endpoint.close());
+      const http = await startHttpServer(
+        listenHost(plan.bind.http),
+        plan.bind.http.port,
+        (request) => late.node?.httpApi.handle(request) ?? Promise.resolve(jsonError(503, 'starting up')),
+        logger,
+      );
+      cleanup.push(() => http.close());
+      const addresses = settleAddresses(plan, {
+        peer: transport.address,
+        client: endpoint.address,
+        httpPort: http.port,
+      });
+      maybeBootstrap(environment, plan, addresses, logger);
+      if (plan.firstStart) writeIdentity(config.dataDir, { ...addresses, join: plan.join });
+      late.node = new RaftProcess(
+        { config, logger, lock, environment, transport, endpoint, http, addresses, join: plan.join },
+        onFatal,
+      );
+      return late.node;
+    } catch (error) {
+      for (const close of cleanup.reverse()) await close();
+      throw error;
+    }
+  }
+
+  get advertised(): SettledAddresses['advertise'] {
+    return this.parts.addresses.advertise;
+  }
+
+  status(): NodeStatus {
+    return this.actor.status();
+  }
+
+  /**
+   * Graceful shutdown: stop taking requests; a leader hands leadership to the most caught-up voter
+   * (thesis §3.10) and waits, bounded; requests in flight are answered; then every handle closes.
+   */
+  stop(reason: string): Promise<void> {
+    this.shutdown ??= this.runShutdown(reason);
+    return this.shutdown;
+  }
+
+  private async runShutdown(reason: string): Promise<void> {
+    const { logger, http, endpoint, transport, environment, lock, config } = this.parts;
+    logger.info({ reason }, `${this.id} shutting down (${reason})`);
+    http.stopAccepting();
+    this.joinLoop?.stop();
+    await this.maybeHandOffLeadership();
+    const drainMs = Math.min(shutdownDrainMsMax, config.requestTimeoutMs);
+    if (this.handler.inFlightCount > 0) {
+      logger.info(
+        { requests: this.handler.inFlightCount },
+        `${this.id} answering ${this.handler.inFlightCount} requests in flight`,
+      );
+      await Promise.race([this.handler.settled(), delay(drainMs)]);
+    }
+    clearInterval(this.ticker);
+    this.turns.stop();
+    this.actor.stop();
+    await delay(0);
+    logger.info(`${this.id} closing sockets, HTTP server and storage`);
+    await http.close();
+    endpoint.close();
+    transport.close();
+    environment.close();
+    lock.release();
+    logger.info(`${this.id} stopped`);
+  }
+
+  private async maybeHandOffLeadership(): Promise<void> {
+    const { logger, config } = this.parts;
+    const status = this.actor.status();
+    if (status.role !== 'leader') return;
+    const target = mostCaughtUpVoter(status);
+    if (target === null) {
+      logger.info(`${this.id} leads alone; no one to hand leadership to`);
+      return;
+    }
+    logger.info({ to: target }, `${this.id} transferring leadership to ${target}`);
+    this.deliver({ type: 'transferLeadership', to: target, onResult: () => {} });
+    const deadline = Date.now() + leadershipHandoffTimeoutsMax * config.electionTimeoutMs;
+    while (Date.now() < deadline) {
+      await delay(config.heartbeatIntervalMs);
+      const now = this.actor.status();
+      if (now.role !== 'leader' && now.leaderId !== null && now.leaderId !== this.id) {
+        logger.info(
+          { to: now.leaderId, term: now.term },
+          `${this.id} handed leadership to ${now.leaderId} at term ${now.term}`,
+        );
+        return;
+      }
+    }
+    logger.warn(
+      { to: target },
+      `${this.id} leadership transfer to ${target} did not complete in time; stopping anyway`,
+    );
+  }
+
+  private deliver(event: ActorEvent<KvQuery, KvApplyResult>): boolean {
+    const accepted = this.actor.deliver(event);
+    this.turns.schedule();
+    return accepted;
+  }
+
+  private onPeerMessages(messages: readonly Message[]): void {
+    for (const message of messages) this.actor.deliver({ type: 'message', message });
+    this.turns.schedule();
+  }
+
+  private onClientRequest(request: ClientRequest, reply: ClientReply): void {
+    void this.handler.handle(request).then(reply);
+  }
+
+  private onTick(): void {
+    this.deliver({ type: 'tick' });
+    this.promotion.maybePromote(this.actor.status());
+  }
+
+  private afterTurns(): void {
+    const status = this.actor.status();
+    if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
+  }
+
+  private onSoftState(softState: SoftState): void {
+    const { role, term, leaderId } = softState;
+    const roleName = role === 'preCandidate' ? 'pre-candidate' : role;
+    const leader = role === 'follower' ? (leaderId === null ? ' (no leader)' : ` (leader ${leaderId})`) : '';
+    this.parts.logger.info(
+      { role, term, leader: leaderId },
+      `${this.id} became ${roleName} at term ${term}${leader}`,
+    );
+  }
+
+  private logConfiguration(configuration: Configuration): void {
+    const members = configuration.members.map((member) => `${member.id} ${member.role}`).join(', ');
+    this.parts.logger.info(
+      { members: configuration.members.map(({ id, role }) => ({ id, role })) },
+      `${this.id} configuration is now: ${members === '' ? 'empty' : members}`,
+    );
+  }
+
+  private startJoinLoop(join: string | null): JoinLoop | null {
+    const isMember = () => this.actor.status().configuration.members.some((member) => member.id === this.id);
+    if (join === null || isMember()) return null;
+    const { advertise } = this.parts.addresses;
+    return new JoinLoop({
+      id: this.id,
+      address: { peer: advertise.peer, client: advertise.client, http: advertise.http },
+      via: join,
+      timeoutMs: this.parts.config.requestTimeoutMs,
+      isMember,
+      onMembersLearned: (members) => this.directory.learn(members),
+      logger: this.parts.logger,
+    });
+  }
+
+  private metrics(): string {
+    const prefixed: Record<string, number> = {};
+    for (const [name, value] of Object.entries(this.parts.transport.counters()))
+      prefixed[`peer_${name}`] = value;
+    for (const [name, value] of Object.entries(this.parts.endpoint.counters()))
+      prefixed[`client_${name}`] = value;
+    return formatMetrics({ status: this.actor.status(), counters: prefixed });
+  }
+
+  private failStop(error: unknown): void {
+    if (this.stoppedByFailure) return;
+    this.stoppedByFailure = true;
+    clearInterval(this.ticker);
+    this.onFatal(error);
+  }
+}
+
+function raftConfig(id: NodeId, config: NodeConfig): RaftConfig {
+  return {
+    ...defaultRaftConfig(id),
+    electionTimeoutTicks: Math.floor(config.electionTimeoutMs / config.heartbeatIntervalMs),
+    heartbeatIntervalTicks: 1,
+  };
+}
+
+/** Writes the initial configuration (hashicorp/raft BootstrapCluster) into an empty log; never over data. */
+function maybeBootstrap(
+  environment: LmdbEnvironment,
+  plan: StartupPlan,
+  addresses: SettledAddresses,
+  logger: Logger,
+): void {
+  if (plan.bootstrap === null) return;
+  const log = environment.log;
+  if (log.lastIndex() > 0 || log.initialState().hardState.term > 0 || log.initialState().snapshot !== null) {
+    logger.info(`${plan.id} already holds a log; ignoring the bootstrap settings`);
+    return;
+  }
+  const configuration = bootstrapConfiguration(plan.bootstrap, addresses);
+  const state = bootstrapState(configuration);
+  log.persist({ hardState: state.hardState, entries: state.entries, snapshot: null });
+  const members = configuration.members.map((member) => member.id).join(', ');
+  logger.info(
+    { members: configuration.members.map((member) => member.id) },
+    `${plan.id} bootstrapped a cluster of ${members}`,
+  );
+}
+
+/** The voter other than the leader with the highest matchIndex, preferring ones heard from recently. */
+function mostCaughtUpVoter(status: NodeStatus): NodeId | null {
+  let best: { id: NodeId; score: number } | null = null;
+  for (const member of status.configuration.members) {
+    const progress = status.progress?.[member.id];
+    if (member.role !== 'voter' || member.id === status.id || progress === undefined) continue;
+    const score = progress.matchIndex + (progress.recentlyActive ? Number.MAX_SAFE_INTEGER / 2 : 0);
+    if (best === null || score > best.score) best = { id: member.id, score };
+  }
+  return best?.id ?? null;
+}
+
+function replyNotReady(reply: ClientReply): void {
+  reply({
+    ok: false,
+    error: { code: 'shutting-down', message: 'the node is still starting; retry shortly' },
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

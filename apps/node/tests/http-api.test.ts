@@ -1,0 +1,131 @@
+// The HTTP API of one in-process, single-node raftkvd: the tutorial's curl commands, errors for bad
+// input (400 with a JSON error, and the node keeps serving), status, health and metrics.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpBodyBytesMax } from '../src/http-server.js';
+import type { RaftProcess } from '../src/raft-process.js';
+import { TestNodes, waitForLeader } from './support/nodes.js';
+
+const nodes = new TestNodes();
+let node: RaftProcess;
+let base: string;
+
+beforeAll(async () => {
+  node = await nodes.start(['--id', 'n1', '--data-dir', nodes.directory(), '--bootstrap']);
+  base = node.advertised.http;
+  await waitForLeader([node]);
+});
+afterAll(async () => {
+  await nodes.stopAll();
+  expect(nodes.fatalErrors).toEqual([]);
+});
+
+async function call(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}${path}`, init);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const post = (path: string, body: string) => call(path, { method: 'POST', body });
+
+describe('HTTP key API', () => {
+  it('puts, gets and deletes a key like the tutorial', async () => {
+    expect((await post('/key', '{"foo":"bar"}')).status).toBe(200);
+    expect(await call('/key/foo')).toEqual({ status: 200, body: { foo: 'bar' } });
+    expect((await call('/key/foo', { method: 'DELETE' })).body).toMatchObject({ deleted: true });
+    expect(await call('/key/foo')).toEqual({ status: 404, body: { error: 'key "foo" not found' } });
+  });
+
+  it('writes several keys as one atomic transaction at one log index', async () => {
+    const written = await post('/key', '{"a":"1","b":"2","c":"3"}');
+    expect(written.status).toBe(200);
+    const index = written.body.index;
+    for (const [key, value] of [
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+    ] as const) {
+      const response = await fetch(`${base}/key/${key}`);
+      expect(await response.json()).toEqual({ [key]: value });
+      expect(Number(response.headers.get('x-raftkv-index'))).toBeGreaterThanOrEqual(Number(index));
+    }
+  });
+
+  it('serves keys with slashes and unicode through percent-encoding', async () => {
+    expect((await post('/key', '{"dir/ключ":"значение"}')).status).toBe(200);
+    expect((await call(`/key/${encodeURIComponent('dir/ключ')}`)).body).toEqual({ 'dir/ключ': 'значение' });
+  });
+
+  it('answers a serializable read from local state', async () => {
+    await post('/key', '{"local":"yes"}');
+    expect((await call('/key/local?consistency=serializable')).body).toEqual({ local: 'yes' });
+  });
+
+  it('rejects bad JSON, non-object bodies, non-string values and empty writes with 400', async () => {
+    expect(await post('/key', '{nope')).toMatchObject({ status: 400, body: { error: /not valid JSON/ } });
+    expect(await post('/key', '["a"]')).toMatchObject({
+      status: 400,
+      body: { error: 'the body must be a JSON object' },
+    });
+    expect(await post('/key', '{"a":1}')).toMatchObject({
+      status: 400,
+      body: { error: /must be a JSON string/ },
+    });
+    expect(await post('/key', '{}')).toMatchObject({ status: 400, body: { error: /names no keys/ } });
+  });
+
+  it('rejects keys that are too long, empty or badly encoded with 400', async () => {
+    const longKey = 'k'.repeat(600);
+    expect(await post('/key', JSON.stringify({ [longKey]: 'v' }))).toMatchObject({
+      status: 400,
+      body: { error: /the key is 600 bytes, more than the 510 allowed/ },
+    });
+    expect(await call('/key/')).toMatchObject({ status: 405 });
+    expect(await call('/key/%E0%A4%A')).toMatchObject({ status: 400, body: { error: /percent-encoding/ } });
+  });
+
+  it('refuses an oversized body with 400 and keeps serving', async () => {
+    const huge = JSON.stringify({ big: 'x'.repeat(httpBodyBytesMax + 10) });
+    expect(await post('/key', huge)).toMatchObject({ status: 400, body: { error: /exceeds/ } });
+    expect((await post('/key', '{"after":"big"}')).status).toBe(200);
+  });
+
+  it('answers unknown routes with 404 and wrong methods with 405', async () => {
+    expect((await call('/nothing')).status).toBe(404);
+    expect((await call('/key/x', { method: 'PUT' })).status).toBe(405);
+    expect((await call('/join')).status).toBe(405);
+  });
+
+  it('validates join requests', async () => {
+    expect(await post('/join', '{"id":"n2"}')).toMatchObject({ status: 400 });
+    expect(await post('/join', '{"id":"n 2","addr":"tcp://127.0.0.1:1"}')).toMatchObject({ status: 400 });
+    expect(await post('/join', `{"id":"n1","addr":"tcp://127.0.0.1:1"}`)).toMatchObject({
+      status: 409,
+      body: { error: /already a member/ },
+    });
+  });
+});
+
+describe('HTTP status API', () => {
+  it('reports role, term, leader, commit and applied index, and members', async () => {
+    const { status, body } = await call('/status');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      id: 'n1',
+      role: 'leader',
+      leader: { id: 'n1', http: base },
+      members: [{ id: 'n1', role: 'voter', http: base }],
+    });
+    expect(body.term).toBeGreaterThanOrEqual(2);
+    expect(body.commitIndex).toBeGreaterThanOrEqual(2);
+    expect(body.appliedIndex).toBe(body.commitIndex);
+  });
+
+  it('is healthy with a leader, and exposes metrics as Prometheus text', async () => {
+    expect(await call('/health')).toMatchObject({ status: 200, body: { status: 'ok', leader: 'n1' } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^raftkv_term\{id="n1"\} \d+$/m);
+    expect(metrics).toMatch(/^raftkv_role\{id="n1",role="leader"\} 1$/m);
+  });
+});

@@ -1,0 +1,98 @@
+// Test helpers: start raftkvd nodes in this process on OS-assigned ports, wait for conditions with
+// generous deadlines (never for a fixed time), and stop every node afterwards.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { RaftProcess } from '../../src/raft-process.js';
+
+export const fastTiming = ['--heartbeat-interval-ms', '50', '--election-timeout-ms', '500'];
+const anyPorts = [
+  '--peer-addr',
+  'tcp://127.0.0.1:0',
+  '--client-addr',
+  'tcp://127.0.0.1:0',
+  '--http-addr',
+  '127.0.0.1:0',
+];
+
+export class TestNodes {
+  readonly running = new Set<RaftProcess>();
+  readonly fatalErrors: unknown[] = [];
+  private readonly directories: string[] = [];
+
+  directory(): string {
+    const directory = mkdtempSync(join(tmpdir(), 'raftkvd-test-'));
+    this.directories.push(directory);
+    return directory;
+  }
+
+  /** Starts a node with `argv` plus fast timing; OS-assigned ports unless argv names addresses. */
+  async start(argv: string[], options: { anyPorts?: boolean } = {}): Promise<RaftProcess> {
+    const extra = options.anyPorts === false ? [] : anyPorts;
+    const parsed = parseConfig({ argv: [...fastTiming, ...extra, ...argv], env: {}, readFile: () => '' });
+    if (parsed.kind !== 'run') throw new Error(parsed.stderr);
+    const node = await RaftProcess.start(parsed.config, createLogger('silent'), (error) =>
+      this.fatalErrors.push(error),
+    );
+    this.running.add(node);
+    return node;
+  }
+
+  async stop(node: RaftProcess): Promise<void> {
+    this.running.delete(node);
+    await node.stop('test');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((node) => this.stop(node)));
+    for (const directory of this.directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function waitForLeader(nodes: readonly RaftProcess[]): Promise<RaftProcess> {
+  return waitFor('a leader', () => {
+    const leader = nodes.find((node) => node.status().role === 'leader');
+    if (leader === undefined) return undefined;
+    const agreed = nodes.every((node) => node.status().leaderId === leader.id);
+    return agreed ? leader : undefined;
+  });
+}
+
+/** Free ports, asked of the OS (bound to port 0, read back, released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+export function httpBase(node: RaftProcess): string {
+  return node.advertised.http;
+}
