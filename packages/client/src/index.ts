@@ -1,2 +1,31 @@
-// Public API of @raftkv/client.
-export {};
+// Public API of @raftkv/client: KvClient, its options, typed results and the one error class.
+export { KvClientError, type KvClientErrorCode } from './client-error.js';
+export { type CallOptions, KvClient, type ReadOptions, type WriteOptions } from './kv-client.js';
+export {
+  attemptTimeoutMsDefault,
+  backoffBaseMs,
+  backoffMaxMs,
+  type KvClientOptions,
+  maxRedirectsDefault,
+  type RedirectEvent,
+  rangeLimitDefault,
+  timeoutMsDefault,
+} from './options.js';
+export type {
+  Bytes,
+  CasExpectation,
+  CasResult,
+  DeleteResult,
+  GetResult,
+  MemberInfo,
+  MemberStatus,
+  MembershipChangeResult,
+  MembersResult,
+  PutResult,
+  RangeRequest,
+  RangeResult,
+  TxnCompare,
+  TxnRequest,
+  TxnResult,
+  TxnStep,
+} from './results.js';

@@ -1,0 +1,51 @@
+// The client's sockets, one ClientSocket per node address (requests are pipelined over it, never a
+// socket per request), plus which address leads and which endpoint to try next. No retry policy.
+import { ClientSocket } from '@raftkv/transport-zmq';
+
+export class EndpointPool {
+  private readonly sockets = new Map<string, ClientSocket>();
+  private leaderAddress: string | null = null;
+  private cursor = 0;
+  private closed = false;
+
+  constructor(private readonly endpoints: readonly string[]) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Where a request that needs the leader goes first: the known leader, else the next endpoint. */
+  leaderOrNext(): string {
+    return this.leaderAddress ?? this.current();
+  }
+
+  /** Where a request any node can serve goes: the endpoint in turn. */
+  current(): string {
+    return this.endpoints[this.cursor % this.endpoints.length]!;
+  }
+
+  rememberLeader(address: string): void {
+    this.leaderAddress = address;
+  }
+
+  /** `address` failed to answer usefully: forget it as leader and move on to the next endpoint. */
+  markFailed(address: string): void {
+    if (this.leaderAddress === address) this.leaderAddress = null;
+    this.cursor = (this.cursor + 1) % this.endpoints.length;
+  }
+
+  socket(address: string): ClientSocket {
+    let socket = this.sockets.get(address);
+    if (socket === undefined) {
+      socket = new ClientSocket(address);
+      this.sockets.set(address, socket);
+    }
+    return socket;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const socket of this.sockets.values()) socket.close();
+    this.sockets.clear();
+  }
+}

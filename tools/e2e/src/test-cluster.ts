@@ -1,0 +1,204 @@
+// A cluster of real raftkvd processes on 127.0.0.1 for end-to-end tests: OS-assigned free ports, a
+// temp directory per cluster, bounded waits on each node's HTTP /status. stop() SIGKILLs every
+// process by PID, closes every client and removes the directory.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KvClient, type KvClientOptions } from '@raftkv/client';
+import { eventually } from './eventually.js';
+import { freePorts } from './free-ports.js';
+import { RaftkvdProcess } from './raftkvd-process.js';
+
+export interface ClusterOptions {
+  readonly size: number;
+  readonly electionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly snapshotThresholdEntries?: number;
+}
+
+export interface NodeAddresses {
+  readonly peer: string;
+  readonly client: string;
+  readonly http: string;
+}
+
+/** What GET /status answers (the fields the tests read). */
+export interface HttpStatus {
+  readonly id: string;
+  readonly role: 'follower' | 'preCandidate' | 'candidate' | 'leader';
+  readonly term: number;
+  readonly leader: {
+    readonly id: string;
+    readonly client: string | null;
+    readonly http: string | null;
+  } | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly members: readonly { readonly id: string; readonly role: 'voter' | 'learner' }[];
+}
+
+export const electionTimeoutMsDefault = 500;
+const heartbeatIntervalMsDefault = 50;
+
+export class TestCluster {
+  readonly processes = new Map<string, RaftkvdProcess>();
+  readonly addresses = new Map<string, NodeAddresses>();
+  private readonly clients: KvClient[] = [];
+  private restarts = 0;
+
+  private constructor(
+    readonly root: string,
+    readonly options: Required<ClusterOptions>,
+  ) {}
+
+  /** Starts `size` nodes bootstrapped with --initial-cluster and waits until one leads. */
+  static async start(options: ClusterOptions): Promise<TestCluster> {
+    const cluster = new TestCluster(mkdtempSync(join(tmpdir(), 'raftkv-e2e-')), {
+      electionTimeoutMs: electionTimeoutMsDefault,
+      heartbeatIntervalMs: heartbeatIntervalMsDefault,
+      snapshotThresholdEntries: 10_000,
+      ...options,
+    });
+    const ids = Array.from({ length: options.size }, (_, index) => `n${index + 1}`);
+    for (const id of ids) cluster.addresses.set(id, await cluster.freeAddresses());
+    const initialCluster = ids
+      .map((id) => {
+        const address = cluster.addresses.get(id)!;
+        return `${id}=${address.peer},${address.client},${address.http}`;
+      })
+      .join(';');
+    for (const id of ids)
+      cluster.spawn(id, [...cluster.identityFlags(id), '--initial-cluster', initialCluster]);
+    await cluster.waitForLeader(30_000);
+    return cluster;
+  }
+
+  get ids(): string[] {
+    return [...this.addresses.keys()];
+  }
+
+  liveIds(): string[] {
+    return this.ids.filter((id) => this.processes.get(id)?.alive === true);
+  }
+
+  clientAddress(id: string): string {
+    return this.addresses.get(id)!.client;
+  }
+
+  httpUrl(id: string): string {
+    return this.addresses.get(id)!.http;
+  }
+
+  /** A KvClient (closed by stop()); endpoints default to every node's client address. */
+  client(options: Partial<KvClientOptions> = {}): KvClient {
+    const client = new KvClient({ endpoints: this.ids.map((id) => this.clientAddress(id)), ...options });
+    this.clients.push(client);
+    return client;
+  }
+
+  async status(id: string): Promise<HttpStatus> {
+    const response = await fetch(`${this.httpUrl(id)}/status`, { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) throw new Error(`${id} /status answered ${response.status}`);
+    return (await response.json()) as HttpStatus;
+  }
+
+  /** The live node that reports itself leader at the highest term, once there is one. */
+  async waitForLeader(timeoutMs: number, options: { aboveTerm?: number } = {}): Promise<HttpStatus> {
+    return eventually(
+      async () => {
+        const statuses = await Promise.all(this.liveIds().map((id) => this.status(id).catch(() => null)));
+        const leaders = statuses.filter(
+          (status): status is HttpStatus =>
+            status?.role === 'leader' && status.term > (options.aboveTerm ?? 0),
+        );
+        return leaders.sort((a, b) => b.term - a.term)[0];
+      },
+      { timeoutMs, intervalMs: 20, what: 'a leader' },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.logTails()}`);
+    });
+  }
+
+  /** Waits until node `id` has applied at least `index`. */
+  async waitForApplied(id: string, index: number, timeoutMs: number): Promise<HttpStatus> {
+    return eventually(
+      async () => {
+        const status = await this.status(id);
+        return status.appliedIndex >= index ? status : undefined;
+      },
+      { timeoutMs, what: `${id} to apply index ${index}` },
+    );
+  }
+
+  kill(id: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    const process = this.processes.get(id)!;
+    process.kill(signal);
+    return process.waitForExit(15_000);
+  }
+
+  /** Restarts a stopped node from its data directory alone (identity and membership are persisted). */
+  restart(id: string): RaftkvdProcess {
+    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags()]);
+  }
+
+  /** Starts a new, empty node that asks `via` (any member's HTTP address) to join the cluster. */
+  async join(id: string, via: string): Promise<RaftkvdProcess> {
+    this.addresses.set(id, await this.freeAddresses());
+    return this.spawn(id, [...this.identityFlags(id), '--join', via]);
+  }
+
+  /** SIGKILLs every node by PID, closes the clients, removes the directory. */
+  async stop(): Promise<void> {
+    for (const client of this.clients.splice(0)) client.close();
+    const processes = [...this.processes.values()];
+    for (const process of processes) process.kill('SIGKILL');
+    await Promise.all(processes.map((process) => process.waitForExit(15_000)));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  logTails(): string {
+    return [...this.processes.entries()]
+      .map(([id, process]) => `--- ${id} log:\n${process.logTail(8)}`)
+      .join('\n');
+  }
+
+  private spawn(id: string, args: readonly string[]): RaftkvdProcess {
+    this.restarts += 1;
+    const process = new RaftkvdProcess(id, join(this.root, `${id}.${this.restarts}.log`), args);
+    this.processes.set(id, process);
+    return process;
+  }
+
+  private identityFlags(id: string): string[] {
+    const address = this.addresses.get(id)!;
+    return [
+      ...['--id', id, '--data-dir', this.dataDir(id)],
+      ...['--peer-addr', address.peer, '--client-addr', address.client, '--http-addr', address.http],
+      ...this.timingFlags(),
+    ];
+  }
+
+  private timingFlags(): string[] {
+    return [
+      ...['--election-timeout-ms', String(this.options.electionTimeoutMs)],
+      ...['--heartbeat-interval-ms', String(this.options.heartbeatIntervalMs)],
+      ...['--snapshot-threshold-entries', String(this.options.snapshotThresholdEntries)],
+      ...['--log-level', 'info'],
+    ];
+  }
+
+  private dataDir(id: string): string {
+    return join(this.root, id);
+  }
+
+  private async freeAddresses(): Promise<NodeAddresses> {
+    const [peer, client, http] = await freePorts(3);
+    return {
+      peer: `tcp://127.0.0.1:${peer}`,
+      client: `tcp://127.0.0.1:${client}`,
+      http: `http://127.0.0.1:${http}`,
+    };
+  }
+}
