@@ -20,6 +20,7 @@ import {
   RaftActor,
   type RaftConfig,
   SeededPrng,
+  type SnapshotMetadata,
   type SoftState,
 } from '@raftkv/raft';
 import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage-lmdb';
@@ -123,7 +124,12 @@ export class RaftProcess {
           Math.floor(config.snapshotThresholdEntries / 10),
         ),
       },
-      observer: { onSoftState: (_id, softState) => this.onSoftState(softState) },
+      observer: {
+        onSoftState: (_id, softState) => this.onSoftState(softState),
+        onPersisted: (_id, ready) => {
+          if (ready.snapshot !== null) this.onSnapshotInstalled(ready.snapshot.metadata);
+        },
+      },
     });
     this.turns = new TurnLoop(
       this.actor,
@@ -345,6 +351,10 @@ export class RaftProcess {
       { role, term, leader: leaderId },
       `${this.id} became ${roleName} at term ${term}${leader}`,
     );
+  }
+
+  private onSnapshotInstalled({ index, term }: SnapshotMetadata): void {
+    this.parts.logger.info({ index, term }, `${this.id} installed snapshot at index ${index} term ${term}`);
   }
 
   private logConfiguration(configuration: Configuration): void {

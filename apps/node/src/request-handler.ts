@@ -91,7 +91,7 @@ export class RequestHandler {
           (result) =>
             result.ok
               ? { ok: true, result: { kind: 'changeMembership', index: result.index } }
-              : this.proposalFailure(result),
+              : this.refusal(result),
         );
       case 'transferLeadership':
         return this.await<TransferOutcome>(
@@ -107,7 +107,7 @@ export class RequestHandler {
       'outcome-unknown',
       (onResult) => ({ type: 'propose', data, onResult }),
       (result) => {
-        if (!result.ok) return this.proposalFailure(result);
+        if (!result.ok) return this.refusal(result);
         assert(result.result !== undefined, () => `command at index ${result.index} yielded no KV result`);
         return { ok: true, result: { kind: 'command', index: result.index, result: result.result } };
       },
@@ -120,7 +120,7 @@ export class RequestHandler {
       'timeout',
       (onResult) => ({ type: 'read', query, onResult }),
       (result) => {
-        if (!result.ok) return this.readFailure(result);
+        if (!result.ok) return this.refusal(result);
         assert(result.result !== undefined, () => `query at index ${result.index} yielded no KV result`);
         return { ok: true, result: { kind: 'read', index: result.index, result: result.result } };
       },
@@ -155,29 +155,17 @@ export class RequestHandler {
     });
   }
 
-  private proposalFailure(result: Extract<ProposalResult<KvApplyResult>, { ok: false }>): ClientResponseBody {
+  /** Maps a proposal's or a read's refusal to the client error it means. */
+  private refusal(
+    result:
+      | Extract<ProposalResult<KvApplyResult>, { ok: false }>
+      | Extract<ReadResult<KvApplyResult>, { ok: false }>,
+  ): ClientResponseBody {
     switch (result.reason) {
       case 'not-leader':
         return failure(this.notLeader(result.leaderHint));
       case 'outcome-unknown':
         return failure({ code: 'outcome-unknown', message: 'leadership changed before the write committed' });
-      case 'mailbox-full':
-      case 'too-many-uncommitted-entries':
-        return failure({
-          code: 'overloaded',
-          message: `the node is overloaded (${result.reason}); retry later`,
-        });
-      case 'stopped':
-        return failure({ code: 'shutting-down', message: shuttingDown });
-      default:
-        return rejected(result.reason);
-    }
-  }
-
-  private readFailure(result: Extract<ReadResult<KvApplyResult>, { ok: false }>): ClientResponseBody {
-    switch (result.reason) {
-      case 'not-leader':
-        return failure(this.notLeader(result.leaderHint));
       case 'mailbox-full':
       case 'too-many-uncommitted-entries':
         return failure({

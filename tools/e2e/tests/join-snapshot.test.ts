@@ -44,8 +44,10 @@ describe('joining', () => {
       throw new Error(`${error.message}\n${cluster!.logTails()}`);
     });
 
-    // n4 started with an empty log: a first index past 1 means its log begins after an installed snapshot.
+    // n4 started with an empty log: a first index past 1 means its log begins after an installed
+    // snapshot, and raftkvd says so in its log.
     expect(joined.firstIndex).toBeGreaterThan(1);
+    expect(cluster.processes.get('n4')!.logTail(1_000)).toMatch(/n4 installed snapshot at index \d+ term \d+/);
     const fromNewNode = cluster.client({
       endpoints: [cluster.clientAddress('n4')],
       consistency: 'serializable',
