@@ -21,7 +21,7 @@ export interface HttpApiOptions {
   readonly forwarding: LeaderForwarding;
   readonly status: () => NodeStatus;
   readonly isShuttingDown: () => boolean;
-  readonly metrics: () => string;
+  readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
   /** Longest key the node's store accepts, in UTF-8 bytes. */
   readonly keyBytesMax: number;
 }
@@ -74,7 +74,10 @@ export class HttpApi {
     if (method !== 'GET') return jsonError(404, `no route ${method} ${path}`);
     if (path === '/status') return { status: 200, body: this.statusBody() };
     if (path === '/health') return this.health();
-    if (path === '/metrics') return { status: 200, body: this.options.metrics() };
+    if (path === '/metrics') {
+      const { contentType, text } = await this.options.metrics();
+      return { status: 200, body: text, contentType };
+    }
     return jsonError(404, `no route ${method} ${path}`);
   };
 

@@ -1,42 +1,80 @@
-// GET /metrics in the Prometheus text exposition format (0.0.4), written by hand: a handful of gauges
-// from the node's status and the transports' counters. No registry, no histograms; pure formatting.
+// The node's Prometheus metrics (prom-client): Raft state read from the actor's status at scrape
+// time, the transports' counters, and Node's standard process metrics (CPU, memory, event loop).
 import type { NodeStatus } from '@raftkv/raft';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
-export interface MetricsSnapshot {
-  readonly status: NodeStatus;
-  /** Counter name (without prefix) → value, e.g. the PeerTransport and ClientEndpoint counters. */
-  readonly counters: Readonly<Record<string, number>>;
+export interface MetricsSources {
+  status(): NodeStatus;
+  /** Monotonic counters by source ("peer", "client"), e.g. the PeerTransport and ClientEndpoint counters. */
+  counters(): Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const roles = ['follower', 'preCandidate', 'candidate', 'leader'] as const;
 
-export function formatMetrics(snapshot: MetricsSnapshot): string {
-  const { status } = snapshot;
-  const labels = `{id="${status.id}"}`;
-  const lines: string[] = [];
-  const gauge = (name: string, help: string, value: number, extraLabels = labels): void => {
-    lines.push(
-      `# HELP raftkv_${name} ${help}`,
-      `# TYPE raftkv_${name} gauge`,
-      `raftkv_${name}${extraLabels} ${value}`,
-    );
-  };
-  gauge('term', 'Current Raft term.', status.term);
-  gauge('commit_index', 'Highest log index known to be committed.', status.commitIndex);
-  gauge('applied_index', 'Highest log index applied to the state machine.', status.appliedIndex);
-  gauge('first_index', 'First index still in the log (after compaction).', status.firstIndex);
-  gauge('last_index', 'Last index in the log.', status.lastIndex);
-  gauge(
-    'members',
-    'Members (voters and learners) in the latest configuration.',
-    status.configuration.members.length,
-  );
-  lines.push('# HELP raftkv_role 1 for the role this node has now.', '# TYPE raftkv_role gauge');
-  for (const role of roles)
-    lines.push(`raftkv_role{id="${status.id}",role="${role}"} ${status.role === role ? 1 : 0}`);
-  for (const [name, value] of Object.entries(snapshot.counters)) {
-    const metric = `raftkv_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
-    lines.push(`# TYPE ${metric} counter`, `${metric}${labels} ${value}`);
+type StatusNumber = 'term' | 'commitIndex' | 'appliedIndex' | 'firstIndex' | 'lastIndex';
+
+const statusGauges: ReadonlyArray<readonly [name: string, help: string, field: StatusNumber]> = [
+  ['raftkv_term', 'Current Raft term.', 'term'],
+  ['raftkv_commit_index', 'Highest log index known to be committed.', 'commitIndex'],
+  ['raftkv_applied_index', 'Highest log index applied to the state machine.', 'appliedIndex'],
+  ['raftkv_first_index', 'First index still in the log (after compaction).', 'firstIndex'],
+  ['raftkv_last_index', 'Last index in the log.', 'lastIndex'],
+];
+
+export class NodeMetrics {
+  private readonly registry = new Registry();
+
+  constructor(id: string, sources: MetricsSources) {
+    this.registry.setDefaultLabels({ id });
+    collectDefaultMetrics({ register: this.registry });
+    for (const [name, help, field] of statusGauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(sources.status()[field]);
+        },
+      });
+    }
+    new Gauge({
+      name: 'raftkv_members',
+      help: 'Members (voters and learners) in the latest configuration.',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.status().configuration.members.length);
+      },
+    });
+    new Gauge({
+      name: 'raftkv_role',
+      help: '1 for the role this node has now, 0 for the others.',
+      labelNames: ['role'],
+      registers: [this.registry],
+      collect() {
+        const { role } = sources.status();
+        for (const candidate of roles) this.set({ role: candidate }, candidate === role ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'raftkv_transport_events_total',
+      help: 'Transport events by source (peer, client) and event (sent, received, dropped, ...).',
+      labelNames: ['source', 'event'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [source, counters] of Object.entries(sources.counters())) {
+          for (const [event, value] of Object.entries(counters)) this.inc({ source, event }, value);
+        }
+      },
+    });
   }
-  return `${lines.join('\n')}\n`;
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text for one scrape. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
 }

@@ -36,7 +36,7 @@ import { JoinLoop } from './join-loop.js';
 import { LeaderForwarding } from './leader-forwarding.js';
 import { LearnerPromotion } from './learner-promotion.js';
 import type { Logger } from './logger.js';
-import { formatMetrics } from './metrics.js';
+import { NodeMetrics } from './metrics.js';
 import { PeerDirectory } from './peer-directory.js';
 import { RequestHandler } from './request-handler.js';
 import {
@@ -154,6 +154,10 @@ export class RaftProcess {
       onPromotionFailed: (id, reason) =>
         logger.debug({ member: id, reason }, `${this.id} could not promote learner ${id} yet: ${reason}`),
     });
+    const metrics = new NodeMetrics(this.id, {
+      status: () => this.actor.status(),
+      counters: () => ({ peer: { ...parts.transport.counters() }, client: { ...parts.endpoint.counters() } }),
+    });
     this.httpApi = new HttpApi({
       handler: this.handler,
       forwarding: new LeaderForwarding({
@@ -163,7 +167,7 @@ export class RaftProcess {
       }),
       status: () => this.actor.status(),
       isShuttingDown: () => this.shutdown !== null,
-      metrics: () => this.metrics(),
+      metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       keyBytesMax: raftkvdKvLimits.keyBytesMax,
     });
     const { configuration } = this.actor.status();
@@ -378,15 +382,6 @@ export class RaftProcess {
       onMembersLearned: (members) => this.directory.learn(members),
       logger: this.parts.logger,
     });
-  }
-
-  private metrics(): string {
-    const prefixed: Record<string, number> = {};
-    for (const [name, value] of Object.entries(this.parts.transport.counters()))
-      prefixed[`peer_${name}`] = value;
-    for (const [name, value] of Object.entries(this.parts.endpoint.counters()))
-      prefixed[`client_${name}`] = value;
-    return formatMetrics({ status: this.actor.status(), counters: prefixed });
   }
 
   private failStop(error: unknown): void {

@@ -126,6 +126,8 @@ describe('HTTP status API', () => {
     expect(await call('/health')).toMatchObject({ status: 200, body: { status: 'ok', leader: 'n1' } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^raftkv_term\{id="n1"\} \d+$/m);
-    expect(metrics).toMatch(/^raftkv_role\{id="n1",role="leader"\} 1$/m);
+    expect(metrics).toMatch(/^raftkv_role\{role="leader",id="n1"\} 1$/m);
+    expect(metrics).toMatch(/^raftkv_transport_events_total\{source="peer",event="\w+",id="n1"\} \d+$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes\{id="n1"\} \d+$/m);
   });
 });
