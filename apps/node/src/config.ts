@@ -26,6 +26,11 @@ export interface NodeConfig {
   readonly advertiseClientAddr: HostPort | null;
   readonly advertiseHttpAddr: HostPort | null;
   readonly initialCluster: readonly InitialMember[] | null;
+  /**
+   * Dial these members' peer endpoints through these addresses instead of the ones in the Raft
+   * configuration (a proxy, a tunnel, a NAT rule); other members use their advertised address.
+   */
+  readonly peerDialAddr: ReadonlyMap<string, string>;
   readonly bootstrap: boolean;
   /** A member's http://host:port or tcp:// client address to ask for membership. */
   readonly join: string | null;
@@ -92,6 +97,31 @@ const flag = z.union([
     .enum(['true', 'false', '1', '0'], issueText('is not true or false'))
     .transform((text) => text === 'true' || text === '1'),
 ]);
+/** `n2=tcp://h:p,n3=tcp://h:p`: member id → the tcp:// address to dial it at; ids distinct. */
+export const peerDialAddrSyntax = 'id=tcp://host:port,id=tcp://host:port';
+const peerDialAddr = z.string().transform((text, context): ReadonlyMap<string, string> => {
+  const map = new Map<string, string>();
+  for (const item of text.split(',').map((part) => part.trim())) {
+    const problem = dialOverrideProblem(item, map);
+    if (problem !== null) {
+      context.addIssue({ code: 'custom', message: problem });
+      return map;
+    }
+  }
+  return map;
+});
+
+/** Adds one `id=tcp://host:port` to `map`; returns what is wrong with it instead, if anything. */
+function dialOverrideProblem(item: string, map: Map<string, string>): string | null {
+  const [id = '', address, ...rest] = item.split('=').map((part) => part.trim());
+  if (address === undefined || rest.length > 0 || !nodeIdPattern.test(id))
+    return `"${item}" is not ${peerDialAddrSyntax}`;
+  const hostPort = parseTcpAddress(address);
+  if (hostPort === null || !isAdvertisable(hostPort)) return `"${address}" is not a dialable tcp://host:port`;
+  if (map.has(id)) return `names ${id} twice`;
+  map.set(id, address);
+  return null;
+}
 const initialClusterMember = z.strictObject({
   id: z.string(),
   peer: z.string(),
@@ -120,6 +150,7 @@ const settings = {
   advertiseClientAddr: advertised(tcpAddress),
   advertiseHttpAddr: advertised(httpAddress),
   initialCluster,
+  peerDialAddr,
   bootstrap: flag,
   join: z
     .string()
@@ -149,6 +180,10 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
   advertiseClientAddr: ['<tcp://host:port>', 'client address handed to clients in redirects'],
   advertiseHttpAddr: ['<http://host:port>', 'HTTP address other members forward to'],
   initialCluster: ['<members>', `static bootstrap membership: ${initialClusterSyntax}`],
+  peerDialAddr: [
+    '<overrides>',
+    `dial these members through these addresses instead of their advertised ones: ${peerDialAddrSyntax}`,
+  ],
   bootstrap: ['', 'bootstrap a new single-node cluster'],
   join: ['<address>', "join an existing cluster through any member's HTTP or client address"],
   logLevel: ['<level>', `log level: ${logLevels.join(', ')}`],
@@ -264,6 +299,7 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     advertiseClientAddr: value('advertiseClientAddr'),
     advertiseHttpAddr: value('advertiseHttpAddr'),
     initialCluster: value('initialCluster'),
+    peerDialAddr: value('peerDialAddr') ?? new Map(),
     bootstrap: value('bootstrap') ?? false,
     join: value('join'),
     logLevel: value('logLevel') ?? configDefaults.logLevel,

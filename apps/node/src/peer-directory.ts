@@ -17,6 +17,8 @@ export class PeerDirectory {
     private readonly selfId: NodeId,
     private readonly transport: PeerAddressBook,
     private readonly onUnparseableAddress: (id: NodeId, address: string) => void,
+    /** Members to dial at another address than the advertised one (--peer-dial-addr). */
+    private readonly dialOverrides: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** Call with the node's latest configuration; returns whether it differs from the last one seen. */
@@ -53,6 +55,7 @@ export class PeerDirectory {
       }
     }
     peers.delete(this.selfId);
+    for (const [id, address] of peers) peers.set(id, this.dialOverrides.get(id) ?? address);
     this.transport.setPeers(peers);
   }
 }

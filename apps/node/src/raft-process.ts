@@ -103,11 +103,15 @@ export class RaftProcess {
     const { config, logger, environment, addresses } = parts;
     this.id = nodeId(addresses.id);
     this.stateMachine = new KvStateMachine(environment.kv, { limits: raftkvdKvLimits });
-    this.directory = new PeerDirectory(this.id, parts.transport, (id, address) =>
-      logger.warn(
-        { member: id, address },
-        `${this.id} cannot read the address of member ${id}; it is unreachable`,
-      ),
+    this.directory = new PeerDirectory(
+      this.id,
+      parts.transport,
+      (id, address) =>
+        logger.warn(
+          { member: id, address },
+          `${this.id} cannot read the address of member ${id}; it is unreachable`,
+        ),
+      config.peerDialAddr,
     );
     const seed = randomInt(0, 2 ** 32 - 1);
     logger.debug({ seed }, `${this.id} election timeouts drawn from seed ${seed}`);

@@ -213,6 +213,31 @@ describe('raftkvd settings', () => {
     );
   });
 
+  it('reads --peer-dial-addr as a map from member id to the address to dial it at', () => {
+    expect(run(['--data-dir', 'd']).peerDialAddr.size).toBe(0);
+    const config = run(['--data-dir', 'd', '--peer-dial-addr', 'n2=tcp://127.0.0.1:7102, n3=tcp://h:7103']);
+    expect([...config.peerDialAddr]).toEqual([
+      ['n2', 'tcp://127.0.0.1:7102'],
+      ['n3', 'tcp://h:7103'],
+    ]);
+    expect(run(['--data-dir', 'd'], { RAFTKV_PEER_DIAL_ADDR: 'n2=tcp://h:1' }).peerDialAddr.get('n2')).toBe(
+      'tcp://h:1',
+    );
+  });
+
+  it('refuses a malformed, undialable or repeated --peer-dial-addr entry', () => {
+    expect(usageError(['--data-dir', 'd', '--peer-dial-addr', 'n2'])).toMatch(/"n2" is not id=tcp:/);
+    expect(usageError(['--data-dir', 'd', '--peer-dial-addr', 'n2=http://h:1'])).toMatch(
+      /"http:\/\/h:1" is not a dialable tcp/,
+    );
+    expect(usageError(['--data-dir', 'd', '--peer-dial-addr', 'n2=tcp://0.0.0.0:1'])).toMatch(
+      /not a dialable/,
+    );
+    expect(usageError(['--data-dir', 'd', '--peer-dial-addr', 'n2=tcp://h:1,n2=tcp://h:2'])).toMatch(
+      /names n2 twice/,
+    );
+  });
+
   it('prints help on --help and exits 0', () => {
     const parsed = parseConfig(sources(['--help']));
     expect(parsed.kind).toBe('exit');

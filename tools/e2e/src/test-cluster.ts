@@ -5,9 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvClient, type KvClientOptions } from '@raftkv/client';
-import { eventually } from './eventually.js';
-import { freePorts } from './free-ports.js';
-import { RaftkvdProcess } from './raftkvd-process.js';
+import { eventually, fetchStatus, freePorts, type HttpStatus, RaftkvdProcess } from '@raftkv/testkit';
 
 export interface ClusterOptions {
   readonly size: number;
@@ -22,22 +20,7 @@ export interface NodeAddresses {
   readonly http: string;
 }
 
-/** What GET /status answers (the fields the tests read). */
-export interface HttpStatus {
-  readonly id: string;
-  readonly role: 'follower' | 'preCandidate' | 'candidate' | 'leader';
-  readonly term: number;
-  readonly leader: {
-    readonly id: string;
-    readonly client: string | null;
-    readonly http: string | null;
-  } | null;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly firstIndex: number;
-  readonly lastIndex: number;
-  readonly members: readonly { readonly id: string; readonly role: 'voter' | 'learner' }[];
-}
+export type { HttpStatus } from '@raftkv/testkit';
 
 export const electionTimeoutMsDefault = 500;
 const heartbeatIntervalMsDefault = 50;
@@ -98,10 +81,8 @@ export class TestCluster {
     return client;
   }
 
-  async status(id: string): Promise<HttpStatus> {
-    const response = await fetch(`${this.httpUrl(id)}/status`, { signal: AbortSignal.timeout(2000) });
-    if (!response.ok) throw new Error(`${id} /status answered ${response.status}`);
-    return (await response.json()) as HttpStatus;
+  status(id: string): Promise<HttpStatus> {
+    return fetchStatus(this.httpUrl(id));
   }
 
   /** The live node that reports itself leader at the highest term, once there is one. */

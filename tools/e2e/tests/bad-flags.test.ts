@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killAllRaftkvd, RaftkvdProcess } from '@raftkv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAllRaftkvd, RaftkvdProcess } from '../src/raftkvd-process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'raftkv-e2e-flags-'));
 

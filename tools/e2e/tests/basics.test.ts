@@ -3,9 +3,9 @@
 // ?redirect, a malformed client frame, and the raftkv CLI against every node (issue 4 §8).
 import { spawn } from 'node:child_process';
 import { decodeClientResponse } from '@raftkv/protocol';
+import { killAllRaftkvd, sourceCommand, workspaceRoot } from '@raftkv/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dealer } from 'zeromq';
-import { killAllRaftkvd, sourceCommand, workspaceRoot } from '../src/raftkvd-process.js';
 import { TestCluster } from '../src/test-cluster.js';
 
 let cluster: TestCluster;

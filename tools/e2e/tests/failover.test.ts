@@ -2,9 +2,8 @@
 // leader within 3 election timeouts, no acknowledged write lost, writes continue, and the restarted
 // node catches up to the same state; with 2 of 3 down a write fails clearly within its timeout.
 import { KvClientError } from '@raftkv/client';
+import { eventually, killAllRaftkvd } from '@raftkv/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../src/eventually.js';
-import { killAllRaftkvd } from '../src/raftkvd-process.js';
 import { electionTimeoutMsDefault, TestCluster } from '../src/test-cluster.js';
 
 let cluster: TestCluster | undefined;

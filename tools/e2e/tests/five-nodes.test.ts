@@ -1,7 +1,8 @@
 // End-to-end with 5 real raftkvd processes (issue 4 §8): the cluster tolerates 2 failures, the
 // leader among them — writes and linearizable reads still succeed on the remaining majority of 3.
+
+import { killAllRaftkvd } from '@raftkv/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllRaftkvd } from '../src/raftkvd-process.js';
 import { TestCluster } from '../src/test-cluster.js';
 
 let cluster: TestCluster | undefined;

@@ -1,9 +1,9 @@
 // End-to-end membership (issue 4 §8): a new raftkvd joins a 3-node cluster through a FOLLOWER with
 // --join after the log was compacted, so it must receive a snapshot; it becomes a voter and serves
 // the data.
+
+import { eventually, killAllRaftkvd } from '@raftkv/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../src/eventually.js';
-import { killAllRaftkvd } from '../src/raftkvd-process.js';
 import { TestCluster } from '../src/test-cluster.js';
 
 let cluster: TestCluster | undefined;
@@ -47,7 +47,9 @@ describe('joining', () => {
     // n4 started with an empty log: a first index past 1 means its log begins after an installed
     // snapshot, and raftkvd says so in its log.
     expect(joined.firstIndex).toBeGreaterThan(1);
-    expect(cluster.processes.get('n4')!.logTail(1_000)).toMatch(/n4 installed snapshot at index \d+ term \d+/);
+    expect(cluster.processes.get('n4')!.logTail(1_000)).toMatch(
+      /n4 installed snapshot at index \d+ term \d+/,
+    );
     const fromNewNode = cluster.client({
       endpoints: [cluster.clientAddress('n4')],
       consistency: 'serializable',

@@ -1,5 +1,5 @@
-// Bounded waiting for the e2e tests: poll a condition until it holds or a deadline passes, then fail
-// with what was last seen. Never a sleep used as an assertion.
+// Bounded waiting for tests and tools that drive real processes: poll a condition until it holds or
+// a deadline passes, then fail with what was last seen. Never a sleep used as an assertion.
 
 export interface EventuallyOptions {
   readonly timeoutMs: number;

@@ -1,6 +1,6 @@
-// One real raftkvd OS process for end-to-end tests, run from source (tsx, the @raftkv/source
-// condition) so no build is needed. Output goes to a log file in its directory. Every process
-// started is registered so tests can SIGKILL all of them by PID, even when a test fails.
+// One real raftkvd OS process for tests and tools, run from source (tsx, the @raftkv/source
+// condition) so no build is needed. Output goes to a log file. Every process started is registered
+// so callers can SIGKILL all of them by PID, even when a test or a run fails. Never kills by name.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -46,6 +46,7 @@ export class RaftkvdProcess {
     return this.child.pid ?? -1;
   }
 
+  /** Whether it has not exited yet (a SIGSTOPped process is still alive). */
   get alive(): boolean {
     return running.has(this);
   }
@@ -86,6 +87,11 @@ export async function killAllRaftkvd(): Promise<void> {
   const processes = [...running];
   for (const process of processes) process.kill('SIGKILL');
   await Promise.all(processes.map((process) => process.waitForExit(10_000).catch(() => null)));
+}
+
+/** How many registered raftkvd processes have not exited. */
+export function runningRaftkvdCount(): number {
+  return running.size;
 }
 
 process.once('exit', () => {
