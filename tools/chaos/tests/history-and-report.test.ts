@@ -1,0 +1,191 @@
+// The history recorder, the lost-write definition, the report's phase counts, gaps and anomalies,
+// and the timeline page.
+import type { KvInput, KvResult, Outcome } from '@raftkv/sim';
+import { describe, expect, it } from 'vitest';
+import type { FaultEvent } from '../src/fault-executor.js';
+import { HistoryRecorder, type RecordedOperation, toCheckerHistory } from '../src/history-recorder.js';
+import { findLostWrites } from '../src/lost-writes.js';
+import {
+  buildReport,
+  formatReport,
+  longestGap,
+  percentile,
+  phaseOf,
+  type ReportInput,
+} from '../src/report.js';
+import { renderTimeline } from '../src/timeline.js';
+
+const op = (
+  process: string,
+  input: KvInput,
+  invokedAt: number,
+  completedAt: number,
+  outcome: Outcome<KvResult>,
+): RecordedOperation => ({
+  process,
+  input,
+  invokedAt,
+  completedAt,
+  outcome,
+  error: outcome.status === 'ok' ? null : 'x',
+});
+const ok = (result: KvResult): Outcome<KvResult> => ({ status: 'ok', result });
+const unknown: Outcome<KvResult> = { status: 'unknown' };
+
+describe('HistoryRecorder', () => {
+  it('records invocation and completion on its clock and leaves unknown completions out of the checker history', () => {
+    let clock = 10;
+    const recorder = new HistoryRecorder(() => clock);
+    const complete = recorder.invoke('c1', { type: 'put', key: 'k', value: 'v' });
+    clock = 25;
+    complete(unknown, 'outcome-unknown');
+    expect(recorder.operations[0]).toMatchObject({
+      invokedAt: 10,
+      completedAt: 25,
+      error: 'outcome-unknown',
+    });
+    const [checked] = toCheckerHistory(recorder.operations);
+    expect(checked).toEqual({
+      process: 'c1',
+      input: { type: 'put', key: 'k', value: 'v' },
+      invokedAt: 10,
+      outcome: unknown,
+    });
+  });
+});
+
+describe('findLostWrites', () => {
+  it('finds an acknowledged put that the final read does not show, though it followed the final value’s writer', () => {
+    const history = [
+      op('c1', { type: 'put', key: 'k', value: 'a' }, 0, 5, ok(null)),
+      op('c2', { type: 'put', key: 'k', value: 'b' }, 10, 15, ok(null)),
+    ];
+    const lost = findLostWrites(history, new Map([['k', 'a']]));
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.write?.input).toMatchObject({ value: 'b' });
+  });
+
+  it('does not count a write overwritten by a concurrent or unknown write', () => {
+    const history = [
+      op('c1', { type: 'put', key: 'k', value: 'a' }, 0, 20, ok(null)),
+      op('c2', { type: 'put', key: 'k', value: 'b' }, 10, 15, ok(null)),
+      op('c3', { type: 'cas', key: 'k', expected: 'b', value: 'c' }, 30, 40, unknown),
+      op('c4', { type: 'put', key: 'k', value: 'd' }, 31, 35, ok(null)),
+    ];
+    expect(findLostWrites(history, new Map([['k', 'c']]))).toEqual([]);
+    expect(findLostWrites(history.slice(0, 2), new Map([['k', 'a']]))).toEqual([]);
+  });
+
+  it('counts every acknowledged write to a key that ends absent with no delete, and flags a phantom value', () => {
+    const history = [op('c1', { type: 'put', key: 'k', value: 'a' }, 0, 5, ok(null))];
+    expect(findLostWrites(history, new Map([['k', null]]))).toHaveLength(1);
+    const phantom = findLostWrites([], new Map([['k', 'zzz']]));
+    expect(phantom).toEqual([expect.objectContaining({ key: 'k', write: null })]);
+  });
+
+  it('does not count a failed cas as a write', () => {
+    const history = [
+      op('c1', { type: 'put', key: 'k', value: 'a' }, 0, 5, ok(null)),
+      op('c2', { type: 'cas', key: 'k', expected: 'x', value: 'b' }, 10, 15, ok(false)),
+    ];
+    expect(findLostWrites(history, new Map([['k', 'a']]))).toEqual([]);
+  });
+});
+
+const fault = (startedAt: number, endedAt: number): FaultEvent => ({
+  kind: 'kill-leader',
+  family: 'kill',
+  startedAt,
+  endedAt,
+  targets: ['n1'],
+  detail: 'SIGKILL n1',
+});
+
+function input(overrides: Partial<ReportInput> = {}): ReportInput {
+  return {
+    seed: 1,
+    nodes: 3,
+    clients: 2,
+    runStartedAt: 0,
+    healedAt: 3000,
+    runEndedAt: 4000,
+    operations: [
+      op('c1', { type: 'put', key: 'k', value: 'a' }, 0, 10, ok(null)),
+      op('c1', { type: 'get', key: 'k' }, 1100, 1900, { status: 'failed' }),
+      op('c2', { type: 'put', key: 'k', value: 'b' }, 1200, 2100, unknown),
+      op('c1', { type: 'get', key: 'k' }, 2500, 2520, ok('a')),
+      op('c1', { type: 'get', key: 'k' }, 3100, 3110, ok('a')),
+    ],
+    faults: [fault(1000, 2000)],
+    leaderChanges: [{ at: 0, leaderId: 'n1', term: 1 }],
+    check: { result: 'linearizable', detail: '', steps: 10, elapsedMs: 1 },
+    lostWrites: [],
+    convergence: { converged: true, nodes: [], detail: 'same' },
+    crashes: [],
+    sourcesChanged: [],
+    ...overrides,
+  };
+}
+
+describe('report', () => {
+  it('puts each operation in the phase its invocation falls in', () => {
+    const faults = [fault(1000, 2000)];
+    expect(phaseOf(500, faults, 3000)).toBe('before');
+    expect(phaseOf(1500, faults, 3000)).toBe('during');
+    expect(phaseOf(2500, faults, 3000)).toBe('between');
+    expect(phaseOf(3000, faults, 3000)).toBe('after');
+    const report = buildReport(input());
+    expect(report.byPhase).toEqual({
+      before: { ok: 1, failed: 0, unknown: 0 },
+      during: { ok: 0, failed: 1, unknown: 1 },
+      between: { ok: 1, failed: 0, unknown: 0 },
+      after: { ok: 1, failed: 0, unknown: 0 },
+    });
+  });
+
+  it('measures the longest stretch without a success and the recovery after a fault', () => {
+    expect(longestGap([10, 2520, 3110], 0, 3110)).toEqual({ ms: 2510, from: 10, to: 2520 });
+    const report = buildReport(input());
+    expect(report.longestUnavailability.ms).toBe(2510);
+    expect(report.faultRecoveryMs.max).toBe(520);
+    expect(report.healToFirstSuccessMs).toBe(110);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
+  });
+
+  it('passes a clean run and fails on each anomaly, naming it', () => {
+    expect(buildReport(input()).anomalies).toEqual([]);
+    expect(formatReport(buildReport(input()))).toMatch(/verdict: PASS$/);
+    const bad = buildReport(
+      input({
+        check: { result: 'unknown', detail: 'budget', steps: 1, elapsedMs: 1 },
+        lostWrites: [{ key: 'k', write: null, finalValue: 'z', reason: 'phantom' }],
+        convergence: { converged: false, nodes: [], detail: 'n2 behind' },
+        crashes: ['n2 exited with 1'],
+        sourcesChanged: ['packages/kv/src/kv-state-machine.ts'],
+      }),
+    );
+    expect(bad.anomalies).toEqual([
+      'linearizability: unknown',
+      '1 acknowledged writes lost',
+      'nodes did not converge: n2 behind',
+      'node crashed: n2 exited with 1',
+      '1 source files changed during the run; rerun on a quiet tree',
+    ]);
+    expect(formatReport(bad)).toMatch(/verdict: FAIL/);
+  });
+
+  it('renders a timeline page with one bar per operation and the faults', () => {
+    const page = renderTimeline({
+      title: 'seed <1>',
+      endAt: 4000,
+      healedAt: 3000,
+      operations: input().operations,
+      faults: [fault(1000, 2000)],
+      leaderChanges: [{ at: 0, leaderId: 'n1', term: 1 }],
+    });
+    expect(page).toContain('<svg');
+    expect(page).toContain('seed &lt;1&gt;');
+    expect(page.match(/<rect /g)?.length).toBe(5 + 1 + 1);
+    expect(page).toContain('kill-leader SIGKILL n1');
+  });
+});
