@@ -85,6 +85,9 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
   private stopped = false;
   /** The term of the last softState seen: a leader's term changes only if it stopped leading. */
   private softStateTerm: Term;
+  /** Term and vote as last persisted: a leader may send AppendEntries early only if this Ready keeps them. */
+  private durableTerm: Term;
+  private durableVotedFor: NodeId | null;
 
   private constructor(
     private readonly options: RaftActorOptions<TQuery, TResult>,
@@ -93,6 +96,9 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     this.mailbox = new Mailbox(options.mailboxCapacity ?? mailboxCapacityDefault);
     this.reads = new PendingReads(options.stateMachine);
     this.softStateTerm = node.status().term;
+    const { hardState } = options.storage.initialState();
+    this.durableTerm = hardState.term;
+    this.durableVotedFor = hardState.votedFor;
   }
 
   static start<TQuery, TResult>(options: RaftActorOptions<TQuery, TResult>): RaftActor<TQuery, TResult> {
@@ -191,7 +197,13 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     const { storage, stateMachine, transport, observer } = this.options;
     const id = this.options.config.id;
     const acknowledgeBeforePersisting = isBrokenVariant('acknowledge-before-persisting');
-    if (acknowledgeBeforePersisting && ready.messages.length > 0) transport.send(ready.messages);
+    let afterPersist = ready.messages;
+    if (acknowledgeBeforePersisting && ready.messages.length > 0) {
+      transport.send(ready.messages);
+      afterPersist = [];
+    } else if (this.keepsDurableTermAndVote(ready)) {
+      afterPersist = this.sendAppendEntriesEarly(ready.messages);
+    }
     if (ready.snapshot !== null) {
       stateMachine.restore(ready.snapshot);
       this.proposals.failThrough(ready.snapshot.metadata.index, 'outcome-unknown');
@@ -203,8 +215,12 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
         snapshot: ready.snapshot?.metadata ?? null,
       });
       observer?.onPersisted?.(id, ready);
+      if (ready.hardState !== null) {
+        this.durableTerm = ready.hardState.term;
+        this.durableVotedFor = ready.hardState.votedFor;
+      }
     }
-    if (!acknowledgeBeforePersisting && ready.messages.length > 0) transport.send(ready.messages);
+    if (afterPersist.length > 0) transport.send(afterPersist);
     if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
     this.reads.confirm(ready.readStates);
@@ -221,6 +237,34 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     this.node.advance(ready);
     this.reads.serveApplied(stateMachine.appliedIndex());
     this.maybeCompact();
+  }
+
+  /** Whether persisting this Ready leaves the durable term and vote as they are. */
+  private keepsDurableTermAndVote(ready: Ready): boolean {
+    return (
+      ready.hardState === null ||
+      (ready.hardState.term === this.durableTerm && ready.hardState.votedFor === this.durableVotedFor)
+    );
+  }
+
+  /**
+   * Thesis §10.2.1: a leader may write its log in parallel with replication, because the core counts
+   * the leader's own log toward commitment only after advance(), i.e. once it is durable. So the
+   * leader's AppendEntries leave before the persist; everything else (votes, responses, snapshots,
+   * TimeoutNow) still waits for it. Only when this Ready keeps the durable term and vote: a message
+   * must never carry a term that a crash could make the sender forget (paper fig. 2).
+   * Returns the messages still to send after the persist.
+   */
+  private sendAppendEntriesEarly(messages: readonly Message[]): readonly Message[] {
+    let early = 0;
+    for (const message of messages) if (message.type === 'AppendEntries') early += 1;
+    if (early === 0) return messages;
+    if (early === messages.length) {
+      this.options.transport.send(messages);
+      return [];
+    }
+    this.options.transport.send(messages.filter((message) => message.type === 'AppendEntries'));
+    return messages.filter((message) => message.type !== 'AppendEntries');
   }
 
   private apply(entries: readonly Entry[]): void {
