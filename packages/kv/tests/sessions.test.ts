@@ -80,6 +80,29 @@ describe('client sessions', () => {
     expect(harness.machine.currentRevision()).toBe(revision);
   });
 
+  it('acknowledging a few or many sequences at once frees exactly the results they held', () => {
+    const harness = new Harness({ ...limits, resultsPerSessionMax: 20 });
+    const put = (sequence: number, firstUnacknowledged = 1) =>
+      harness.run(
+        { type: 'put', key: text(`k${sequence}`), value: text('v') },
+        session('c1', sequence, firstUnacknowledged),
+      );
+    for (let sequence = 1; sequence <= 10; sequence += 1) put(sequence);
+    harness.run({ type: 'get', key: text('k1') }, session('c1', 11)); // a read holds no result
+    for (let sequence = 12; sequence <= 21; sequence += 1) put(sequence);
+    expect(errorCode(put(22))).toBe('session-results-full');
+    // A small step (sequences 1..3) frees three results; 17 + 1 = 18 held.
+    expect(okResult(put(22, 4))).toMatchObject({ type: 'put' });
+    // 4..11 holds seven results and one read: 18 - 7 + 1 = 12 held, room for exactly eight more.
+    expect(okResult(put(23, 12))).toMatchObject({ type: 'put' });
+    for (let sequence = 24; sequence <= 31; sequence += 1) expect(okResult(put(sequence, 12))).toBeDefined();
+    expect(errorCode(put(32, 12))).toBe('session-results-full');
+    // A long step (12..31, twenty results) frees them all.
+    expect(okResult(put(32, 32))).toMatchObject({ type: 'put' });
+    for (let sequence = 33; sequence <= 51; sequence += 1) expect(okResult(put(sequence, 32))).toBeDefined();
+    expect(errorCode(put(52, 32))).toBe('session-results-full');
+  });
+
   it('reads through the log do not use result slots and are re-evaluated on retry', () => {
     const harness = new Harness({ ...limits, resultsPerSessionMax: 1 });
     harness.run({ type: 'get', key: text('k') }, session('c1', 1));
