@@ -2,6 +2,7 @@
 // throws: any bytes, however malformed, yield a typed 'malformed-command' error instead.
 import { type KvCommand, kvCommandSchema } from './commands.js';
 import { kvPackr, unpackFromView } from './internal/packr.js';
+import { decodePutCommandFast } from './internal/put-command-fast-path.js';
 import type { KvError } from './results.js';
 
 export type DecodeCommandResult =
@@ -20,6 +21,8 @@ export function decodeCommand(data: Uint8Array): DecodeCommandResult {
     // msgpackr signals malformed input only by throwing; bad input is an expected outcome here.
     return malformed('command bytes are not valid msgpack');
   }
+  const put = decodePutCommandFast(decoded);
+  if (put !== null) return { ok: true, command: put };
   const parsed = kvCommandSchema.safeParse(decoded);
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
