@@ -1,0 +1,101 @@
+// The raftkv cluster under test: either one this bench starts (real raftkvd processes from dist on
+// OS-assigned loopback ports, in a temp directory removed at the end), or the running local cluster
+// described by <dir>/cluster.json (tools/cluster), which is left running.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pollUntil, spawnLogged, stopChild } from './child-processes.js';
+import { freePorts } from './free-ports.js';
+import type { ServerCluster } from './server-cluster.js';
+
+export const workspaceRoot = resolve(import.meta.dirname, '../../..');
+const raftkvdBin = join(workspaceRoot, 'apps/node/bin/raftkvd.js');
+const raftkvdDist = join(workspaceRoot, 'apps/node/dist/main.js');
+const leaderTimeoutMs = 30_000;
+
+export async function startRaftkvCluster(
+  nodes: number,
+  nodeArgs: readonly string[],
+  raftkvdArgs: readonly string[],
+): Promise<ServerCluster> {
+  if (!existsSync(raftkvdDist)) throw new Error('raftkvd is not built; run npm run build first');
+  const root = mkdtempSync(join(tmpdir(), 'raftkv-bench-'));
+  const ports = await freePorts(nodes * 3);
+  const ids = Array.from({ length: nodes }, (_, index) => `n${index + 1}`);
+  const address = (index: number, kind: number): string => {
+    const scheme = kind === 2 ? 'http' : 'tcp';
+    return `${scheme}://127.0.0.1:${ports[index * 3 + kind]}`;
+  };
+  const initialCluster = ids
+    .map((id, index) => `${id}=${address(index, 0)},${address(index, 1)},${address(index, 2)}`)
+    .join(';');
+  const logFiles = ids.map((id) => join(root, `${id}.log`));
+  const children: ChildProcess[] = ids.map((id, index) =>
+    spawnLogged(
+      process.execPath,
+      [
+        ...nodeArgs,
+        raftkvdBin,
+        ...['--id', id, '--data-dir', join(root, id), '--log-level', 'warn'],
+        ...['--peer-addr', address(index, 0), '--client-addr', address(index, 1)],
+        ...['--http-addr', address(index, 2), '--initial-cluster', initialCluster],
+        ...raftkvdArgs,
+      ],
+      logFiles[index]!,
+      workspaceRoot,
+    ),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(stopChild));
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const httpUrls = ids.map((_, index) => address(index, 2));
+    await pollUntil(() => anyLeader(httpUrls), leaderTimeoutMs, 'a raftkv leader', logFiles);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    system: 'raftkv',
+    endpoints: ids.map((_, index) => address(index, 1)),
+    members: ids.map((id, index) => ({ id, pid: children[index]!.pid! })),
+    stop,
+  };
+}
+
+async function anyLeader(httpUrls: readonly string[]): Promise<boolean> {
+  const roles = await Promise.all(
+    httpUrls.map(async (url) => {
+      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(1000) });
+      return ((await response.json()) as { role?: string }).role;
+    }),
+  );
+  return roles.includes('leader');
+}
+
+interface StateFileNode {
+  readonly id: string;
+  readonly pid: number | null;
+  readonly client: string;
+}
+
+/** The running cluster from `<dir>/cluster.json`; every member must be running. */
+export function existingRaftkvCluster(dir: string): ServerCluster {
+  const path = join(resolve(dir), 'cluster.json');
+  let nodes: StateFileNode[];
+  try {
+    nodes = (JSON.parse(readFileSync(path, 'utf8')) as { nodes: StateFileNode[] }).nodes;
+  } catch (error) {
+    throw new Error(`cannot read ${path} (start a cluster with npm start): ${(error as Error).message}`);
+  }
+  const stopped = nodes.filter((node) => node.pid === null).map((node) => node.id);
+  if (stopped.length > 0) throw new Error(`members ${stopped.join(', ')} of ${path} are not running`);
+  return {
+    system: 'raftkv',
+    endpoints: nodes.map((node) => node.client),
+    members: nodes.map((node) => ({ id: node.id, pid: node.pid! })),
+    stop: async () => {},
+  };
+}
