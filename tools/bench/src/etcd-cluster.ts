@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePorts } from '@raftkv/testkit';
 import { pollUntil, spawnLogged, stopChild } from './child-processes.js';
-import { freePorts } from './free-ports.js';
 import type { ServerCluster } from './server-cluster.js';
 
 const healthTimeoutMs = 30_000;

@@ -5,8 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePorts } from '@raftkv/testkit';
 import { pollUntil, spawnLogged, stopChild } from './child-processes.js';
-import { freePorts } from './free-ports.js';
 import type { ServerCluster } from './server-cluster.js';
 
 export const workspaceRoot = resolve(import.meta.dirname, '../../..');
