@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readIdentity } from '../src/identity.js';
-import { fastTiming, waitFor } from './support/nodes.js';
+import { anyPorts, fastTiming, waitFor } from './support/nodes.js';
 
 const packageRoot = join(import.meta.dirname, '..');
 const children = new Set<ChildProcess>();
@@ -69,14 +69,6 @@ describe('raftkvd process', () => {
   it('bootstraps, serves put and get over HTTP, exits 0 on SIGTERM and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
     directories.push(dataDir);
-    const anyPorts = [
-      '--peer-addr',
-      'tcp://127.0.0.1:0',
-      '--client-addr',
-      'tcp://127.0.0.1:0',
-      '--http-addr',
-      '127.0.0.1:0',
-    ];
     const first = raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', dataDir, '--bootstrap']);
     const http = await healthyHttp(dataDir);
     const put = await fetch(`${http}/key`, { method: 'POST', body: '{"foo":"bar"}' });
@@ -95,14 +87,6 @@ describe('raftkvd process', () => {
   it('refuses to restart a data directory under another --id', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
     directories.push(dataDir);
-    const anyPorts = [
-      '--peer-addr',
-      'tcp://127.0.0.1:0',
-      '--client-addr',
-      'tcp://127.0.0.1:0',
-      '--http-addr',
-      '127.0.0.1:0',
-    ];
     const first = raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', dataDir, '--bootstrap']);
     await healthyHttp(dataDir);
     first.child.kill('SIGTERM');

@@ -1,9 +1,9 @@
 // Paper-clause tests for leader election: paper §5.2, §5.4.1, §8; thesis §9.6 (pre-vote), §4.2.3
 // (disruption guard), §6.2 (check-quorum).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppendEntries, Message, RequestVote, RequestVoteResponse } from '../src/index.js';
+import type { Message, RequestVote, RequestVoteResponse } from '../src/index.js';
 import { setBrokenVariant } from '../src/testing.js';
-import { commands, id, SoloNode, TestCluster } from './harness.js';
+import { commands, heartbeat, id, SoloNode, TestCluster } from './harness.js';
 
 afterEach(() => setBrokenVariant(null));
 
@@ -20,18 +20,6 @@ const requestVote = (
 
 const voteResponses = (messages: readonly Message[]): RequestVoteResponse[] =>
   messages.filter((message): message is RequestVoteResponse => message.type === 'RequestVoteResponse');
-
-const heartbeat = (from: string, to: string, term: number): AppendEntries => ({
-  type: 'AppendEntries',
-  term,
-  from: id(from),
-  to: id(to),
-  prevLogIndex: 0,
-  prevLogTerm: 0,
-  entries: [],
-  leaderCommit: 0,
-  sequence: 1,
-});
 
 describe('election basics (§5.2)', () => {
   it('a 3-node cluster elects one leader and commits a proposal on all nodes (§5.2, §5.3)', () => {

@@ -1,6 +1,7 @@
 // Test-only harness: a tiny deterministic network of RaftNodes over MemoryLogStorage. Messages sit
 // in one queue the test may drop or filter; each Ready cycle runs persist → send → apply → advance.
 import {
+  type AppendEntries,
   bootstrapState,
   type Configuration,
   defaultRaftConfig,
@@ -403,3 +404,16 @@ export function commands(from: LogIndex, terms: readonly Term[]): Entry[] {
 }
 
 export const id = nodeId;
+
+/** An empty AppendEntries (a heartbeat, §5.2) at the start of the log. */
+export const heartbeat = (from: string, to: string, term: number): AppendEntries => ({
+  type: 'AppendEntries',
+  term,
+  from: nodeId(from),
+  to: nodeId(to),
+  prevLogIndex: 0,
+  prevLogTerm: 0,
+  entries: [],
+  leaderCommit: 0,
+  sequence: 1,
+});

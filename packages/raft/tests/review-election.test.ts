@@ -1,8 +1,8 @@
 // Review tests for elections: pre-vote answers count only for the term they were asked for
 // (thesis §9.6). Message-level tests over SoloNode; they must not depend on timing beyond ticks.
 import { describe, expect, it } from 'vitest';
-import type { AppendEntries, RequestVote, RequestVoteResponse } from '../src/index.js';
-import { id, SoloNode } from './harness.js';
+import type { RequestVote, RequestVoteResponse } from '../src/index.js';
+import { heartbeat, id, SoloNode } from './harness.js';
 
 const preVoteRequest = (from: string, to: string, term: number): RequestVote => ({
   type: 'RequestVote',
@@ -13,18 +13,6 @@ const preVoteRequest = (from: string, to: string, term: number): RequestVote => 
   lastLogTerm: 1,
   preVote: true,
   leadershipTransfer: false,
-});
-
-const heartbeat = (from: string, to: string, term: number): AppendEntries => ({
-  type: 'AppendEntries',
-  term,
-  from: id(from),
-  to: id(to),
-  prevLogIndex: 0,
-  prevLogTerm: 0,
-  entries: [],
-  leaderCommit: 0,
-  sequence: 1,
 });
 
 describe('review: pre-vote (thesis §9.6)', () => {

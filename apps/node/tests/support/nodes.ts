@@ -9,7 +9,8 @@ import { createLogger } from '../../src/logger.js';
 import { RaftProcess } from '../../src/raft-process.js';
 
 export const fastTiming = ['--heartbeat-interval-ms', '50', '--election-timeout-ms', '500'];
-const anyPorts = [
+/** Bind every endpoint on an OS-assigned port. */
+export const anyPorts = [
   '--peer-addr',
   'tcp://127.0.0.1:0',
   '--client-addr',
