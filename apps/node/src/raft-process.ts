@@ -119,6 +119,8 @@ export class RaftProcess {
       config: raftConfig(this.id, config),
       storage: environment.log,
       stateMachine: this.stateMachine,
+      // The log and the KV store share one LMDB file: each turn's persist and apply is one commit.
+      turnTransaction: environment.turnTransaction,
       transport: parts.transport,
       random: new SeededPrng(seed),
       compaction: {

@@ -61,4 +61,5 @@ export {
   type TimeoutNow,
   type TransferOutcome,
   type Transport,
+  type TurnTransaction,
 } from './types.js';

@@ -22,6 +22,7 @@ import type {
   Term,
   TransferOutcome,
   Transport,
+  TurnTransaction,
 } from './types.js';
 
 export type { ProposalResult, ReadResult };
@@ -69,6 +70,8 @@ export interface RaftActorOptions<TQuery, TResult> {
   readonly storage: LogStorage;
   readonly stateMachine: StateMachine<TQuery, TResult>;
   readonly transport: Transport;
+  /** When given, each turn's persist and apply commit together (one durable write); see TurnTransaction. */
+  readonly turnTransaction?: TurnTransaction;
   readonly random: Prng;
   readonly mailboxCapacity?: number;
   readonly compaction?: CompactionPolicy;
@@ -191,10 +194,11 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
    * One Ready cycle (thesis §3.8, §10.2.1): a received snapshot is installed into the state machine
    * before the log is reset (so a crash in between leaves a state machine AHEAD of the log, which
    * start() repairs, never one behind a compacted log); state is durable before any message that
-   * depends on it leaves; committed entries are applied only after they are durable.
+   * depends on it leaves; committed entries are applied only with or after their persist. With a
+   * TurnTransaction the persist and the apply are one atomic commit, so the messages wait for both.
    */
   private runReadyCycle(ready: Ready): void {
-    const { storage, stateMachine, transport, observer } = this.options;
+    const { stateMachine, transport, observer, turnTransaction } = this.options;
     const id = this.options.config.id;
     const acknowledgeBeforePersisting = isBrokenVariant('acknowledge-before-persisting');
     let afterPersist = ready.messages;
@@ -208,20 +212,13 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       stateMachine.restore(ready.snapshot);
       this.proposals.failThrough(ready.snapshot.metadata.index, 'outcome-unknown');
     }
-    if (ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
-      storage.persist({
-        hardState: ready.hardState,
-        entries: ready.entries,
-        snapshot: ready.snapshot?.metadata ?? null,
-      });
-      observer?.onPersisted?.(id, ready);
-      if (ready.hardState !== null) {
-        this.durableTerm = ready.hardState.term;
-        this.durableVotedFor = ready.hardState.votedFor;
-      }
-    }
+    const persistAndApply = (): void => {
+      this.persist(ready);
+      if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
+    };
+    if (turnTransaction === undefined) persistAndApply();
+    else turnTransaction.run(persistAndApply);
     if (afterPersist.length > 0) transport.send(afterPersist);
-    if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
     this.reads.confirm(ready.readStates);
     if (ready.softState !== null) {
@@ -237,6 +234,21 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     this.node.advance(ready);
     this.reads.serveApplied(stateMachine.appliedIndex());
     this.maybeCompact();
+  }
+
+  /** Writes the Ready's snapshot point, entries and hard state (one storage call, paper fig. 2). */
+  private persist(ready: Ready): void {
+    if (ready.hardState === null && ready.entries.length === 0 && ready.snapshot === null) return;
+    this.options.storage.persist({
+      hardState: ready.hardState,
+      entries: ready.entries,
+      snapshot: ready.snapshot?.metadata ?? null,
+    });
+    this.options.observer?.onPersisted?.(this.options.config.id, ready);
+    if (ready.hardState !== null) {
+      this.durableTerm = ready.hardState.term;
+      this.durableVotedFor = ready.hardState.votedFor;
+    }
   }
 
   /** Whether persisting this Ready leaves the durable term and vote as they are. */

@@ -308,6 +308,17 @@ export interface LogStorage extends LogReader {
   compact(index: LogIndex): void;
 }
 
+/**
+ * Optional: makes the storage writes of one actor turn — the Ready's persist and the apply of its
+ * committed entries — ONE atomic durable commit, for stores that keep the log and the state machine
+ * in one file (thesis §10.2.1: batching amortises the disk write). `run` calls `body` once and
+ * returns after the commit; if `body` or the commit throws, nothing of the turn is written, the
+ * adapters' memory may be ahead of the disk, and the caller must crash-stop.
+ */
+export interface TurnTransaction {
+  run(body: () => void): void;
+}
+
 /** Reads a consistent snapshot of the state machine in chunks, for InstallSnapshot (paper §7). */
 export interface SnapshotReader {
   readonly metadata: SnapshotMetadata;

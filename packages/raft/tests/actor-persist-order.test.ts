@@ -76,13 +76,33 @@ const n1 = nodeId('n1');
 const n2 = nodeId('n2');
 const n3 = nodeId('n3');
 
-function startActor(id: string, configuration: Configuration) {
+/** A NullStateMachine that also records each apply into the shared timeline. */
+class RecordingStateMachine extends NullStateMachine {
+  constructor(private readonly timeline: Event[]) {
+    super();
+  }
+  override apply(entries: readonly Entry[]): null[] {
+    this.timeline.push(`apply last=${entries[entries.length - 1]?.index ?? '-'}`);
+    return super.apply(entries);
+  }
+}
+
+function startActor(id: string, configuration: Configuration, options: { turnTransaction?: boolean } = {}) {
   const timeline: Event[] = [];
   const sent: Message[] = [];
   const actor = RaftActor.start({
     config: testConfig(id, { preVote: false, checkQuorum: false }),
     storage: new RecordingStorage(configuration, timeline),
-    stateMachine: new NullStateMachine(),
+    stateMachine: new RecordingStateMachine(timeline),
+    ...(options.turnTransaction === true && {
+      turnTransaction: {
+        run: (body: () => void) => {
+          timeline.push('turn begin');
+          body();
+          timeline.push('turn commit');
+        },
+      },
+    }),
     transport: {
       send: (messages) => {
         for (const message of messages) {
@@ -185,6 +205,34 @@ describe('RaftActor persist and send order', () => {
     const answer = follower.timeline.findIndex((event) => event.startsWith('send AppendEntriesResponse'));
     expect(persist).toBeGreaterThanOrEqual(0);
     expect(answer).toBeGreaterThan(persist);
+  });
+
+  it('with a turn transaction, the persist and the apply share it and the answer leaves after its commit', () => {
+    const follower = startActor('n2', threeVoters, { turnTransaction: true });
+    const append = (index: number, leaderCommit: number): AppendEntries => ({
+      type: 'AppendEntries',
+      term: 2,
+      from: n1,
+      to: n2,
+      prevLogIndex: index - 1,
+      prevLogTerm: index - 1 === 1 ? 1 : 2,
+      entries: [{ index, term: 2, kind: 'command', data: bytes(`entry ${index}`) }],
+      leaderCommit,
+      sequence: index,
+    });
+    follower.actor.deliver({ type: 'message', message: append(2, 1) });
+    follower.settle();
+    follower.timeline.length = 0;
+    follower.actor.deliver({ type: 'message', message: append(3, 2) });
+    follower.settle();
+    // Entry 3 is persisted and entry 2 applied in ONE turn; the answer waits for its commit.
+    expect(follower.timeline).toEqual([
+      'turn begin',
+      'persist term=2 last=3',
+      'apply last=2',
+      'turn commit',
+      'send AppendEntriesResponse to n1',
+    ]);
   });
 
   it('a candidate sends RequestVote only after persisting its new term and vote (paper fig. 2)', () => {

@@ -3,6 +3,7 @@
 // every stored checksum before handing out adapters; it never starts empty over existing data.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { assert, type TurnTransaction } from '@raftkv/raft';
 import {
   StorageCorruptionError,
   StorageError,
@@ -17,7 +18,12 @@ import {
   nodeLmdb,
 } from './internal/node-lmdb.js';
 import { encodeFormatVersion } from './internal/record-codec.js';
-import { inReadTransaction, inWriteTransaction, type LmdbContext } from './internal/transactions.js';
+import {
+  inReadTransaction,
+  inTurnTransaction,
+  inWriteTransaction,
+  type LmdbContext,
+} from './internal/transactions.js';
 import { LmdbKvStore } from './kv-store.js';
 import { LmdbLogStorage } from './log-storage.js';
 
@@ -55,6 +61,11 @@ export interface LmdbEnvironment {
   readonly log: LmdbLogStorage;
   /** The KV state machine's store. */
   readonly kv: LmdbKvStore;
+  /**
+   * Makes every log and KV write inside `run` one commit (for RaftActor's turnTransaction): one
+   * durable write per turn instead of one for the persist and one for the apply.
+   */
+  readonly turnTransaction: TurnTransaction;
   /** Closes the KV store and its snapshot views, then the environment. Idempotent. */
   close(): void;
 }
@@ -95,6 +106,12 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
 
 class OpenEnvironment implements LmdbEnvironment {
   private closed = false;
+  readonly turnTransaction: TurnTransaction = {
+    run: (body) => {
+      assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
+      inTurnTransaction(this.context, body);
+    },
+  };
 
   constructor(
     readonly directory: string,
@@ -137,6 +154,7 @@ function openDatabases(handle: LmdbEnvironmentHandle, dataFile: string, mapSizeB
     dataFile,
     mapSizeBytes,
     databases: { metadata: open('metadata'), log: open('log'), kv: open('kv') },
+    turn: null,
   };
 }
 

@@ -1,6 +1,8 @@
 // Runs bodies inside LMDB transactions for the adapters: a write either commits whole (one commit,
-// synced before it returns) or is aborted, and LMDB's "map full" becomes a typed StorageFullError. Decides nothing about what to write.
-import { StorageFullError } from '../errors.js';
+// synced before it returns) or is aborted, and LMDB's "map full" becomes a typed StorageFullError.
+// While a turn transaction is open, every write and read joins it. Decides nothing about what to write.
+import { assert } from '@raftkv/raft';
+import { StorageError, StorageFullError } from '../errors.js';
 import {
   type LmdbDatabase,
   type LmdbEnvironmentHandle,
@@ -20,6 +22,14 @@ export interface LmdbContext {
     readonly log: LmdbDatabase;
     readonly kv: LmdbDatabase;
   };
+  /** The write transaction of the turn in progress (inTurnTransaction), which every write joins. */
+  turn: OpenTurn | null;
+}
+
+interface OpenTurn {
+  readonly transaction: LmdbTransaction;
+  /** A body inside the turn threw (and may have been caught): the turn must not commit. */
+  failed: boolean;
 }
 
 /** A StorageFullError for LMDB's map-full / transaction-full codes; undefined for anything else. */
@@ -52,6 +62,8 @@ export function inWriteTransaction<T>(
   operation: string,
   body: (transaction: LmdbTransaction) => T,
 ): T {
+  const turn = context.turn;
+  if (turn !== null) return inOpenTurn(context, turn, operation, body);
   const transaction = context.handle.beginTxn();
   let result: T;
   try {
@@ -69,8 +81,59 @@ export function inWriteTransaction<T>(
   return result;
 }
 
-/** Runs `body` in one read-only transaction (a consistent view) and releases it. */
+/**
+ * Runs `body` with a turn transaction open: the writes of every inWriteTransaction inside it become
+ * ONE commit (one durable write for a Ready's persist and its apply). If anything inside throws —
+ * even if the body caught it — nothing is committed and the error (or a StorageError) propagates;
+ * the adapters' memory may then be ahead of the file, so the caller must stop using them.
+ */
+export function inTurnTransaction(context: LmdbContext, body: () => void): void {
+  assert(context.turn === null, 'inTurnTransaction: turn transactions do not nest');
+  const turn: OpenTurn = { transaction: context.handle.beginTxn(), failed: false };
+  context.turn = turn;
+  try {
+    body();
+  } catch (error) {
+    context.turn = null;
+    turn.transaction.abort();
+    throw storageFullErrorFor(context, 'turn', error) ?? error;
+  }
+  context.turn = null;
+  if (turn.failed) {
+    turn.transaction.abort();
+    throw new StorageError(
+      context.dataFile,
+      'a write inside the turn failed; nothing of the turn was written',
+    );
+  }
+  try {
+    turn.transaction.commit();
+  } catch (error) {
+    throw storageFullErrorFor(context, 'turn', error) ?? error;
+  }
+}
+
+/** A write joining the open turn: no commit of its own; a failure marks the whole turn failed. */
+function inOpenTurn<T>(
+  context: LmdbContext,
+  turn: OpenTurn,
+  operation: string,
+  body: (transaction: LmdbTransaction) => T,
+): T {
+  try {
+    return body(turn.transaction);
+  } catch (error) {
+    turn.failed = true;
+    throw storageFullErrorFor(context, operation, error) ?? error;
+  }
+}
+
+/**
+ * Runs `body` in one read-only transaction (a consistent view) and releases it. Inside a turn it
+ * reads through the turn's write transaction, so it sees the turn's own writes.
+ */
 export function inReadTransaction<T>(context: LmdbContext, body: (transaction: LmdbTransaction) => T): T {
+  if (context.turn !== null) return body(context.turn.transaction);
   const transaction = context.handle.beginTxn({ readOnly: true });
   try {
     return body(transaction);
