@@ -344,8 +344,25 @@ export class RaftProcess {
   }
 
   private onTick(): void {
+    this.maybeCommitDeferredTurns();
     this.deliver({ type: 'tick' });
     this.promotion.maybePromote(this.actor.status());
+  }
+
+  /**
+   * Turns that changed only volatile state (commitIndex, applied entries) leave their LMDB commit to
+   * the next turn that must sync; when none comes, they are committed within one heartbeat interval,
+   * so a restart re-applies little. A failed commit crash-stops like a failed turn.
+   */
+  private maybeCommitDeferredTurns(): void {
+    const { environment } = this.parts;
+    if (this.stoppedByFailure || !environment.hasDeferredTurns()) return;
+    try {
+      environment.commitDeferredTurns();
+    } catch (error) {
+      this.turns.stop();
+      this.failStop(error);
+    }
   }
 
   private afterTurns(): void {

@@ -217,7 +217,7 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     };
     if (turnTransaction === undefined) persistAndApply();
-    else turnTransaction.run(persistAndApply);
+    else turnTransaction.run(persistAndApply, this.mustSync(ready));
     if (afterPersist.length > 0) transport.send(afterPersist);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
     this.reads.confirm(ready.readStates);
@@ -249,6 +249,15 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       this.durableTerm = ready.hardState.term;
       this.durableVotedFor = ready.hardState.votedFor;
     }
+  }
+
+  /**
+   * Whether this Ready's persist must be durable before the turn ends (etcd's MustSync): new entries,
+   * a snapshot, or a new term or vote. A commitIndex-only hard state may be lost in a crash (paper
+   * fig. 2: volatile), and so may the applied state, which the log rebuilds.
+   */
+  private mustSync(ready: Ready): boolean {
+    return ready.entries.length > 0 || ready.snapshot !== null || !this.keepsDurableTermAndVote(ready);
   }
 
   /** Whether persisting this Ready leaves the durable term and vote as they are. */

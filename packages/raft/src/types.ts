@@ -310,13 +310,16 @@ export interface LogStorage extends LogReader {
 
 /**
  * Optional: makes the storage writes of one actor turn — the Ready's persist and the apply of its
- * committed entries — ONE atomic durable commit, for stores that keep the log and the state machine
- * in one file (thesis §10.2.1: batching amortises the disk write). `run` calls `body` once and
- * returns after the commit; if `body` or the commit throws, nothing of the turn is written, the
- * adapters' memory may be ahead of the disk, and the caller must crash-stop.
+ * committed entries — ONE atomic commit, for stores that keep the log and the state machine in one
+ * file (thesis §10.2.1: batching amortises the disk write). `run` calls `body` once. With `mustSync`
+ * true (new entries, a snapshot, or a new term or vote) the turn — and every deferred turn before
+ * it — is durable when `run` returns. With `mustSync` false the turn changes only what a crash may
+ * lose (commitIndex is volatile, paper fig. 2; the applied state is rebuilt from the log), so the
+ * store may defer its commit to a later one, in order. If `body` or the commit throws, nothing of
+ * the turn is written, the adapters' memory may be ahead of the disk, and the caller must crash-stop.
  */
 export interface TurnTransaction {
-  run(body: () => void): void;
+  run(body: () => void, mustSync: boolean): void;
 }
 
 /** Reads a consistent snapshot of the state machine in chunks, for InstallSnapshot (paper §7). */

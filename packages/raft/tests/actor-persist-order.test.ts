@@ -96,10 +96,10 @@ function startActor(id: string, configuration: Configuration, options: { turnTra
     stateMachine: new RecordingStateMachine(timeline),
     ...(options.turnTransaction === true && {
       turnTransaction: {
-        run: (body: () => void) => {
+        run: (body: () => void, mustSync: boolean) => {
           timeline.push('turn begin');
           body();
-          timeline.push('turn commit');
+          timeline.push(`turn end mustSync=${mustSync}`);
         },
       },
     }),
@@ -230,7 +230,21 @@ describe('RaftActor persist and send order', () => {
       'turn begin',
       'persist term=2 last=3',
       'apply last=2',
-      'turn commit',
+      'turn end mustSync=true',
+      'send AppendEntriesResponse to n1',
+    ]);
+    // A heartbeat that only advances commitIndex: volatile state, so the turn need not sync.
+    follower.timeline.length = 0;
+    follower.actor.deliver({
+      type: 'message',
+      message: { ...append(3, 3), prevLogIndex: 3, prevLogTerm: 2, entries: [], sequence: 4 },
+    });
+    follower.settle();
+    expect(follower.timeline).toEqual([
+      'turn begin',
+      'persist term=2 last=-',
+      'apply last=3',
+      'turn end mustSync=false',
       'send AppendEntriesResponse to n1',
     ]);
   });
@@ -245,6 +259,18 @@ describe('RaftActor persist and send order', () => {
     const persist = node.timeline.findIndex((event) => event.startsWith('persist term=2'));
     expect(persist).toBeGreaterThanOrEqual(0);
     expect(request).toBeGreaterThan(persist);
+  });
+
+  it('with a turn transaction, a new term and vote are synced before RequestVote leaves (paper fig. 2)', () => {
+    const node = startActor('n1', threeVoters, { turnTransaction: true });
+    for (let tick = 0; tick < 30 && !node.sent.some((m) => m.type === 'RequestVote'); tick += 1) {
+      node.actor.deliver({ type: 'tick' });
+      node.settle();
+    }
+    const persist = node.timeline.findIndex((event) => event.startsWith('persist term=2'));
+    expect(node.timeline.slice(persist + 1, persist + 2)).toEqual(['turn end mustSync=true']);
+    const request = node.timeline.findIndex((event) => event.startsWith('send RequestVote'));
+    expect(request).toBeGreaterThan(persist + 1);
   });
 
   it('a leader elected within one Ready sends its first AppendEntries only after persisting its term', () => {

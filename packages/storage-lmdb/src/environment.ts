@@ -19,6 +19,8 @@ import {
 } from './internal/node-lmdb.js';
 import { encodeFormatVersion } from './internal/record-codec.js';
 import {
+  commitDeferredTurns,
+  hasDeferredTurns,
   inReadTransaction,
   inTurnTransaction,
   inWriteTransaction,
@@ -63,10 +65,15 @@ export interface LmdbEnvironment {
   readonly kv: LmdbKvStore;
   /**
    * Makes every log and KV write inside `run` one commit (for RaftActor's turnTransaction): one
-   * durable write per turn instead of one for the persist and one for the apply.
+   * durable write per turn instead of one for the persist and one for the apply; turns that need no
+   * sync are deferred into the next commit (see TurnTransaction).
    */
   readonly turnTransaction: TurnTransaction;
-  /** Closes the KV store and its snapshot views, then the environment. Idempotent. */
+  /** Whether turns are waiting for their deferred commit. */
+  hasDeferredTurns(): boolean;
+  /** Commits deferred turns now (durably); a no-op without any. Throws StorageFullError if they do not fit. */
+  commitDeferredTurns(): void;
+  /** Commits deferred turns, closes the KV store and its snapshot views, then the environment. Idempotent. */
   close(): void;
 }
 
@@ -107,9 +114,9 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
 class OpenEnvironment implements LmdbEnvironment {
   private closed = false;
   readonly turnTransaction: TurnTransaction = {
-    run: (body) => {
+    run: (body, mustSync) => {
       assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
-      inTurnTransaction(this.context, body);
+      inTurnTransaction(this.context, body, mustSync);
     },
   };
 
@@ -128,12 +135,25 @@ class OpenEnvironment implements LmdbEnvironment {
     return this.context.mapSizeBytes;
   }
 
+  hasDeferredTurns(): boolean {
+    return hasDeferredTurns(this.context);
+  }
+
+  commitDeferredTurns(): void {
+    assert(!this.closed, 'LmdbEnvironment: commitDeferredTurns after close()');
+    commitDeferredTurns(this.context);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.kv.close();
-    this.context.handle.close();
-    openDirectories.delete(this.directory);
+    try {
+      commitDeferredTurns(this.context);
+    } finally {
+      this.kv.close();
+      this.context.handle.close();
+      openDirectories.delete(this.directory);
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-rec
 import { asBuffer, type LmdbTransaction, lmdbReturnCode, lmdbReturnCodeOf } from './internal/node-lmdb.js';
 import { encodeStoreMetadata } from './internal/record-codec.js';
 import {
+  commitDeferredTurns,
   inReadTransaction,
   inWriteTransaction,
   type LmdbContext,
@@ -86,9 +87,13 @@ export class LmdbKvStore implements KvStore {
     return result;
   }
 
-  /** A read transaction: a consistent point-in-time view (LMDB MVCC) until close(). */
+  /**
+   * A read transaction: a consistent point-in-time view (LMDB MVCC) until close(). Deferred turns
+   * are committed first, so the view holds the whole applied state.
+   */
   openSnapshotView(): KvStoreSnapshotView {
     this.assertOpen();
+    commitDeferredTurns(this.context);
     const transaction = this.context.handle.beginTxn({ readOnly: true });
     let metadata: StoreMetadata;
     try {

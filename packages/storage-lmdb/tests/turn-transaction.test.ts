@@ -24,7 +24,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
     turnTransaction.run(() => {
       log.persist({ hardState: hardState(3), entries: commandEntries(1, 3, 2), snapshot: null });
       kv.write(applied(3), (writer) => writer.put(bytes('a'), bytes('1')));
-    });
+    }, true);
     const reopened = environment.reopen();
     expect(reopened.log.lastIndex()).toBe(3);
     expect(reopened.log.initialState().hardState).toEqual(hardState(3));
@@ -40,7 +40,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
       kv.write(applied(2), (writer) => writer.put(bytes('k'), bytes('v')));
       expect(log.entries(1, 3, Number.MAX_SAFE_INTEGER).map((entry) => entry.index)).toEqual([1, 2]);
       expect(kv.get(bytes('k'))).toEqual(bytes('v'));
-    });
+    }, true);
   });
 
   test('a throw after the persist writes neither the log entries nor the KV pairs', () => {
@@ -51,7 +51,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
         log.persist({ hardState: hardState(2), entries: commandEntries(1, 2, 2), snapshot: null });
         kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
         throw new Error('the apply failed');
-      }),
+      }, true),
     ).toThrow('the apply failed');
     const reopened = environment.reopen();
     expect(reopened.log.lastIndex()).toBe(0);
@@ -74,7 +74,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
         } catch (error) {
           caught = error;
         }
-      }),
+      }, true),
     ).toThrow(StorageError);
     expect(caught).toBeInstanceOf(StorageFullError);
     const reopened = environment.reopen();
@@ -89,7 +89,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
       bytesEntry(offset + 1, 2, new Uint8Array(1024).fill(offset)),
     );
     expect(() =>
-      turnTransaction.run(() => log.persist({ hardState: hardState(0), entries, snapshot: null })),
+      turnTransaction.run(() => log.persist({ hardState: hardState(0), entries, snapshot: null }), true),
     ).toThrow(StorageFullError);
     expect(environment.reopen().log.lastIndex()).toBe(0);
   });
@@ -97,11 +97,106 @@ describe('LmdbEnvironment.turnTransaction', () => {
   test('turns do not nest', () => {
     environment = new ReopenableEnvironment('turn-nest');
     const { turnTransaction } = environment.current;
-    expect(() => turnTransaction.run(() => turnTransaction.run(() => {}))).toThrow(AssertionError);
+    expect(() => turnTransaction.run(() => turnTransaction.run(() => {}, true), true)).toThrow(
+      AssertionError,
+    );
     // The outer turn was aborted by the throw; the environment takes a new turn afterwards.
-    turnTransaction.run(() =>
-      environment!.current.log.persist({ hardState: hardState(0), entries: [], snapshot: null }),
+    turnTransaction.run(
+      () => environment!.current.log.persist({ hardState: hardState(0), entries: [], snapshot: null }),
+      true,
     );
     expect(environment.reopen().log.initialState().hardState).toEqual(hardState(0));
   });
+
+  describe('turns that need no sync (mustSync false) are deferred', () => {
+    /** Entries 1..2 durable; then a turn that only advances commitIndex and applies them, deferred. */
+    function deferredApply(label: string) {
+      environment = new ReopenableEnvironment(label);
+      const current = environment.current;
+      current.turnTransaction.run(
+        () =>
+          current.log.persist({ hardState: hardState(0), entries: commandEntries(1, 2, 2), snapshot: null }),
+        true,
+      );
+      current.turnTransaction.run(() => {
+        current.log.persist({ hardState: hardState(2), entries: [], snapshot: null });
+        current.kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
+      }, false);
+      return current;
+    }
+
+    test('its writes are readable at once and wait for a later commit', () => {
+      const { kv, log } = deferredApply('turn-deferred');
+      expect(environment!.current.hasDeferredTurns()).toBe(true);
+      expect(kv.get(bytes('a'))).toEqual(bytes('1'));
+      expect(kv.metadata().appliedIndex).toBe(2);
+      expect(log.initialState().hardState.commitIndex).toBe(2);
+      environment!.current.commitDeferredTurns();
+      expect(environment!.current.hasDeferredTurns()).toBe(false);
+      const reopened = environment!.reopen();
+      expect(reopened.kv.get(bytes('a'))).toEqual(bytes('1'));
+      expect(reopened.log.initialState().hardState.commitIndex).toBe(2);
+    });
+
+    test('the next mustSync turn commits the deferred ones with it', () => {
+      const { kv, log, turnTransaction } = deferredApply('turn-deferred-next');
+      turnTransaction.run(() => {
+        log.persist({ hardState: null, entries: commandEntries(3, 3, 2), snapshot: null });
+        kv.write({ ...applied(2) }, (writer) => writer.put(bytes('b'), bytes('2')));
+      }, true);
+      expect(environment!.current.hasDeferredTurns()).toBe(false);
+      const reopened = environment!.reopen();
+      expect(reopened.log.lastIndex()).toBe(3);
+      expect(reopened.kv.get(bytes('a'))).toEqual(bytes('1'));
+      expect(reopened.kv.get(bytes('b'))).toEqual(bytes('2'));
+    });
+
+    test('a failing turn aborts the deferred turns with it', () => {
+      const { turnTransaction } = deferredApply('turn-deferred-abort');
+      expect(() =>
+        turnTransaction.run(() => {
+          throw new Error('the apply failed');
+        }, true),
+      ).toThrow('the apply failed');
+      expect(environment!.current.hasDeferredTurns()).toBe(false);
+      const reopened = environment!.reopen();
+      expect(reopened.log.lastIndex()).toBe(2);
+      expect(reopened.kv.get(bytes('a'))).toBeUndefined();
+      expect(reopened.log.initialState().hardState.commitIndex).toBe(0);
+    });
+
+    test('a write outside a turn, a snapshot view and close() commit the deferred turns first', () => {
+      const { log } = deferredApply('turn-deferred-outside');
+      log.compact(1);
+      expect(environment!.current.hasDeferredTurns()).toBe(false);
+
+      const second = deferredApplyAgain();
+      const view = second.kv.openSnapshotView();
+      expect(view.metadata.appliedIndex).toBe(3);
+      view.close();
+      expect(environment!.current.hasDeferredTurns()).toBe(false);
+
+      const third = deferredApplyAgain();
+      expect(environment!.current.hasDeferredTurns()).toBe(true);
+      third.close();
+      const reopened = environment!.reopen();
+      expect(reopened.kv.metadata().appliedIndex).toBe(4);
+      expect(reopened.log.firstIndex()).toBe(2);
+    });
+  });
 });
+
+/** One more durable entry, then a deferred turn applying it (continues deferredApply's log). */
+function deferredApplyAgain() {
+  const current = environment!.current;
+  const next = current.log.lastIndex() + 1;
+  current.turnTransaction.run(
+    () => current.log.persist({ hardState: null, entries: commandEntries(next, next, 2), snapshot: null }),
+    true,
+  );
+  current.turnTransaction.run(() => {
+    current.log.persist({ hardState: hardState(next), entries: [], snapshot: null });
+    current.kv.write(applied(next), (writer) => writer.put(bytes(`key ${next}`), bytes('v')));
+  }, false);
+  return current;
+}

@@ -1,6 +1,6 @@
 // Runs bodies inside LMDB transactions for the adapters: a write either commits whole (one commit,
 // synced before it returns) or is aborted, and LMDB's "map full" becomes a typed StorageFullError.
-// While a turn transaction is open, every write and read joins it. Decides nothing about what to write.
+// While a turn transaction is open (or deferred), writes and reads join it. Decides nothing about what to write.
 import { assert } from '@raftkv/raft';
 import { StorageError, StorageFullError } from '../errors.js';
 import {
@@ -22,12 +22,14 @@ export interface LmdbContext {
     readonly log: LmdbDatabase;
     readonly kv: LmdbDatabase;
   };
-  /** The write transaction of the turn in progress (inTurnTransaction), which every write joins. */
+  /** The write transaction of the turn in progress, or of turns whose commit was deferred. */
   turn: OpenTurn | null;
 }
 
 interface OpenTurn {
   readonly transaction: LmdbTransaction;
+  /** A turn body is running: writes join the transaction. False: only deferred turns are in it. */
+  active: boolean;
   /** A body inside the turn threw (and may have been caught): the turn must not commit. */
   failed: boolean;
 }
@@ -55,7 +57,8 @@ export function storageFullErrorFor(
 /**
  * Runs `body` in one write transaction and commits it (LMDB syncs the data file before commit
  * returns). If `body` or the commit throws, nothing is written and the error propagates, with
- * map-full translated to StorageFullError.
+ * map-full translated to StorageFullError. Inside a turn body it joins the turn instead; outside
+ * one, deferred turns are committed first (LMDB has one writer).
  */
 export function inWriteTransaction<T>(
   context: LmdbContext,
@@ -63,7 +66,8 @@ export function inWriteTransaction<T>(
   body: (transaction: LmdbTransaction) => T,
 ): T {
   const turn = context.turn;
-  if (turn !== null) return inOpenTurn(context, turn, operation, body);
+  if (turn?.active === true) return inOpenTurn(context, turn, operation, body);
+  commitDeferredTurns(context);
   const transaction = context.handle.beginTxn();
   let result: T;
   try {
@@ -82,35 +86,56 @@ export function inWriteTransaction<T>(
 }
 
 /**
- * Runs `body` with a turn transaction open: the writes of every inWriteTransaction inside it become
- * ONE commit (one durable write for a Ready's persist and its apply). If anything inside throws —
- * even if the body caught it — nothing is committed and the error (or a StorageError) propagates;
- * the adapters' memory may then be ahead of the file, so the caller must stop using them.
+ * Runs `body` with a turn transaction open: the writes of every inWriteTransaction inside it share
+ * ONE commit (one durable write for a Ready's persist and its apply). With `mustSync` false the
+ * commit is deferred: the transaction stays open, later turns join it, and it is committed by the
+ * next mustSync turn, by commitDeferredTurns, or before any other write. If anything inside throws —
+ * even if the body caught it — nothing of the turn nor of the deferred turns is committed and the
+ * error (or a StorageError) propagates; the adapters' memory is then ahead of the file, so the
+ * caller must stop using them.
  */
-export function inTurnTransaction(context: LmdbContext, body: () => void): void {
-  assert(context.turn === null, 'inTurnTransaction: turn transactions do not nest');
-  const turn: OpenTurn = { transaction: context.handle.beginTxn(), failed: false };
+export function inTurnTransaction(context: LmdbContext, body: () => void, mustSync: boolean): void {
+  assert(context.turn?.active !== true, 'inTurnTransaction: turn transactions do not nest');
+  const turn = context.turn ?? { transaction: context.handle.beginTxn(), active: false, failed: false };
   context.turn = turn;
+  turn.active = true;
   try {
     body();
   } catch (error) {
-    context.turn = null;
-    turn.transaction.abort();
+    abortTurn(context, turn);
     throw storageFullErrorFor(context, 'turn', error) ?? error;
   }
-  context.turn = null;
+  turn.active = false;
   if (turn.failed) {
-    turn.transaction.abort();
+    abortTurn(context, turn);
     throw new StorageError(
       context.dataFile,
       'a write inside the turn failed; nothing of the turn was written',
     );
   }
+  if (mustSync) commitDeferredTurns(context);
+}
+
+/** Commits (durably) the turns whose commit was deferred, if any. */
+export function commitDeferredTurns(context: LmdbContext): void {
+  const turn = context.turn;
+  if (turn === null) return;
+  assert(!turn.active, 'commitDeferredTurns: called inside a turn body');
+  context.turn = null;
   try {
     turn.transaction.commit();
   } catch (error) {
     throw storageFullErrorFor(context, 'turn', error) ?? error;
   }
+}
+
+export function hasDeferredTurns(context: LmdbContext): boolean {
+  return context.turn !== null && !context.turn.active;
+}
+
+function abortTurn(context: LmdbContext, turn: OpenTurn): void {
+  context.turn = null;
+  turn.transaction.abort();
 }
 
 /** A write joining the open turn: no commit of its own; a failure marks the whole turn failed. */
@@ -129,8 +154,8 @@ function inOpenTurn<T>(
 }
 
 /**
- * Runs `body` in one read-only transaction (a consistent view) and releases it. Inside a turn it
- * reads through the turn's write transaction, so it sees the turn's own writes.
+ * Runs `body` in one read-only transaction (a consistent view) and releases it. While a turn is
+ * open or deferred it reads through the turn's write transaction, so it sees the applied state.
  */
 export function inReadTransaction<T>(context: LmdbContext, body: (transaction: LmdbTransaction) => T): T {
   if (context.turn !== null) return body(context.turn.transaction);
