@@ -1,6 +1,7 @@
-// Crash safety: a real child process appends batches through LmdbLogStorage.persist and is SIGKILLed
-// at seeded random points; after every kill the log must hold every reported batch, be contiguous,
-// verify every checksum, and carry the hard state of the same batch as its last entry (one transaction).
+// Crash safety: a real child process appends batches (LmdbLogStorage.persist and syncing turn
+// transactions) and is SIGKILLed at seeded random points; after every kill the log must hold every
+// reported batch, be contiguous, verify every checksum, and carry the hard state of the same batch
+// as its last entry (one transaction); its deferred KV applies must be all-or-nothing and in order.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,7 @@ import { type Entry, SeededPrng } from '@raftkv/raft';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openLmdbEnvironment } from '../src/index.js';
-import { batchOfEntry, crashMapSizeBytes, PlannedLog } from './support/crash-plan.js';
+import { appliedBatchKey, batchOfEntry, crashMapSizeBytes, PlannedLog } from './support/crash-plan.js';
 import { makeTemporaryDirectory, removeDirectory } from './support/temporary-directory.js';
 
 const kills = 200;
@@ -112,6 +113,22 @@ function verifyAfterCrash(directory: string, model: PlannedLog, reportedBatch: n
     ).toBeUndefined();
     expect(log.term(firstIndex - 1)).toBe(firstIndex === 1 ? 0 : model.entries[firstIndex - 2]!.term);
     expect(log.initialState().hardState, `${where}: hard state of the same batch`).toEqual(model.hardState);
+    // Batch b's deferred apply commits with batch b + 1's persist (or a later write), never alone
+    // and never before batch b itself.
+    const appliedBatch = environment.kv.metadata().appliedIndex;
+    expect(appliedBatch, `${where}: KV applied batch vs durable batch ${durableBatch}`).toBeLessThanOrEqual(
+      durableBatch,
+    );
+    expect(
+      appliedBatch,
+      `${where}: a deferred apply was lost although a later batch is durable`,
+    ).toBeGreaterThanOrEqual(durableBatch - 1);
+    if (appliedBatch > 0)
+      expect(environment.kv.get(appliedBatchKey(appliedBatch)), `${where}: applied key`).toBeDefined();
+    expect(
+      environment.kv.get(appliedBatchKey(durableBatch + 1)),
+      `${where}: an apply beyond the log`,
+    ).toBeUndefined();
   } finally {
     environment.close();
   }

@@ -35,6 +35,11 @@ export function batchOfEntry(entry: Entry): number {
   return Number.parseInt(new TextDecoder().decode(entry.data.subarray(0, 12)).split(':')[0]!, 10);
 }
 
+/** The KV key under which the child records that it applied `batch`. */
+export function appliedBatchKey(batch: number): Uint8Array {
+  return new TextEncoder().encode(`applied/${String(batch).padStart(10, '0')}`);
+}
+
 /** Where the child compacts after a batch, if it does. */
 export function compactionIndexFor(firstIndex: number, lastIndex: number): number | undefined {
   return lastIndex - firstIndex + 1 > 2 * keptEntries ? lastIndex - keptEntries : undefined;
