@@ -1,5 +1,6 @@
 // Encodes and decodes client request and response frames. Decoders never throw: a bad frame is a
 // typed error that also carries the requestId when one could be read, so the endpoint can answer.
+// The common shapes skip zod through hand checks that accept nothing zod would refuse or change.
 
 import type { z } from 'zod';
 import {
@@ -14,6 +15,8 @@ import {
 } from './client-schemas.js';
 import { type DecodeError, decodeError, describeIssues } from './decode-result.js';
 import { checkVersion } from './internal/check-version.js';
+import { isCommonClientRequest } from './internal/client-request-fast-path.js';
+import { isCommonClientResponse } from './internal/client-response-fast-path.js';
 import { packValue, unpackBounded } from './internal/msgpack.js';
 import { clientFrameBytesMax, clientProtocolVersion, errorMessageLengthMax } from './limits.js';
 
@@ -35,12 +38,12 @@ export function encodeClientResponse(requestId: RequestId | null, body: ClientRe
 }
 
 export function decodeClientRequest(bytes: Uint8Array): ClientRequestDecodeResult {
-  const parsed = decodeEnvelope(bytes, clientRequestSchema);
+  const parsed = decodeEnvelope(bytes, isCommonClientRequest, clientRequestSchema);
   return parsed.ok ? { ok: true, request: parsed.value } : parsed;
 }
 
 export function decodeClientResponse(bytes: Uint8Array): ClientResponseDecodeResult {
-  const parsed = decodeEnvelope(bytes, clientResponseSchema);
+  const parsed = decodeEnvelope(bytes, isCommonClientResponse, clientResponseSchema);
   return parsed.ok ? { ok: true, response: parsed.value } : parsed;
 }
 
@@ -57,10 +60,18 @@ type EnvelopeResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: DecodeError; readonly requestId: RequestId | null };
 
-/** Size check, then MessagePack, then the version, then the schema. */
-function decodeEnvelope<T>(bytes: Uint8Array, schema: z.ZodType<T>): EnvelopeResult<T> {
+/**
+ * Size check, then MessagePack, then the hand check of the common shapes (a value it accepts is
+ * exactly what the schema would return), else the version, then the schema.
+ */
+function decodeEnvelope<T>(
+  bytes: Uint8Array,
+  isCommon: (value: unknown) => value is T,
+  schema: z.ZodType<T>,
+): EnvelopeResult<T> {
   const unpacked = unpackBounded(bytes, clientFrameBytesMax);
   if (!unpacked.ok) return { ok: false, error: unpacked.error, requestId: null };
+  if (isCommon(unpacked.value)) return { ok: true, value: unpacked.value };
   const requestId = readableRequestId(unpacked.value);
   const versionError = checkVersion(unpacked.value, clientProtocolVersion);
   if (versionError !== null) return { ok: false, error: versionError, requestId };

@@ -1,6 +1,7 @@
-// ClientEndpoint: a ROUTER bound on the node's client address. Valid requests go to onRequest with a
-// reply function; malformed frames are counted and answered with a typed error, and the endpoint
-// keeps serving. Network trouble is dropped and counted, never thrown into the caller.
+// ClientEndpoint: a ROUTER bound on the node's client address. A message [identity, f1, …, fN] is N
+// requests; valid ones go to onRequest with a reply function, malformed ones are counted and answered
+// with a typed error, and the endpoint keeps serving. Replies for one client produced in the same
+// synchronous work leave as one message. Network trouble is dropped and counted, never thrown.
 import {
   type ClientRequest,
   type ClientResponseBody,
@@ -12,9 +13,16 @@ import {
 } from '@raftkv/protocol';
 import { assert } from '@raftkv/raft';
 import { Router } from 'zeromq';
+import { CoalescingSender } from './internal/coalescing-sender.js';
 import { receiveLoop } from './internal/receive-loop.js';
-import { type SendOutcome, SerialSender } from './internal/serial-sender.js';
-import { clientReplyQueueBytesMax, clientReplyQueueFramesMax, socketLingerMs } from './limits.js';
+import type { SendOutcome } from './internal/serial-sender.js';
+import {
+  clientFramesPerMessageMax,
+  clientMessageBytesMax,
+  clientReplyQueueBytesMax,
+  clientReplyQueueFramesMax,
+  socketLingerMs,
+} from './limits.js';
 
 /** Answers one request; call it exactly once (a second call is a programmer error). */
 export type ClientReply = (response: ClientResponseBody) => void;
@@ -28,7 +36,10 @@ export interface ClientEndpointOptions {
 export interface ClientEndpointCounters {
   readonly requestsReceived: number;
   readonly repliesSent: number;
-  /** Frames that failed to decode or validate; each was answered with a typed error. */
+  /**
+   * Request frames that failed to decode or validate (each answered with a typed error), plus every
+   * frame of a message with more than clientFramesPerMessageMax (answered with one bad-request).
+   */
   readonly framesBad: number;
   /** Replies not sent: the reply queue was full, ZeroMQ refused them, or the endpoint had closed. */
   readonly repliesDropped: number;
@@ -46,7 +57,7 @@ export class ClientEndpoint {
     repliesDropped: 0,
     repliesTooLarge: 0,
   };
-  private readonly sender: SerialSender;
+  private readonly sender: CoalescingSender;
   private closed = false;
 
   private constructor(
@@ -55,14 +66,28 @@ export class ClientEndpoint {
     /** The endpoint actually bound, with the OS-assigned port filled in. */
     readonly address: string,
   ) {
-    this.sender = new SerialSender(router, {
-      framesMax: clientReplyQueueFramesMax,
-      bytesMax: clientReplyQueueBytesMax,
-    });
+    // Replies come from one synchronous actor turn, directly or from the promise continuations that
+    // turn settled (raftkvd answers with `handle(request).then(reply)`). A nextTick queued by the first
+    // reply runs once the synchronous work is over and, when queued from a continuation, only after
+    // the whole microtask queue has drained — so continuations any number of hops deep still join the
+    // message. A queueMicrotask flush would run before continuations queued after it, so replies a
+    // different number of hops deep would leave one message each (a test pins this). Cost of nextTick:
+    // replies given synchronously leave before continuations of the same turn, as two messages.
+    this.sender = new CoalescingSender(
+      router,
+      {
+        framesMax: clientReplyQueueFramesMax,
+        bytesMax: clientReplyQueueBytesMax,
+        framesPerMessageMax: clientFramesPerMessageMax,
+        messageBytesMax: clientMessageBytesMax,
+      },
+      (flush) => process.nextTick(flush),
+    );
   }
 
   /** Binds the ROUTER and starts serving. Rejects only if the address cannot be bound. */
   static async bind(options: ClientEndpointOptions): Promise<ClientEndpoint> {
+    // ZMQ_MAXMSGSIZE bounds each part of a message (not their sum), so it bounds every request frame.
     const router = new Router({ linger: socketLingerMs, maxMessageSize: clientFrameBytesMax + 1024 });
     try {
       await router.bind(options.bindAddress);
@@ -71,7 +96,7 @@ export class ClientEndpoint {
       throw error;
     }
     const endpoint = new ClientEndpoint(options, router, router.lastEndpoint ?? options.bindAddress);
-    receiveLoop(router, (parts) => endpoint.onFrame(parts));
+    receiveLoop(router, (parts) => endpoint.onMessage(parts));
     return endpoint;
   }
 
@@ -79,26 +104,45 @@ export class ClientEndpoint {
     return { ...this.counts };
   }
 
-  /** Closes the socket (lingering at most socketLingerMs); later replies are dropped and counted. */
+  /**
+   * Hands the replies queued so far to ZeroMQ now rather than after the current synchronous work, e.g.
+   * before the owner blocks on a disk commit. Only needed for replies given synchronously.
+   */
+  flush(): void {
+    this.sender.flush();
+  }
+
+  /**
+   * Closes the socket (lingering at most socketLingerMs). Replies already given are first handed to
+   * ZeroMQ as far as one message allows; the rest, and later replies, are dropped and counted.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sender.flush();
     this.sender.close();
     this.router.close();
   }
 
-  /** A ROUTER delivers [client routing id, frame]; a frame with more parts is answered as bad. */
-  private onFrame(parts: readonly Buffer[]): void {
-    const [identity, frame] = parts;
-    if (identity === undefined) return;
-    if (parts.length !== 2 || frame === undefined) {
-      this.counts.framesBad += 1;
-      this.send(identity, null, {
-        ok: false,
-        error: { code: 'bad-request', message: 'expected one frame part' },
-      });
-      return;
+  /**
+   * A ROUTER delivers [client routing id, request frame 1, …, N]; each frame is decoded on its own. A
+   * message of more than clientFramesPerMessageMax requests gets one bad-request and none is served.
+   */
+  private onMessage(parts: readonly Buffer[]): number {
+    const identity = parts[0];
+    if (identity === undefined) return 1;
+    const frameCount = parts.length - 1;
+    if (frameCount > clientFramesPerMessageMax) {
+      this.counts.framesBad += frameCount;
+      const message = `a message of ${frameCount} requests exceeds ${clientFramesPerMessageMax}`;
+      this.send(identity, null, { ok: false, error: { code: 'bad-request', message } });
+      return 1;
     }
+    for (let part = 1; part < parts.length; part += 1) this.onRequestFrame(identity, parts[part]!);
+    return Math.max(1, frameCount);
+  }
+
+  private onRequestFrame(identity: Buffer, frame: Buffer): void {
     const decoded = decodeClientRequest(frame);
     if (!decoded.ok) {
       this.counts.framesBad += 1;
@@ -125,11 +169,12 @@ export class ClientEndpoint {
       const message = `response of ${frame.byteLength} bytes exceeds ${clientFrameBytesMax}; ask for less`;
       frame = encodeClientResponse(requestId, { ok: false, error: { code: 'response-too-large', message } });
     }
-    const onSettled = (outcome: SendOutcome): void => {
-      if (outcome === 'sent') this.counts.repliesSent += 1;
-      else this.counts.repliesDropped += 1;
-    };
-    if (!this.sender.maybeEnqueue([identity, frame], frame.byteLength, onSettled))
-      this.counts.repliesDropped += 1;
+    if (!this.sender.maybeEnqueue(identity, frame, this.onReplySettled)) this.counts.repliesDropped += 1;
   }
+
+  /** Counts each reply once, whether its message was sent, refused by ZeroMQ, or discarded at close. */
+  private readonly onReplySettled = (outcome: SendOutcome): void => {
+    if (outcome === 'sent') this.counts.repliesSent += 1;
+    else this.counts.repliesDropped += 1;
+  };
 }

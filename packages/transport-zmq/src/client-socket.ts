@@ -1,6 +1,7 @@
 // ClientSocket: a DEALER connected to one node's client endpoint. request() resolves with the node's
 // decoded response or a typed local failure (timeout, closed, ...), never rejects; responses are
-// matched by requestId, so many requests may be in flight. Holds no Raft or KV logic.
+// matched by requestId, so many requests may be in flight. Requests issued in one event-loop turn
+// leave as one multipart message. Holds no Raft or KV logic.
 import {
   type ClientRequestBody,
   type ClientResponse,
@@ -10,9 +11,12 @@ import {
   type RequestId,
 } from '@raftkv/protocol';
 import { Dealer } from 'zeromq';
+import { CoalescingSender } from './internal/coalescing-sender.js';
 import { receiveLoop } from './internal/receive-loop.js';
-import { type SendOutcome, SerialSender } from './internal/serial-sender.js';
+import type { SendOutcome } from './internal/serial-sender.js';
 import {
+  clientFramesPerMessageMax,
+  clientMessageBytesMax,
   clientRequestQueueBytesMax,
   clientRequestQueueFramesMax,
   heartbeatIntervalMs,
@@ -58,7 +62,7 @@ interface PendingRequest {
 
 export class ClientSocket {
   private readonly dealer: Dealer;
-  private readonly sender: SerialSender;
+  private readonly sender: CoalescingSender;
   private readonly pending = new Map<RequestId, PendingRequest>();
   private readonly counts: MutableCounters = {
     requestsSent: 0,
@@ -75,6 +79,7 @@ export class ClientSocket {
     this.dealer = new Dealer({
       linger: 0,
       sendTimeout: 0,
+      // ZMQ_MAXMSGSIZE bounds each part of a message, so it bounds every response frame.
       maxMessageSize: clientFrameBytesMax + 1024,
       reconnectInterval: reconnectIntervalMs,
       reconnectMaxInterval: reconnectIntervalMaxMs,
@@ -82,14 +87,24 @@ export class ClientSocket {
       heartbeatTimeout: heartbeatTimeoutMs,
     });
     this.dealer.connect(address);
-    this.sender = new SerialSender(this.dealer, {
-      framesMax: clientRequestQueueFramesMax,
-      bytesMax: clientRequestQueueBytesMax,
-    });
-    receiveLoop(this.dealer, (parts) => this.onFrame(parts));
+    // setImmediate runs after this turn's promise continuations, so requests they issue join the message.
+    this.sender = new CoalescingSender(
+      this.dealer,
+      {
+        framesMax: clientRequestQueueFramesMax,
+        bytesMax: clientRequestQueueBytesMax,
+        framesPerMessageMax: clientFramesPerMessageMax,
+        messageBytesMax: clientMessageBytesMax,
+      },
+      (flush) => setImmediate(flush),
+    );
+    receiveLoop(this.dealer, (parts) => this.onMessage(parts));
   }
 
-  /** Sends one request and waits at most `timeoutMs` for its response. Never rejects. */
+  /**
+   * Sends one request (with the others of this event-loop turn, in one message) and waits at most
+   * `timeoutMs` for its response. Never rejects.
+   */
   request(body: ClientRequestBody, options: { readonly timeoutMs: number }): Promise<ClientExchange> {
     if (this.closed) return Promise.resolve(failure('closed', 'the client socket is closed'));
     const requestId = this.nextRequestId;
@@ -112,7 +127,7 @@ export class ClientSocket {
         if (outcome === 'sent') this.counts.requestsSent += 1;
         else this.settle(requestId, failure('send-failed', `could not send to ${this.address} (${outcome})`));
       };
-      if (!this.sender.maybeEnqueue(frame, frame.byteLength, onSettled)) {
+      if (!this.sender.maybeEnqueue(null, frame, onSettled)) {
         this.settle(requestId, failure('send-failed', 'the request queue is full'));
       }
     });
@@ -133,12 +148,13 @@ export class ClientSocket {
     this.dealer.close();
   }
 
-  private onFrame(parts: readonly Buffer[]): void {
-    const frame = parts[0];
-    if (parts.length !== 1 || frame === undefined) {
-      this.counts.responsesBad += 1;
-      return;
-    }
+  /** A message carries one or more response frames, each decoded on its own. */
+  private onMessage(parts: readonly Buffer[]): number {
+    for (const frame of parts) this.onResponseFrame(frame);
+    return Math.max(1, parts.length);
+  }
+
+  private onResponseFrame(frame: Buffer): void {
     const decoded = decodeClientResponse(frame);
     if (!decoded.ok) {
       this.counts.responsesBad += 1;

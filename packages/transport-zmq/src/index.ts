@@ -13,6 +13,8 @@ export {
   type ClientSocketErrorCode,
 } from './client-socket.js';
 export {
+  clientFramesPerMessageMax,
+  clientMessageBytesMax,
   clientReplyQueueBytesMax,
   clientReplyQueueFramesMax,
   clientRequestQueueBytesMax,

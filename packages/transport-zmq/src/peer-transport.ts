@@ -187,7 +187,10 @@ export class PeerTransport implements Transport {
   }
 
   private startReceiving(): void {
-    receiveLoop(this.router, (parts) => this.onFrame(parts));
+    receiveLoop(this.router, (parts) => {
+      this.onFrame(parts);
+      return 1;
+    });
   }
 
   /** A ROUTER delivers [sender routing id, frame]; anything else is a bad frame. */

@@ -5,7 +5,6 @@ import {
   type ClientResponse,
   clientProtocolVersion,
   decodeClientResponse,
-  encodeClientRequest,
 } from '@raftkv/protocol';
 import { nodeId } from '@raftkv/raft';
 import { Packr } from 'msgpackr';
@@ -128,17 +127,6 @@ describe('ClientEndpoint and ClientSocket', () => {
       requestId: 5,
       ok: false,
       error: { code: 'unsupported-version', supportedVersion: clientProtocolVersion },
-    });
-  });
-
-  it('answers a multipart frame with bad-request', async () => {
-    const endpoint = await bindEndpoint();
-    const raw = rawDealer(endpoint.address);
-    await raw.send([encodeClientRequest(1, { kind: 'status' }), Uint8Array.from([1])]);
-    expect(await receiveResponse(raw)).toMatchObject({
-      requestId: null,
-      ok: false,
-      error: { code: 'bad-request' },
     });
   });
 

@@ -1,22 +1,25 @@
 // Reads a ZeroMQ socket until it closes and hands each multipart message to a synchronous handler,
-// yielding to the event loop every receiveFramesPerTurnMax frames so timers and sends keep running.
+// which returns how many frames (requests, replies, peer frames) it handled; the loop yields to the
+// event loop once receiveFramesPerTurnMax frames were handled, so timers and sends keep running.
 // A closed socket ends the loop quietly; an exception from the handler is a programmer error and
 // is left to surface as an unhandled rejection (it must crash, not be swallowed).
 import { setImmediate } from 'node:timers/promises';
 import type { Readable, Socket } from 'zeromq';
 import { receiveFramesPerTurnMax } from '../limits.js';
 
-export function receiveLoop(socket: Readable & Socket, onParts: (parts: Buffer[]) => void): void {
+/** Handles one received message; returns the number of frames it handled (at least 1). */
+export type MessageHandler = (parts: Buffer[]) => number;
+
+export function receiveLoop(socket: Readable & Socket, onParts: MessageHandler): void {
   void run(socket, onParts);
 }
 
-async function run(socket: Readable & Socket, onParts: (parts: Buffer[]) => void): Promise<void> {
+async function run(socket: Readable & Socket, onParts: MessageHandler): Promise<void> {
   let framesThisTurn = 0;
   for (;;) {
     const parts = await receiveOrNull(socket);
     if (parts === null) return;
-    onParts(parts);
-    framesThisTurn += 1;
+    framesThisTurn += onParts(parts);
     if (framesThisTurn >= receiveFramesPerTurnMax) {
       framesThisTurn = 0;
       await setImmediate();
