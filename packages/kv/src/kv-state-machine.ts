@@ -68,7 +68,8 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
       committed = true;
       return results;
     } finally {
-      // A refused write (e.g. a full disk) leaves the store as it was: so must the cached counters be.
+      // A refused write (e.g. a full disk) leaves the store as it was: so must the cached counters be,
+      // and the batch's session records are dropped unwritten.
       if (!committed) this.loadCounters();
     }
   }
@@ -147,6 +148,7 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     return { ok: false, revision: this.revision, error };
   }
 
+  /** Writes what the batch kept in memory: the sessions it used, the session count, the revision. */
   private flushCounters(writer: KvStoreWriter): void {
     this.sessions.flush(writer);
     if (this.revisionChanged) writer.put(revisionKey, uint64Bytes(this.revision));

@@ -20,6 +20,7 @@ export interface KvStoreReader {
 
 /** A write transaction: reads see this transaction's own writes. */
 export interface KvStoreWriter extends KvStoreReader {
+  /** Copies `key` and `value` before returning: the caller may reuse or change its arrays afterwards. */
   put(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
 }

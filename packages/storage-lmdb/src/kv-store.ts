@@ -133,7 +133,7 @@ export class LmdbKvStore implements KvStore {
             'LmdbKvStore.replaceAll: duplicate key',
           );
         }
-        transaction.putBinary(database, keyBuffer, asBuffer(value));
+        transaction.putBinary(database, keyBuffer, value);
       }
       writeMetadataRecord(this.context, transaction, 'kvStoreMetadata', encodeStoreMetadata(metadata));
     });
@@ -175,19 +175,21 @@ class LmdbKvWriter implements KvStoreWriter {
   put(key: Uint8Array, value: Uint8Array): void {
     this.assertActive();
     assertStorableKey(this.context.dataFile, key);
-    this.guard(() => this.transaction.putBinary(this.context.databases.kv, asBuffer(key), asBuffer(value)));
+    try {
+      this.transaction.putBinary(this.context.databases.kv, key, value);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   delete(key: Uint8Array): void {
     this.assertActive();
     if (key.byteLength === 0 || key.byteLength > lmdbKeyBytesMax) return; // such a key cannot be present
-    this.guard(() => {
-      try {
-        this.transaction.del(this.context.databases.kv, asBuffer(key));
-      } catch (error) {
-        if (lmdbReturnCodeOf(error) !== lmdbReturnCode.notFound) throw error;
-      }
-    });
+    try {
+      this.transaction.del(this.context.databases.kv, key);
+    } catch (error) {
+      if (lmdbReturnCodeOf(error) !== lmdbReturnCode.notFound) this.fail(error);
+    }
   }
 
   throwIfFailed(): void {
@@ -198,13 +200,10 @@ class LmdbKvWriter implements KvStoreWriter {
     this.finished = true;
   }
 
-  private guard(operation: () => void): void {
-    try {
-      operation();
-    } catch (error) {
-      this.failure = storageFullErrorFor(this.context, 'KV write', error) ?? error;
-      throw this.failure;
-    }
+  /** Records an LMDB write failure (the transaction must not commit) and throws it. */
+  private fail(error: unknown): never {
+    this.failure = storageFullErrorFor(this.context, 'KV write', error) ?? error;
+    throw this.failure;
   }
 
   private assertActive(): void {

@@ -1,7 +1,7 @@
 // How the state machine lays its state out in the store's single ordered keyspace: one reserved
 // first byte per kind of record, so user keys can never collide with sessions or metadata.
 // Layout only; must not read or write the store.
-import { concatBytes, prefixEnd, readUint64, uint64Bytes, writeUint64 } from './bytes.js';
+import { concatBytes, prefixEnd, readUint64, writeUint64 } from './bytes.js';
 
 const metadataPrefix = 0x6d; // 'm': store-wide counters
 const sessionPrefix = 0x73; // 's' + clientId → session record
@@ -35,8 +35,32 @@ export function clientIdBytes(clientId: string): Uint8Array {
   return textEncoder.encode(clientId);
 }
 
+/**
+ * clientIdBytes(clientId).length without encoding: UTF-8 takes 1–3 bytes per UTF-16 code unit and 4
+ * per surrogate pair; a lone surrogate is encoded as U+FFFD (3 bytes), as TextEncoder does.
+ */
+export function clientIdByteLength(clientId: string): number {
+  let length = 0;
+  for (let position = 0; position < clientId.length; position++) {
+    const unit = clientId.charCodeAt(position);
+    if (unit < 0x80) length += 1;
+    else if (unit < 0x800) length += 2;
+    else if (isHighSurrogate(unit) && isLowSurrogate(clientId.charCodeAt(position + 1))) {
+      length += 4;
+      position++;
+    } else length += 3;
+  }
+  return length;
+}
+
+const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+
 export function sessionKey(clientId: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(sessionPrefix), clientId);
+  const key = new Uint8Array(1 + clientId.length);
+  key[0] = sessionPrefix;
+  key.set(clientId, 1);
+  return key;
 }
 
 export function sessionActivityKey(lastUsedIndex: number, clientId: Uint8Array): Uint8Array {
@@ -57,14 +81,15 @@ export function parseSessionActivityKey(key: Uint8Array): { lastUsedIndex: numbe
 }
 
 export function sessionResultKey(clientId: Uint8Array, sequence: number): Uint8Array {
-  return concatBytes(sessionResultClientPrefix(clientId), uint64Bytes(sequence));
+  const key = new Uint8Array(10 + clientId.length);
+  key[0] = sessionResultPrefix;
+  key[1] = clientId.length;
+  key.set(clientId, 2);
+  writeUint64(key, 2 + clientId.length, sequence);
+  return key;
 }
 
 /** The store range holding the results of `clientId` with sequences in [from, to). */
 export function sessionResultRange(clientId: Uint8Array, from: number, to: number): [Uint8Array, Uint8Array] {
   return [sessionResultKey(clientId, from), sessionResultKey(clientId, to)];
-}
-
-function sessionResultClientPrefix(clientId: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(sessionResultPrefix, clientId.length), clientId);
 }

@@ -86,19 +86,21 @@ class Execution {
 
   /** Writes the key at nextRevision; version counts puts since creation (etcd). Returns the previous key-value. */
   private put(key: Uint8Array, value: Uint8Array): KeyValue | null {
-    const previous = readKeyValue(this.writer, key);
+    const storeKey = userKey(key);
+    const previous = readStoredKeyValue(this.writer, key, storeKey);
     const createRevision = previous === null ? this.nextRevision : previous.createRevision;
     const version = previous === null ? 1 : previous.version + 1;
-    this.writer.put(userKey(key), encodeKeyRecord(createRevision, this.nextRevision, version, value));
+    this.writer.put(storeKey, encodeKeyRecord(createRevision, this.nextRevision, version, value));
     this.mutated = true;
     return previous;
   }
 
   /** Deletes the key if present (a delete of a missing key changes nothing and uses no revision). */
   private delete(key: Uint8Array): KeyValue | null {
-    const previous = readKeyValue(this.writer, key);
+    const storeKey = userKey(key);
+    const previous = readStoredKeyValue(this.writer, key, storeKey);
     if (previous !== null) {
-      this.writer.delete(userKey(key));
+      this.writer.delete(storeKey);
       this.mutated = true;
     }
     return previous;
@@ -106,7 +108,12 @@ class Execution {
 }
 
 function readKeyValue(reader: KvStoreReader, key: Uint8Array): KeyValue | null {
-  const record = reader.get(userKey(key));
+  return readStoredKeyValue(reader, key, userKey(key));
+}
+
+/** The key-value of user `key`, whose store key (userKey(key)) the caller already built. */
+function readStoredKeyValue(reader: KvStoreReader, key: Uint8Array, storeKey: Uint8Array): KeyValue | null {
+  const record = reader.get(storeKey);
   return record === undefined ? null : decodeKeyRecord(key, record);
 }
 

@@ -6,37 +6,30 @@ import type { CommandSession } from '../commands.js';
 import type { KvLimits } from '../limits.js';
 import type { KvErrorCode, KvResult } from '../results.js';
 import type { KvStoreReader, KvStoreWriter } from '../store-port.js';
-import { readUint64, uint64Bytes, writeUint64 } from './bytes.js';
-import {
-  clientIdBytes,
-  parseSessionActivityKey,
-  sessionActivityKey,
-  sessionActivityRange,
-  sessionCountKey,
-  sessionKey,
-  sessionResultKey,
-  sessionResultRange,
-} from './keyspace.js';
-import { kvPackr, unpackWithPlainBytes } from './packr.js';
-
-interface SessionRecord {
-  readonly lastUsedIndex: number;
-  readonly firstUnacknowledgedSequence: number;
-  readonly resultCount: number;
-}
+import { type BatchSession, BatchSessions, type SessionVictim } from './batch-sessions.js';
+import { readUint64, uint64Bytes } from './bytes.js';
+import { sessionCountKey, sessionResultKey, sessionResultRange } from './keyspace.js';
+import { unpackWithPlainBytes } from './packr.js';
+import { packResult } from './result-codec.js';
 
 /** What to do with a command after its session was consulted. */
 export type Admission =
   | { readonly kind: 'reply'; readonly result: KvResult }
-  | { readonly kind: 'execute'; readonly clientId: Uint8Array; readonly record: SessionRecord };
+  | { readonly kind: 'execute'; readonly session: BatchSession };
 
 const sequenceEnd = 2 ** 53;
 
+/**
+ * Session records are held in memory for the length of one apply batch (BatchSessions) and written
+ * once by flush(); results are written at once. The stored state after a batch is the same however
+ * the log is cut into batches, because every decision reads the same (cached or stored) values.
+ */
 export class SessionTable {
   private sessionCount = 0;
   private sessionCountChanged = false;
   /** A lower bound on every session's lastUsedIndex; lets expire() skip the store when nothing can expire. */
   private oldestLastUsedIndex = 0;
+  private readonly batch = new BatchSessions();
 
   constructor(private readonly limits: KvLimits) {}
 
@@ -46,20 +39,20 @@ export class SessionTable {
     this.sessionCount = stored === undefined ? 0 : readUint64(stored, 0);
     this.sessionCountChanged = false;
     this.oldestLastUsedIndex = 0;
+    this.batch.clear();
   }
 
   /** Drops every session unused for more than sessionExpiryEntries entries before entry `index` (§6.3). */
   expire(writer: KvStoreWriter, index: number): void {
     const expiryEntries = this.limits.sessionExpiryEntries;
     while (this.oldestLastUsedIndex + expiryEntries < index) {
-      const oldest = writer.range(sessionActivityRange[0], sessionActivityRange[1], 1)[0];
+      const oldest = this.batch.oldest(writer);
       if (oldest === undefined) {
         this.oldestLastUsedIndex = index;
         return;
       }
-      const { lastUsedIndex, clientId } = parseSessionActivityKey(oldest[0]);
-      this.oldestLastUsedIndex = lastUsedIndex;
-      if (lastUsedIndex + expiryEntries < index) this.remove(writer, clientId, lastUsedIndex);
+      this.oldestLastUsedIndex = oldest.lastUsedIndex;
+      if (oldest.lastUsedIndex + expiryEntries < index) this.remove(writer, oldest);
     }
   }
 
@@ -67,52 +60,39 @@ export class SessionTable {
    * Consults (creating on sequence 1) and touches the command's session at entry `index`. A retry of a
    * remembered sequence replies with its first result, so the command is not applied twice (§6.3).
    */
-  admit(writer: KvStoreWriter, session: CommandSession, index: number, revision: number): Admission {
-    const clientId = clientIdBytes(session.clientId);
-    const existing = readRecord(writer, clientId);
-    if (existing === null && session.sequence > 1) {
+  admit(writer: KvStoreWriter, command: CommandSession, index: number, revision: number): Admission {
+    const session = this.batch.session(writer, command.clientId);
+    if (!session.exists && command.sequence > 1) {
       return reply(
         'session-expired',
-        `no session for client '${session.clientId}': expired or evicted`,
+        `no session for client '${command.clientId}': expired or evicted`,
         revision,
       );
     }
-    if (existing === null) this.makeRoom(writer);
-    const previous = existing ?? { lastUsedIndex: index, firstUnacknowledgedSequence: 1, resultCount: 0 };
-    const firstUnacknowledgedSequence = Math.max(
-      previous.firstUnacknowledgedSequence,
-      session.firstUnacknowledgedSequence,
-    );
-    const forgotten = forgetResults(
-      writer,
-      clientId,
-      previous.firstUnacknowledgedSequence,
-      firstUnacknowledgedSequence,
-    );
-    const record = {
-      lastUsedIndex: index,
-      firstUnacknowledgedSequence,
-      resultCount: previous.resultCount - forgotten,
-    };
-    this.store(writer, clientId, existing, record);
-    if (session.sequence < firstUnacknowledgedSequence) {
+    if (!session.exists) this.makeRoom(writer);
+    const previousFirst = session.exists ? session.firstUnacknowledgedSequence : 1;
+    const previousCount = session.exists ? session.resultCount : 0;
+    const firstUnacknowledgedSequence = Math.max(previousFirst, command.firstUnacknowledgedSequence);
+    const forgotten = forgetResults(writer, session.clientId, previousFirst, firstUnacknowledgedSequence);
+    this.batch.touch(session, index, firstUnacknowledgedSequence, previousCount - forgotten);
+    if (command.sequence < firstUnacknowledgedSequence) {
       return reply(
         'sequence-acknowledged',
-        `sequence ${session.sequence} was already acknowledged`,
+        `sequence ${command.sequence} was already acknowledged`,
         revision,
       );
     }
-    const remembered = writer.get(sessionResultKey(clientId, session.sequence));
+    const remembered = writer.get(sessionResultKey(session.clientId, command.sequence));
     if (remembered !== undefined)
       return { kind: 'reply', result: unpackWithPlainBytes(remembered) as KvResult };
-    if (record.resultCount >= this.limits.resultsPerSessionMax) {
+    if (session.resultCount >= this.limits.resultsPerSessionMax) {
       return reply(
         'session-results-full',
         `session holds resultsPerSessionMax ${this.limits.resultsPerSessionMax} unacknowledged results`,
         revision,
       );
     }
-    return { kind: 'execute', clientId, record };
+    return { kind: 'execute', session };
   }
 
   /** Remembers the result of a command that changed state, for retries of its sequence. */
@@ -121,14 +101,14 @@ export class SessionTable {
     admission: Admission & { kind: 'execute' },
     sequence: number,
     result: KvResult,
-  ) {
-    const { clientId, record } = admission;
-    writer.put(sessionResultKey(clientId, sequence), kvPackr.pack(result));
-    writer.put(sessionKey(clientId), encodeRecord({ ...record, resultCount: record.resultCount + 1 }));
+  ): void {
+    writer.put(sessionResultKey(admission.session.clientId, sequence), packResult(result));
+    this.batch.addResult(admission.session);
   }
 
-  /** Writes the session count if it changed; call once at the end of each applied batch. */
+  /** Writes the sessions this batch used and the session count; call once at the end of each batch. */
   flush(writer: KvStoreWriter): void {
+    this.batch.flush(writer);
     if (!this.sessionCountChanged) return;
     writer.put(sessionCountKey, uint64Bytes(this.sessionCount));
     this.sessionCountChanged = false;
@@ -137,30 +117,17 @@ export class SessionTable {
   /** Evicts the least recently used session (ties: smallest client id bytes) while the table is full. */
   private makeRoom(writer: KvStoreWriter): void {
     while (this.sessionCount >= this.limits.sessionsMax) {
-      const oldest = writer.range(sessionActivityRange[0], sessionActivityRange[1], 1)[0];
+      const oldest = this.batch.oldest(writer);
       assert(oldest !== undefined, () => `session count ${this.sessionCount} but no session in the store`);
-      const { lastUsedIndex, clientId } = parseSessionActivityKey(oldest[0]);
-      this.remove(writer, clientId, lastUsedIndex);
+      this.remove(writer, oldest);
     }
     this.sessionCount++;
     this.sessionCountChanged = true;
   }
 
-  private store(
-    writer: KvStoreWriter,
-    clientId: Uint8Array,
-    existing: SessionRecord | null,
-    record: SessionRecord,
-  ) {
-    if (existing !== null) writer.delete(sessionActivityKey(existing.lastUsedIndex, clientId));
-    writer.put(sessionActivityKey(record.lastUsedIndex, clientId), new Uint8Array(0));
-    writer.put(sessionKey(clientId), encodeRecord(record));
-  }
-
-  private remove(writer: KvStoreWriter, clientId: Uint8Array, lastUsedIndex: number): void {
-    forgetResults(writer, clientId, 0, sequenceEnd);
-    writer.delete(sessionActivityKey(lastUsedIndex, clientId));
-    writer.delete(sessionKey(clientId));
+  private remove(writer: KvStoreWriter, victim: SessionVictim): void {
+    forgetResults(writer, victim.clientId, 0, sequenceEnd);
+    this.batch.remove(writer, victim);
     this.sessionCount--;
     this.sessionCountChanged = true;
   }
@@ -189,24 +156,6 @@ function forgetResults(writer: KvStoreWriter, clientId: Uint8Array, from: number
   const results = writer.range(start, end, Number.MAX_SAFE_INTEGER);
   for (const [key] of results) writer.delete(key);
   return results.length;
-}
-
-function readRecord(reader: KvStoreReader, clientId: Uint8Array): SessionRecord | null {
-  const stored = reader.get(sessionKey(clientId));
-  if (stored === undefined) return null;
-  return {
-    lastUsedIndex: readUint64(stored, 0),
-    firstUnacknowledgedSequence: readUint64(stored, 8),
-    resultCount: readUint64(stored, 16),
-  };
-}
-
-function encodeRecord(record: SessionRecord): Uint8Array {
-  const bytes = new Uint8Array(24);
-  writeUint64(bytes, 0, record.lastUsedIndex);
-  writeUint64(bytes, 8, record.firstUnacknowledgedSequence);
-  writeUint64(bytes, 16, record.resultCount);
-  return bytes;
 }
 
 function reply(code: KvErrorCode, message: string, revision: number): Admission {

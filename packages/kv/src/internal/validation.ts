@@ -3,7 +3,7 @@
 import type { CommandSession, Compare, KvOperation, TransactionStep } from '../commands.js';
 import type { KvLimits } from '../limits.js';
 import type { KvError, KvErrorCode } from '../results.js';
-import { clientIdBytes } from './keyspace.js';
+import { clientIdByteLength } from './keyspace.js';
 
 export function validateOperation(operation: KvOperation, limits: KvLimits): KvError | null {
   switch (operation.type) {
@@ -24,7 +24,7 @@ export function validateOperation(operation: KvOperation, limits: KvLimits): KvE
 }
 
 export function validateSession(session: CommandSession, limits: KvLimits): KvError | null {
-  const length = clientIdBytes(session.clientId).length;
+  const length = clientIdByteLength(session.clientId);
   return length > limits.clientIdBytesMax
     ? error(
         'client-id-too-large',

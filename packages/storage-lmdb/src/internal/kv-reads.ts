@@ -19,7 +19,7 @@ export function getValue(
 ): Uint8Array | undefined {
   // A key LMDB cannot hold is simply absent.
   if (key.byteLength === 0 || key.byteLength > lmdbKeyBytesMax) return undefined;
-  const value = transaction.getBinary(database, asBuffer(key));
+  const value = transaction.getBinary(database, key);
   return value === null ? undefined : asBytes(value);
 }
 

@@ -9,11 +9,16 @@ export interface LmdbDatabase {
   drop(options: { readonly txn: LmdbTransaction; readonly justFreePages: true }): void;
 }
 
+/**
+ * Keys and values going in may be any Uint8Array, not only Buffers: the binding checks them with
+ * node::Buffer::HasInstance, which accepts every ArrayBufferView, and reads them in place (byteOffset
+ * included) — so callers skip wrapping each array in a Buffer. Values coming out are Buffer copies.
+ */
 export interface LmdbTransaction {
-  getBinary(database: LmdbDatabase, key: Buffer): Buffer | null;
-  putBinary(database: LmdbDatabase, key: Buffer, value: Buffer): void;
+  getBinary(database: LmdbDatabase, key: Uint8Array): Buffer | null;
+  putBinary(database: LmdbDatabase, key: Uint8Array, value: Uint8Array): void;
   /** Throws MDB_NOTFOUND when the key is absent. */
-  del(database: LmdbDatabase, key: Buffer): void;
+  del(database: LmdbDatabase, key: Uint8Array): void;
   commit(): void;
   abort(): void;
 }
