@@ -120,7 +120,15 @@ export class RaftProcess {
       storage: environment.log,
       stateMachine: this.stateMachine,
       // The log and the KV store share one LMDB file: each turn's persist and apply is one commit.
-      turnTransaction: environment.turnTransaction,
+      // Replies settled by the apply leave before that commit: their outcome is already decided by
+      // the committed log entries (durable on a majority, paper §5.3), not by this node's disk.
+      turnTransaction: {
+        run: (body, mustSync) =>
+          environment.turnTransaction.run(() => {
+            body();
+            parts.endpoint.flush();
+          }, mustSync),
+      },
       transport: parts.transport,
       random: new SeededPrng(seed),
       compaction: {
@@ -340,7 +348,7 @@ export class RaftProcess {
   }
 
   private onClientRequest(request: ClientRequest, reply: ClientReply): void {
-    void this.handler.handle(request).then(reply);
+    this.handler.handleWithReply(request, reply);
   }
 
   private onTick(): void {

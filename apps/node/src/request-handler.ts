@@ -24,8 +24,13 @@ export interface NodeGateway {
   isShuttingDown(): boolean;
 }
 
+/** Receives the one response to a request. */
+export type Reply = (response: ClientResponseBody) => void;
+
 export class RequestHandler {
-  private readonly inFlight = new Set<Promise<ClientResponseBody>>();
+  private inFlight = 0;
+  /** settled() callers, woken when nothing is in flight. */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly node: NodeGateway,
@@ -34,21 +39,38 @@ export class RequestHandler {
 
   /** Requests not yet answered. */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.inFlight;
   }
 
-  /** Resolves once every request in flight now has been answered. */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+  /** Resolves once nothing is in flight (new requests are refused while shutting down). */
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   handle(body: ClientRequestBody): Promise<ClientResponseBody> {
-    if (this.node.isShuttingDown())
-      return Promise.resolve(failure({ code: 'shutting-down', message: shuttingDown }));
-    const answer = this.dispatch(body);
-    this.inFlight.add(answer);
-    void answer.finally(() => this.inFlight.delete(answer));
-    return answer;
+    return new Promise((resolve) => this.handleWithReply(body, resolve));
+  }
+
+  /**
+   * Answers `body` through `reply`, exactly once. A proposal's or a read's answer is given
+   * synchronously inside the actor turn that settles it, so an owner can send it before the turn's
+   * disk commit (the outcome is already decided by the Raft log).
+   */
+  handleWithReply(body: ClientRequestBody, reply: Reply): void {
+    if (this.node.isShuttingDown()) {
+      reply(failure({ code: 'shutting-down', message: shuttingDown }));
+      return;
+    }
+    this.inFlight += 1;
+    let answered = false;
+    this.dispatch(body, (response) => {
+      assert(!answered, 'RequestHandler: a request was answered twice');
+      answered = true;
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.wakeSettledWaiters();
+      reply(response);
+    });
   }
 
   /** The not-leader error, naming the leader and its client address when this node knows them. */
@@ -68,42 +90,51 @@ export class RequestHandler {
     };
   }
 
-  private dispatch(body: ClientRequestBody): Promise<ClientResponseBody> {
+  private dispatch(body: ClientRequestBody, done: Reply): void {
     switch (body.kind) {
       case 'command':
-        return this.propose(encodeCommand(body.command));
+        this.propose(encodeCommand(body.command), done);
+        return;
       case 'read':
         if (body.consistency === 'serializable') {
           const { index, result } = this.node.queryLocal(body.query);
-          return Promise.resolve({ ok: true, result: { kind: 'read', index, result } });
+          done({ ok: true, result: { kind: 'read', index, result } });
+          return;
         }
-        return this.read(body.query);
+        this.read(body.query, done);
+        return;
       case 'status':
-        return Promise.resolve({ ok: true, result: { kind: 'status', status: this.node.status() } });
+        done({ ok: true, result: { kind: 'status', status: this.node.status() } });
+        return;
       case 'members': {
         const { configuration, leaderId } = this.node.status();
-        return Promise.resolve({ ok: true, result: { kind: 'members', configuration, leaderId } });
+        done({ ok: true, result: { kind: 'members', configuration, leaderId } });
+        return;
       }
       case 'changeMembership':
-        return this.await<ProposalResult<KvApplyResult>>(
+        this.await<ProposalResult<KvApplyResult>>(
           'outcome-unknown',
           (onResult) => ({ type: 'changeMembership', change: body.change, onResult }),
           (result) =>
             result.ok
               ? { ok: true, result: { kind: 'changeMembership', index: result.index } }
               : this.refusal(result),
+          done,
         );
+        return;
       case 'transferLeadership':
-        return this.await<TransferOutcome>(
+        this.await<TransferOutcome>(
           'timeout',
           (onResult) => ({ type: 'transferLeadership', to: body.to, onResult }),
           (outcome) => this.transferResponse(outcome),
+          done,
         );
+        return;
     }
   }
 
-  private propose(data: Uint8Array): Promise<ClientResponseBody> {
-    return this.await<ProposalResult<KvApplyResult>>(
+  private propose(data: Uint8Array, done: Reply): void {
+    this.await<ProposalResult<KvApplyResult>>(
       'outcome-unknown',
       (onResult) => ({ type: 'propose', data, onResult }),
       (result) => {
@@ -111,12 +142,13 @@ export class RequestHandler {
         assert(result.result !== undefined, () => `command at index ${result.index} yielded no KV result`);
         return { ok: true, result: { kind: 'command', index: result.index, result: result.result } };
       },
+      done,
     );
   }
 
   /** Linearizable: ReadIndex on the leader, served once applied (thesis §6.4). */
-  private read(query: KvQuery): Promise<ClientResponseBody> {
-    return this.await<ReadResult<KvApplyResult>>(
+  private read(query: KvQuery, done: Reply): void {
+    this.await<ReadResult<KvApplyResult>>(
       'timeout',
       (onResult) => ({ type: 'read', query, onResult }),
       (result) => {
@@ -124,35 +156,42 @@ export class RequestHandler {
         assert(result.result !== undefined, () => `query at index ${result.index} yielded no KV result`);
         return { ok: true, result: { kind: 'read', index: result.index, result: result.result } };
       },
+      done,
     );
   }
 
   /**
-   * Delivers one event and waits for its callback, or for the request timeout: then the answer is
-   * `onTimeout` ('outcome-unknown' for anything that may still commit, 'timeout' otherwise).
+   * Delivers one event and answers from its callback (synchronously), or after the request
+   * timeout: then the answer is `onTimeout` ('outcome-unknown' for anything that may still commit,
+   * 'timeout' otherwise).
    */
   private await<TResult>(
     onTimeout: 'outcome-unknown' | 'timeout',
     event: (onResult: (result: TResult) => void) => ActorEvent<KvQuery, KvApplyResult>,
     answer: (result: TResult) => ClientResponseBody,
-  ): Promise<ClientResponseBody> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (response: ClientResponseBody): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(response);
-      };
-      const timer = setTimeout(() => {
-        const message =
-          onTimeout === 'outcome-unknown'
-            ? `no outcome within ${this.requestTimeoutMs} ms; the write may or may not apply`
-            : `no answer within ${this.requestTimeoutMs} ms`;
-        settle(failure({ code: onTimeout, message }));
-      }, this.requestTimeoutMs);
-      this.node.deliver(event((result) => settle(answer(result))));
-    });
+    done: Reply,
+  ): void {
+    let settled = false;
+    const settle = (response: ClientResponseBody): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done(response);
+    };
+    const timer = setTimeout(() => {
+      const message =
+        onTimeout === 'outcome-unknown'
+          ? `no outcome within ${this.requestTimeoutMs} ms; the write may or may not apply`
+          : `no answer within ${this.requestTimeoutMs} ms`;
+      settle(failure({ code: onTimeout, message }));
+    }, this.requestTimeoutMs);
+    this.node.deliver(event((result) => settle(answer(result))));
+  }
+
+  private wakeSettledWaiters(): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Maps a proposal's or a read's refusal to the client error it means. */

@@ -1,0 +1,108 @@
+// RequestHandler: every request is answered exactly once — synchronously when the actor settles it
+// (so raftkvd can send the reply before the turn's disk commit), or after the request timeout.
+import type { KvApplyResult, KvQuery } from '@raftkv/kv';
+import type { ClientResponseBody } from '@raftkv/protocol';
+import { type ActorEvent, type NodeStatus, nodeId } from '@raftkv/raft';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { type NodeGateway, RequestHandler } from '../src/request-handler.js';
+
+type Event = ActorEvent<KvQuery, KvApplyResult>;
+
+const putCommand = {
+  kind: 'command' as const,
+  command: { operation: { type: 'put' as const, key: new Uint8Array([1]), value: new Uint8Array([2]) } },
+};
+
+function gateway(overrides: Partial<NodeGateway> = {}): NodeGateway & { readonly delivered: Event[] } {
+  const delivered: Event[] = [];
+  return {
+    delivered,
+    deliver: (event) => {
+      delivered.push(event);
+      return true;
+    },
+    status: () =>
+      ({ id: nodeId('n1'), leaderId: null, configuration: { members: [] } }) as unknown as NodeStatus,
+    queryLocal: () => ({
+      index: 0,
+      result: { ok: true, revision: 0, result: { kind: 'get', keyValue: null } },
+    }),
+    isShuttingDown: () => false,
+    ...overrides,
+  } as NodeGateway & { readonly delivered: Event[] };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('RequestHandler', () => {
+  test('answers a proposal synchronously from the callback that settles it', () => {
+    const node = gateway();
+    const handler = new RequestHandler(node, 1000);
+    const replies: ClientResponseBody[] = [];
+    handler.handleWithReply(putCommand, (response) => replies.push(response));
+    expect(replies).toEqual([]);
+    expect(handler.inFlightCount).toBe(1);
+    const event = node.delivered[0]!;
+    expect(event.type).toBe('propose');
+    if (event.type !== 'propose') return;
+    const result = {
+      ok: true,
+      revision: 7,
+      result: { kind: 'put', previous: null },
+    } as unknown as KvApplyResult;
+    event.onResult({ ok: true, index: 12, term: 2, result });
+    // No await between the settling callback and the reply: it happened inside onResult.
+    expect(replies).toEqual([{ ok: true, result: { kind: 'command', index: 12, result } }]);
+    expect(handler.inFlightCount).toBe(0);
+  });
+
+  test('a write with no outcome within the request timeout is answered outcome-unknown, once', async () => {
+    vi.useFakeTimers();
+    const node = gateway();
+    const handler = new RequestHandler(node, 500);
+    const replies: ClientResponseBody[] = [];
+    handler.handleWithReply(putCommand, (response) => replies.push(response));
+    const settled = handler.settled();
+    vi.advanceTimersByTime(499);
+    expect(replies).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ ok: false, error: { code: 'outcome-unknown' } });
+    await settled;
+    // A late outcome after the timeout is ignored: the client was already answered.
+    const event = node.delivered[0]!;
+    if (event.type === 'propose') event.onResult({ ok: false, reason: 'not-leader', leaderHint: null });
+    expect(replies).toHaveLength(1);
+  });
+
+  test('settled() waits for every request in flight', async () => {
+    const node = gateway();
+    const handler = new RequestHandler(node, 1000);
+    handler.handleWithReply(putCommand, () => {});
+    handler.handleWithReply(putCommand, () => {});
+    let done = false;
+    const settled = handler.settled().then(() => {
+      done = true;
+    });
+    for (const event of node.delivered.slice(0, 1)) {
+      if (event.type === 'propose') event.onResult({ ok: false, reason: 'stopped', leaderHint: null });
+    }
+    await Promise.resolve();
+    expect(done).toBe(false);
+    const second = node.delivered[1]!;
+    if (second.type === 'propose') second.onResult({ ok: false, reason: 'stopped', leaderHint: null });
+    await settled;
+    expect(done).toBe(true);
+  });
+
+  test('a stopping node answers shutting-down at once and delivers nothing', async () => {
+    const node = gateway({ isShuttingDown: () => true });
+    const handler = new RequestHandler(node, 1000);
+    const response = await handler.handle(putCommand);
+    expect(response).toMatchObject({ ok: false, error: { code: 'shutting-down' } });
+    expect(node.delivered).toEqual([]);
+    expect(handler.inFlightCount).toBe(0);
+  });
+});
