@@ -1,5 +1,5 @@
-// Measures peer-codec throughput: encode + decode (with full zod validation) of a 64-entry
-// AppendEntries carrying 256-byte commands. A manual measurement for the README, never a test.
+// Measures peer-codec throughput: encode + decode (full validation, through the decode fast path) of
+// a 64-entry AppendEntries carrying 256-byte commands. A manual measurement for the README, never a test.
 
 import { decodePeerFrame, encodePeerFrame } from '@raftkv/protocol';
 import { type Entry, type Message, nodeId } from '@raftkv/raft';
@@ -49,7 +49,7 @@ console.log(`frame: 1 AppendEntries, ${entriesPerMessage} entries × ${valueByte
 measure('encode only', () => {
   encodePeerFrame([message]);
 });
-measure('decode only (msgpack + zod)', () => {
+measure('decode only (msgpack + validation)', () => {
   if (!decodePeerFrame(frame).ok) throw new Error('measure-codec: frame failed to decode');
 });
 measure('encode + decode', () => {

@@ -1,5 +1,5 @@
-// zod schemas for the peer messages of @raftkv/raft (types.ts is the contract). Strict: an unknown
-// key is rejected, since compatibility is carried by the frame's protocolVersion. No I/O here.
+// zod schemas for the peer messages and frame of @raftkv/raft (types.ts is the contract), and the rules
+// they refine with (shared with the decode fast path). Strict: an unknown key is rejected. No I/O here.
 import type {
   Configuration,
   Entry,
@@ -11,19 +11,25 @@ import type {
   Term,
 } from '@raftkv/raft';
 import { z } from 'zod';
+import { isBoundedBytes } from './internal/plain-shapes.js';
 import {
   addressLengthMax,
   entriesPerMessageMax,
   entryDataBytesMax,
   membersPerConfigurationMax,
+  messagesPerFrameMax,
   nodeIdPattern,
+  peerProtocolVersion,
   snapshotChunkBytesMax,
 } from './limits.js';
 
-export const nodeIdSchema: z.ZodType<NodeId> = z.custom<NodeId>(
-  (value) => typeof value === 'string' && nodeIdPattern.test(value),
-  { message: `expected a node id matching ${nodeIdPattern}` },
-);
+/** What nodeIdSchema accepts (the fast path asks the very same question). */
+export const isNodeId = (value: unknown): value is NodeId =>
+  typeof value === 'string' && nodeIdPattern.test(value);
+
+export const nodeIdSchema: z.ZodType<NodeId> = z.custom<NodeId>(isNodeId, {
+  message: `expected a node id matching ${nodeIdPattern}`,
+});
 
 /** Terms, indexes, offsets and sequence numbers: non-negative safe integers (no floats, no -1). */
 const counterSchema = z.int().nonnegative();
@@ -31,7 +37,7 @@ const termSchema: z.ZodType<Term> = counterSchema;
 const logIndexSchema: z.ZodType<LogIndex> = counterSchema;
 
 const boundedBytesSchema = (bytesMax: number): z.ZodType<Uint8Array> =>
-  z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.byteLength <= bytesMax, {
+  z.custom<Uint8Array>((value) => isBoundedBytes(value, bytesMax), {
     message: `expected bytes (at most ${bytesMax})`,
   });
 
@@ -43,13 +49,12 @@ export const memberSchema: z.ZodType<Member> = z.strictObject({
 
 export const configurationSchema: z.ZodType<Configuration> = z
   .strictObject({ members: z.array(memberSchema).max(membersPerConfigurationMax) })
-  .refine(
-    (configuration) =>
-      new Set(configuration.members.map((member) => member.id)).size === configuration.members.length,
-    {
-      message: 'member ids must be unique',
-    },
-  );
+  .refine(hasUniqueMemberIds, { message: 'member ids must be unique' });
+
+/** A configuration names each server once (thesis ch. 4). */
+export function hasUniqueMemberIds(configuration: Configuration): boolean {
+  return new Set(configuration.members.map((member) => member.id)).size === configuration.members.length;
+}
 
 export const entrySchema: z.ZodType<Entry> = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -108,7 +113,7 @@ const appendEntriesSchema = z
  * A leader sends a contiguous slice of its own log (paper §5.3): indexes prevLogIndex+1, +2, …,
  * terms never decreasing (Log Matching) and never above the leader's current term (§5.1).
  */
-function hasLeaderShapedLog(message: {
+export function hasLeaderShapedLog(message: {
   readonly term: Term;
   readonly prevLogIndex: LogIndex;
   readonly prevLogTerm: Term;
@@ -168,3 +173,9 @@ export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('type', [
   installSnapshotResponseSchema,
   timeoutNowSchema,
 ]);
+
+/** The whole peer frame: the version, then 1..messagesPerFrameMax messages. */
+export const peerFrameSchema = z.strictObject({
+  protocolVersion: z.literal(peerProtocolVersion),
+  messages: z.array(messageSchema).min(1).max(messagesPerFrameMax),
+});

@@ -31,3 +31,22 @@ export function isBytes(value: unknown): value is Uint8Array {
 export function isPlainBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && value.constructor === Uint8Array;
 }
+
+/** What the peer schemas' bounded-bytes check accepts: any Uint8Array (a Buffer too) up to `bytesMax`. */
+export function isBoundedBytes(value: unknown, bytesMax: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.byteLength <= bytesMax;
+}
+
+/**
+ * An array of at most `lengthMax` elements that `z.array` would copy to an equal array: prototype
+ * Array.prototype and no own enumerable key besides its indexes (the caller checks that every index
+ * holds an element, so there is no hole). The length is checked first, before any per-index work.
+ */
+export function isPlainArray(value: unknown, lengthMax: number): value is unknown[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= lengthMax &&
+    Object.getPrototypeOf(value) === Array.prototype &&
+    Object.keys(value).length === value.length
+  );
+}
