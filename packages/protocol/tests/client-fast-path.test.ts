@@ -2,7 +2,6 @@
 // accept, zod accepts and decodes to the very same value; what they decline still gets zod's answer.
 // Inputs are seeded mutations of well-formed put/get requests and responses, plus named edge cases.
 import { keyBytesMax, valueBytesMax } from '@raftkv/kv';
-import { SeededPrng } from '@raftkv/raft';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -23,28 +22,14 @@ import { isCommonClientRequest } from '../src/internal/client-request-fast-path.
 import { isCommonClientResponse } from '../src/internal/client-response-fast-path.js';
 import { unpackBounded } from '../src/internal/msgpack.js';
 import { clientFrameBytesMax } from '../src/limits.js';
+import { agreesWithSchema, SeededDraw } from './fast-path-equivalence.js';
 
 const seed = Number(process.env.PROTOCOL_TEST_SEED ?? 515_151);
 const rounds = 10_000;
 const rawPackr = new Packr({ useRecords: false });
 type Tree = Record<string, unknown>;
 
-/** A uniform pick, an integer below `below`, and a coin with probability `p`, all from one seeded PRNG. */
-class Draw {
-  private readonly prng: SeededPrng;
-  constructor(seedValue: number) {
-    this.prng = new SeededPrng(seedValue);
-  }
-  below(below: number): number {
-    return this.prng.nextInt(below);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.below(1_000_000) < p * 1_000_000;
-  }
-}
+class Draw extends SeededDraw {}
 
 class Plain {
   type = 'put';
@@ -215,21 +200,6 @@ function expectSameResponseDecode(frame: Uint8Array): void {
   const reference = schemaOnlyDecode(frame, clientResponseSchema);
   if (reference.ok) expect(fast).toStrictEqual({ ok: true, response: reference.value });
   else expect(fast).toStrictEqual(reference);
-}
-
-/** Whatever the fast check accepts, zod accepts and returns an equal value. Returns whether it accepted. */
-function agreesWithSchema(input: unknown, isCommon: (value: unknown) => boolean, schema: z.ZodType): boolean {
-  if (!isCommon(input)) return false;
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new Error(`zod refused what the fast path accepted: ${show(input)}`);
-  expect(input).toStrictEqual(parsed.data);
-  return true;
-}
-
-function show(value: unknown): string {
-  return String(
-    JSON.stringify(value, (_key, field) => (field instanceof Uint8Array ? `<${field.length} bytes>` : field)),
-  );
 }
 
 describe(`client decode fast paths agree with the zod schemas (seed ${seed})`, () => {

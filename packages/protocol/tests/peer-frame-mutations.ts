@@ -1,29 +1,20 @@
 // Seeded well-formed peer frames and seeded mutations of them, for the peer decode fast-path tests.
 // Test-only: every choice comes from one SeededPrng, so a printed seed replays the same inputs.
-import { type MessageType, SeededPrng } from '@raftkv/raft';
+import type { MessageType } from '@raftkv/raft';
 import { addressLengthMax, nodeIdBytesMax, peerProtocolVersion } from '../src/limits.js';
+import { SeededDraw } from './fast-path-equivalence.js';
 import { MessageGenerator, messageTypes } from './generate-messages.js';
 
 export type Tree = Record<string, unknown>;
 type Container = Tree | unknown[];
 
-/** A uniform pick, an integer below `below`, and a coin with probability `p`, all from one seeded PRNG. */
-export class Draw {
-  private readonly prng: SeededPrng;
+/** The shared seeded draw, plus a generator of well-formed messages seeded from the same seed. */
+export class Draw extends SeededDraw {
   readonly messages: MessageGenerator;
 
   constructor(seed: number) {
-    this.prng = new SeededPrng(seed);
+    super(seed);
     this.messages = new MessageGenerator(seed ^ 0x5eed);
-  }
-  below(below: number): number {
-    return this.prng.nextInt(below);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.below(1_000_000) < p * 1_000_000;
   }
 }
 
