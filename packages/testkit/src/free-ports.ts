@@ -1,5 +1,7 @@
 // Asks the OS for free TCP ports on 127.0.0.1: listen on port 0, read the port, close. All ports of
-// one call are held open together so they are distinct. Never hard-codes a port.
+// one call are held open together so they are distinct; ports of SEPARATE calls may repeat (the OS
+// hands a released port out again), so take every port a cluster needs in one call. Never
+// hard-codes a port.
 import { createServer, type Server } from 'node:net';
 
 export async function freePorts(count: number): Promise<number[]> {

@@ -63,8 +63,10 @@ export class ChaosCluster {
     const peerPorts = new Map<string, number>();
     const network = await PeerNetwork.open(ids, (id) => peerPorts.get(id) ?? 0);
     const slots: NodeSlot[] = [];
-    for (const id of ids) {
-      const [peerPort = 0, clientPort = 0, httpPort = 0] = await freePorts(3);
+    // One freePorts call for every node: ports of separate calls may repeat once released.
+    const ports = await freePorts(3 * ids.length);
+    for (const [index, id] of ids.entries()) {
+      const [peerPort = 0, clientPort = 0, httpPort = 0] = ports.slice(3 * index, 3 * index + 3);
       peerPorts.set(id, peerPort);
       slots.push({
         id,

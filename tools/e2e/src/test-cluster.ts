@@ -24,6 +24,8 @@ export type { HttpStatus } from '@raftkv/testkit';
 
 export const electionTimeoutMsDefault = 500;
 const heartbeatIntervalMsDefault = 50;
+/** Start attempts when a node finds its OS-assigned port taken by another process meanwhile. */
+const startAttemptsMax = 3;
 
 export class TestCluster {
   readonly processes = new Map<string, RaftkvdProcess>();
@@ -36,26 +38,28 @@ export class TestCluster {
     readonly options: Required<ClusterOptions>,
   ) {}
 
-  /** Starts `size` nodes bootstrapped with --initial-cluster and waits until one leads. */
+  /**
+   * Starts `size` nodes bootstrapped with --initial-cluster and waits until every one serves and one
+   * leads. A port the OS handed out can be taken by another process before the node binds it; a
+   * start that fails that way is retried with fresh ports (bounded), any other failure is thrown.
+   */
   static async start(options: ClusterOptions): Promise<TestCluster> {
-    const cluster = new TestCluster(mkdtempSync(join(tmpdir(), 'raftkv-e2e-')), {
-      electionTimeoutMs: electionTimeoutMsDefault,
-      heartbeatIntervalMs: heartbeatIntervalMsDefault,
-      snapshotThresholdEntries: 10_000,
-      ...options,
-    });
-    const ids = Array.from({ length: options.size }, (_, index) => `n${index + 1}`);
-    for (const id of ids) cluster.addresses.set(id, await cluster.freeAddresses());
-    const initialCluster = ids
-      .map((id) => {
-        const address = cluster.addresses.get(id)!;
-        return `${id}=${address.peer},${address.client},${address.http}`;
-      })
-      .join(';');
-    for (const id of ids)
-      cluster.spawn(id, [...cluster.identityFlags(id), '--initial-cluster', initialCluster]);
-    await cluster.waitForLeader(30_000);
-    return cluster;
+    for (let attempt = 1; ; attempt += 1) {
+      const cluster = new TestCluster(mkdtempSync(join(tmpdir(), 'raftkv-e2e-')), {
+        electionTimeoutMs: electionTimeoutMsDefault,
+        heartbeatIntervalMs: heartbeatIntervalMsDefault,
+        snapshotThresholdEntries: 10_000,
+        ...options,
+      });
+      try {
+        await cluster.bootstrap(options.size);
+        return cluster;
+      } catch (error) {
+        const portTaken = cluster.anyExitedWithAddressInUse();
+        await cluster.stop();
+        if (!portTaken || attempt >= startAttemptsMax) throw error;
+      }
+    }
   }
 
   get ids(): string[] {
@@ -141,7 +145,10 @@ export class TestCluster {
 
   logTails(): string {
     return [...this.processes.entries()]
-      .map(([id, process]) => `--- ${id} log:\n${process.logTail(8)}`)
+      .map(
+        ([id, process]) =>
+          `--- ${id} log${process.alive ? '' : ` (exited: ${exitOf(process)})`}:\n${process.logTail(8)}`,
+      )
       .join('\n');
   }
 
@@ -175,11 +182,65 @@ export class TestCluster {
   }
 
   private async freeAddresses(): Promise<NodeAddresses> {
-    const [peer, client, http] = await freePorts(3);
-    return {
-      peer: `tcp://127.0.0.1:${peer}`,
-      client: `tcp://127.0.0.1:${client}`,
-      http: `http://127.0.0.1:${http}`,
-    };
+    const [peer = 0, client = 0, http = 0] = await freePorts(3);
+    return addressesOf(peer, client, http);
   }
+
+  /** Spawns every node at once; all ports come from ONE freePorts call, so no two nodes share one. */
+  private async bootstrap(size: number): Promise<void> {
+    const ids = Array.from({ length: size }, (_, index) => `n${index + 1}`);
+    const ports = await freePorts(3 * size);
+    ids.forEach((id, index) => {
+      const [peer = 0, client = 0, http = 0] = ports.slice(3 * index, 3 * index + 3);
+      this.addresses.set(id, addressesOf(peer, client, http));
+    });
+    const initialCluster = ids
+      .map((id) => {
+        const address = this.addresses.get(id)!;
+        return `${id}=${address.peer},${address.client},${address.http}`;
+      })
+      .join(';');
+    for (const id of ids) this.spawn(id, [...this.identityFlags(id), '--initial-cluster', initialCluster]);
+    await this.waitUntilEveryNodeServes(30_000);
+  }
+
+  /**
+   * Every node answers /status and one of them leads. A node that exits meanwhile fails the wait at
+   * once: a test must never go on with fewer members than it started (it would lose its quorum later).
+   */
+  private async waitUntilEveryNodeServes(timeoutMs: number): Promise<void> {
+    const outcome = await eventually(
+      async () => {
+        const exited = this.ids.filter((id) => this.processes.get(id)?.alive !== true);
+        if (exited.length > 0) return { exited };
+        const statuses = await Promise.all(this.ids.map((id) => this.status(id)));
+        return statuses.some((status) => status.role === 'leader') ? { exited } : undefined;
+      },
+      { timeoutMs, intervalMs: 20, what: 'every node to serve and one to lead' },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.logTails()}`);
+    });
+    if (outcome.exited.length > 0) {
+      throw new Error(`${outcome.exited.join(', ')} exited while the cluster started\n${this.logTails()}`);
+    }
+  }
+
+  /** Whether a node exited because its address was taken (raftkvd logs EADDRINUSE and exits 1). */
+  private anyExitedWithAddressInUse(): boolean {
+    return [...this.processes.values()].some(
+      (process) => !process.alive && process.logTail(50).includes('EADDRINUSE'),
+    );
+  }
+}
+
+function addressesOf(peer: number, client: number, http: number): NodeAddresses {
+  return {
+    peer: `tcp://127.0.0.1:${peer}`,
+    client: `tcp://127.0.0.1:${client}`,
+    http: `http://127.0.0.1:${http}`,
+  };
+}
+
+function exitOf(process: RaftkvdProcess): string {
+  return process.signal !== null ? process.signal : `code ${process.exitCode}`;
 }
