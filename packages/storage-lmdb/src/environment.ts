@@ -1,9 +1,10 @@
-// Opens one LMDB environment per data directory holding the metadata, log and kv databases, so the
-// Raft log and the KV store share one file and one writer. Verifies the format-version marker and
-// every stored checksum before handing out adapters; it never starts empty over existing data.
+// Opens one LMDB environment per data directory holding the metadata and kv databases, and the Raft
+// log: a write-ahead log beside the LMDB file for new directories, or the LMDB log database for a
+// directory that already keeps its log there. Verifies the format-version marker and every stored
+// checksum before handing out adapters; it never starts empty over existing data.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assert, type TurnTransaction } from '@raftkv/raft';
+import { assert, type LogStorage, type TurnTransaction } from '@raftkv/raft';
 import {
   StorageCorruptionError,
   StorageError,
@@ -28,6 +29,7 @@ import {
 } from './internal/transactions.js';
 import { LmdbKvStore } from './kv-store.js';
 import { LmdbLogStorage } from './log-storage.js';
+import { WalLogStorage } from './wal-log-storage.js';
 
 /** The on-disk format this build writes and the only one it reads. */
 export const storageFormatVersion = 1;
@@ -35,12 +37,23 @@ export const storageFormatVersion = 1;
 export const defaultMapSizeBytes = 1024 * 1024 * 1024;
 /** The file LMDB keeps every database in (its lock file, lock.mdb, sits beside it). */
 export const dataFileName = 'data.mdb';
+/** The write-ahead log's directory inside the data directory. */
+export const walDirectoryName = 'wal';
+
+/**
+ * Where the Raft log lives. 'write-ahead-log': an append-only file, one fdatasync per durable Ready,
+ * the state machine in LMDB committed in the background. 'lmdb': the log in the LMDB file, one LMDB
+ * commit per durable turn for log and state machine together.
+ */
+export type LogStorageKind = 'write-ahead-log' | 'lmdb';
 
 export interface LmdbEnvironmentOptions {
   /** Created if missing. One process, one environment per directory. */
   readonly directory: string;
   /** Upper bound on the data file; a write that does not fit throws StorageFullError. */
   readonly mapSizeBytes?: number;
+  /** The log storage of a NEW directory (default 'write-ahead-log'); an existing one keeps its own. */
+  readonly logStorage?: LogStorageKind;
 }
 
 /** Directories this process holds open: node-lmdb would silently share one handle between two opens. */
@@ -60,13 +73,16 @@ export interface LmdbEnvironment {
   readonly dataFile: string;
   readonly mapSizeBytes: number;
   /** The Raft log, hard state and compaction point. */
-  readonly log: LmdbLogStorage;
+  readonly log: LogStorage;
+  /** Which log storage this directory uses. */
+  readonly logStorage: LogStorageKind;
   /** The KV state machine's store. */
   readonly kv: LmdbKvStore;
   /**
-   * Makes every log and KV write inside `run` one commit (for RaftActor's turnTransaction): one
-   * durable write per turn instead of one for the persist and one for the apply; turns that need no
-   * sync are deferred into the next commit (see TurnTransaction).
+   * Makes every LMDB write inside `run` one commit (for RaftActor's turnTransaction): with the log in
+   * LMDB, one durable write per turn for the persist and the apply; turns that need no sync are
+   * deferred into the next commit (see TurnTransaction). With the write-ahead log, which syncs each
+   * persist itself, the LMDB commit of every turn is deferred: the log rebuilds the applied state.
    */
   readonly turnTransaction: TurnTransaction;
   /** Whether turns are waiting for their deferred commit. */
@@ -97,12 +113,8 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   try {
     const context = openDatabases(handle, dataFile, mapSizeBytes);
     verifyOrInitialiseFormat(context);
-    const environment = new OpenEnvironment(
-      directory,
-      context,
-      LmdbLogStorage.load(context),
-      LmdbKvStore.load(context),
-    );
+    const kv = LmdbKvStore.load(context);
+    const environment = new OpenEnvironment(directory, context, openLog(directory, context, options), kv);
     openDirectories.add(directory);
     return environment;
   } catch (error) {
@@ -116,16 +128,20 @@ class OpenEnvironment implements LmdbEnvironment {
   readonly turnTransaction: TurnTransaction = {
     run: (body, mustSync) => {
       assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
-      inTurnTransaction(this.context, body, mustSync);
+      inTurnTransaction(this.context, body, this.logStorage === 'lmdb' && mustSync);
     },
   };
 
   constructor(
     readonly directory: string,
     private readonly context: LmdbContext,
-    readonly log: LmdbLogStorage,
+    readonly log: LmdbLogStorage | WalLogStorage,
     readonly kv: LmdbKvStore,
   ) {}
+
+  get logStorage(): LogStorageKind {
+    return this.log instanceof WalLogStorage ? 'write-ahead-log' : 'lmdb';
+  }
 
   get dataFile(): string {
     return this.context.dataFile;
@@ -150,11 +166,40 @@ class OpenEnvironment implements LmdbEnvironment {
     try {
       commitDeferredTurns(this.context);
     } finally {
+      if (this.log instanceof WalLogStorage) this.log.close();
       this.kv.close();
       this.context.handle.close();
       openDirectories.delete(this.directory);
     }
   }
+}
+
+/**
+ * The directory's own log storage: its write-ahead log if it has one; the LMDB log if that holds
+ * anything (a directory from before the write-ahead log); else, for a new directory, the kind asked
+ * for. The write-ahead log may discard entries only once the LMDB state machine is durable past them.
+ */
+function openLog(
+  directory: string,
+  context: LmdbContext,
+  options: LmdbEnvironmentOptions,
+): LmdbLogStorage | WalLogStorage {
+  const walDirectory = join(directory, walDirectoryName);
+  const lmdbLog = LmdbLogStorage.load(context);
+  const { hardState } = lmdbLog.initialState();
+  const lmdbHoldsLog = lmdbLog.lastIndex() > 0 || hardState.term > 0;
+  if (!WalLogStorage.existsIn(walDirectory)) {
+    if (lmdbHoldsLog || (options.logStorage ?? 'write-ahead-log') === 'lmdb') return lmdbLog;
+  } else if (lmdbHoldsLog) {
+    throw new StorageCorruptionError(
+      context.dataFile,
+      `both the LMDB log and the write-ahead log in ${walDirectory} hold a Raft log; refusing to choose`,
+    );
+  }
+  return WalLogStorage.open({
+    directory: walDirectory,
+    beforeDiscarding: () => commitDeferredTurns(context),
+  });
 }
 
 function openHandle(directory: string, dataFile: string, mapSizeBytes: number): LmdbEnvironmentHandle {

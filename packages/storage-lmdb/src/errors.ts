@@ -36,9 +36,9 @@ export class StorageFormatVersionError extends StorageError {
 }
 
 /**
- * A write did not fit: the LMDB map (mapSizeBytes) is full, or one transaction touched more pages
- * than LMDB allows. The transaction was aborted: nothing of it was written, everything committed
- * before it is intact, and reads keep working.
+ * A write did not fit: the LMDB map (mapSizeBytes) is full, one transaction touched more pages than
+ * LMDB allows, or the disk refused a write-ahead-log append. Everything committed or synced before it
+ * is intact.
  */
 export class StorageFullError extends StorageError {
   override readonly name = 'StorageFullError';
@@ -46,7 +46,8 @@ export class StorageFullError extends StorageError {
   constructor(
     file: string,
     readonly operation: string,
-    readonly reason: 'map-full' | 'transaction-full',
+    /** 'disk-full': the file system refused a write-ahead-log append (ENOSPC). */
+    readonly reason: 'map-full' | 'transaction-full' | 'disk-full',
     readonly mapSizeBytes: number,
     options?: { readonly cause?: unknown },
   ) {
@@ -55,7 +56,10 @@ export class StorageFullError extends StorageError {
       reason === 'map-full'
         ? `${operation} refused: the LMDB map is full (mapSizeBytes ${mapSizeBytes}); nothing was written. ` +
             'Restart with a larger mapSizeBytes.'
-        : `${operation} refused: the transaction touches more pages than LMDB allows in one transaction; ` +
+        : reason === 'disk-full'
+          ? `${operation} refused: the disk is full; the write-ahead log keeps everything synced before it ` +
+            '(an incomplete last append is discarded at restart). Free space, then restart.'
+          : `${operation} refused: the transaction touches more pages than LMDB allows in one transaction; ` +
             'nothing was written.',
       options,
     );

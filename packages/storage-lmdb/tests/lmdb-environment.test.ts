@@ -1,5 +1,6 @@
-// The LMDB environment: initialisation, durability across reopen, and refusal to open anything it
-// cannot trust (unknown format version, failed checksums, corrupt metadata, gaps) with the file named.
+// The LMDB environment: initialisation, durability across reopen, which log storage a directory uses,
+// and refusal to open anything it cannot trust (unknown format version, failed checksums, corrupt
+// metadata, gaps, two logs) with the file named.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
@@ -11,6 +12,8 @@ import {
   StorageFormatVersionError,
   StorageInUseError,
   storageFormatVersion,
+  WalLogStorage,
+  walDirectoryName,
 } from '../src/index.js';
 import { logKey } from '../src/internal/log-key.js';
 import { bytesEntry, commandEntries, configurationEntry, configurationOf } from './support/entries.js';
@@ -35,7 +38,9 @@ function freshDirectory(): string {
   return directory;
 }
 
-const open = (directory: string) => openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
+/** These tests damage the LMDB log database, so they ask for the log in LMDB. */
+const open = (directory: string) =>
+  openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes, logStorage: 'lmdb' });
 
 afterEach(() => {
   for (const directory of directories.splice(0)) removeDirectory(directory);
@@ -172,6 +177,75 @@ describe('LMDB environment', () => {
 
   test('a bad mapSizeBytes is a clear RangeError', () => {
     expect(() => openLmdbEnvironment({ directory: freshDirectory(), mapSizeBytes: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('which log storage a directory uses', () => {
+  const openDefault = (directory: string) => openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
+  const update = {
+    hardState: { term: 2, votedFor: nodeId('n1'), commitIndex: 3 },
+    entries: [configurationEntry(1, 1, configurationOf('n1')), ...commandEntries(2, 5, 2)],
+    snapshot: null,
+  };
+
+  test('a new directory keeps its log in a write-ahead log, and keeps it there when reopened', () => {
+    const directory = freshDirectory();
+    const first = openDefault(directory);
+    expect(first.logStorage).toBe('write-ahead-log');
+    first.log.persist(update);
+    first.close();
+    expect(WalLogStorage.existsIn(join(directory, walDirectoryName))).toBe(true);
+    // Asking for the LMDB log does not move a directory that has a write-ahead log.
+    const second = open(directory);
+    expect(second.logStorage).toBe('write-ahead-log');
+    expect([second.log.lastIndex(), second.log.initialState().hardState.term]).toEqual([5, 2]);
+    expect(second.log.entries(2, 6, Number.MAX_SAFE_INTEGER)).toEqual(commandEntries(2, 5, 2));
+    second.close();
+  });
+
+  test('a directory whose log is in LMDB keeps using it when reopened with the default', () => {
+    const directory = freshDirectory();
+    const first = open(directory);
+    expect(first.logStorage).toBe('lmdb');
+    first.log.persist(update);
+    first.close();
+    const second = openDefault(directory);
+    expect(second.logStorage).toBe('lmdb');
+    expect(second.log.lastIndex()).toBe(5);
+    second.close();
+    expect(WalLogStorage.existsIn(join(directory, walDirectoryName))).toBe(false);
+  });
+
+  test('a directory holding a log in LMDB AND a write-ahead log is refused, never merged', () => {
+    const directory = freshDirectory();
+    const lmdb = open(directory);
+    lmdb.log.persist(update);
+    lmdb.close();
+    const wal = WalLogStorage.open({ directory: join(directory, walDirectoryName) });
+    wal.persist(update);
+    wal.close();
+    const error = captureOpenError(directory);
+    expect(error).toBeInstanceOf(StorageCorruptionError);
+    expect((error as Error).message).toContain('both the LMDB log and the write-ahead log');
+  });
+
+  test('with the write-ahead log, compaction first makes the deferred state machine writes durable (§7)', () => {
+    const directory = freshDirectory();
+    const environment = openDefault(directory);
+    environment.log.persist(update);
+    const metadata = { appliedIndex: 4, appliedTerm: 2, configuration: configurationOf('n1') };
+    // A syncing turn still defers its LMDB commit: the write-ahead log made the entries durable.
+    environment.turnTransaction.run(() => {
+      environment.kv.write(metadata, (writer) => writer.put(bytes('user/a'), bytes('1')));
+    }, true);
+    expect(environment.hasDeferredTurns()).toBe(true);
+    environment.log.compact(4);
+    expect(environment.hasDeferredTurns()).toBe(false);
+    environment.close();
+    const reopened = openDefault(directory);
+    expect(reopened.log.firstIndex()).toBe(5);
+    expect(reopened.kv.metadata()).toEqual(metadata);
+    reopened.close();
   });
 });
 

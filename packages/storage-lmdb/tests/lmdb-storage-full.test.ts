@@ -24,7 +24,7 @@ function kilobyteEntries(first: number, count: number): Entry[] {
 
 describe('LMDB storage when the map is full', () => {
   test('a log persist that does not fit throws StorageFullError; committed entries and hard state stay', () => {
-    environment = new ReopenableEnvironment('full-log', tinyMapSizeBytes);
+    environment = new ReopenableEnvironment('full-log', tinyMapSizeBytes, 'lmdb');
     const log = environment.current.log;
     let committedBatches = 0;
     let failure: unknown;

@@ -7,4 +7,5 @@ describeLogStorageContract('MemoryLogStorage', () => ({
   storage: new MemoryLogStorage(),
   dispose: () => {},
 }));
-describeLogStorageContract('LmdbLogStorage', lmdbLogSubject);
+describeLogStorageContract('LmdbLogStorage', () => lmdbLogSubject('lmdb'));
+describeLogStorageContract('WalLogStorage (in an LMDB environment)', () => lmdbLogSubject('write-ahead-log'));

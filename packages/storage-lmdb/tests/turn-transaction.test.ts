@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { StorageError, StorageFullError } from '../src/index.js';
 import { bytesEntry, commandEntries } from './support/entries.js';
 import { bytes } from './support/kv-store-contract.js';
-import { ReopenableEnvironment } from './support/lmdb-subjects.js';
+import { ReopenableEnvironment, testMapSizeBytes } from './support/lmdb-subjects.js';
 
 let environment: ReopenableEnvironment | undefined;
 
@@ -19,7 +19,7 @@ const applied = (appliedIndex: number) => ({ appliedIndex, appliedTerm: 2, confi
 
 describe('LmdbEnvironment.turnTransaction', () => {
   test('a persist and a KV write inside one turn both survive a reopen', () => {
-    environment = new ReopenableEnvironment('turn-commit');
+    environment = new ReopenableEnvironment('turn-commit', testMapSizeBytes, 'lmdb');
     const { log, kv, turnTransaction } = environment.current;
     turnTransaction.run(() => {
       log.persist({ hardState: hardState(3), entries: commandEntries(1, 3, 2), snapshot: null });
@@ -33,7 +33,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('reads inside the turn see its own writes, before the commit', () => {
-    environment = new ReopenableEnvironment('turn-reads');
+    environment = new ReopenableEnvironment('turn-reads', testMapSizeBytes, 'lmdb');
     const { log, kv, turnTransaction } = environment.current;
     turnTransaction.run(() => {
       log.persist({ hardState: null, entries: commandEntries(1, 2, 2), snapshot: null });
@@ -44,7 +44,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('a throw after the persist writes neither the log entries nor the KV pairs', () => {
-    environment = new ReopenableEnvironment('turn-throw');
+    environment = new ReopenableEnvironment('turn-throw', testMapSizeBytes, 'lmdb');
     const { log, kv, turnTransaction } = environment.current;
     expect(() =>
       turnTransaction.run(() => {
@@ -61,7 +61,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('a failed write that the body caught still aborts the whole turn', () => {
-    environment = new ReopenableEnvironment('turn-caught', 256 * 1024);
+    environment = new ReopenableEnvironment('turn-caught', 256 * 1024, 'lmdb');
     const { log, kv, turnTransaction } = environment.current;
     let caught: unknown;
     expect(() =>
@@ -83,7 +83,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('a turn that does not fit the map throws StorageFullError and writes nothing', () => {
-    environment = new ReopenableEnvironment('turn-full', 256 * 1024);
+    environment = new ReopenableEnvironment('turn-full', 256 * 1024, 'lmdb');
     const { log, turnTransaction } = environment.current;
     const entries = Array.from({ length: 400 }, (_, offset) =>
       bytesEntry(offset + 1, 2, new Uint8Array(1024).fill(offset)),
@@ -95,7 +95,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('turns do not nest', () => {
-    environment = new ReopenableEnvironment('turn-nest');
+    environment = new ReopenableEnvironment('turn-nest', testMapSizeBytes, 'lmdb');
     const { turnTransaction } = environment.current;
     expect(() => turnTransaction.run(() => turnTransaction.run(() => {}, true), true)).toThrow(
       AssertionError,
@@ -111,7 +111,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   describe('turns that need no sync (mustSync false) are deferred', () => {
     /** Entries 1..2 durable; then a turn that only advances commitIndex and applies them, deferred. */
     function deferredApply(label: string) {
-      environment = new ReopenableEnvironment(label);
+      environment = new ReopenableEnvironment(label, testMapSizeBytes, 'lmdb');
       const current = environment.current;
       current.turnTransaction.run(
         () =>

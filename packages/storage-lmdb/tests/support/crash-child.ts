@@ -12,9 +12,13 @@ import {
   planBatch,
 } from './crash-plan.js';
 
-const [directory, seedText] = process.argv.slice(2);
+const [directory, seedText, logStorage] = process.argv.slice(2);
 const seed = Number(seedText);
-const environment = openLmdbEnvironment({ directory: directory!, mapSizeBytes: crashMapSizeBytes });
+const environment = openLmdbEnvironment({
+  directory: directory!,
+  mapSizeBytes: crashMapSizeBytes,
+  logStorage: logStorage === 'lmdb' ? 'lmdb' : 'write-ahead-log',
+});
 const { log, kv, turnTransaction } = environment;
 const lastIndex = log.lastIndex();
 let batch = lastIndex === 0 ? 0 : batchOfEntry(log.entries(lastIndex, lastIndex + 1, 0)[0]!);

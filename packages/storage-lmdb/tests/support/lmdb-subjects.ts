@@ -1,5 +1,5 @@
 // Test support: LMDB environments in fresh temp directories, wrapped as contract-suite subjects.
-import { type LmdbEnvironment, openLmdbEnvironment } from '../../src/index.js';
+import { type LmdbEnvironment, type LogStorageKind, openLmdbEnvironment } from '../../src/index.js';
 import type { KvStoreSubject } from './kv-store-contract.js';
 import type { LogStorageSubject } from './log-storage-contract.js';
 import { makeTemporaryDirectory, removeDirectory } from './temporary-directory.js';
@@ -11,14 +11,22 @@ export class ReopenableEnvironment {
   readonly directory: string;
   current: LmdbEnvironment;
 
-  constructor(label: string, mapSizeBytes = testMapSizeBytes) {
+  constructor(
+    label: string,
+    mapSizeBytes = testMapSizeBytes,
+    private readonly logStorage: LogStorageKind = 'write-ahead-log',
+  ) {
     this.directory = makeTemporaryDirectory(label);
-    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes });
+    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes, logStorage });
   }
 
   reopen(mapSizeBytes = testMapSizeBytes): LmdbEnvironment {
     this.current.close();
-    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes });
+    this.current = openLmdbEnvironment({
+      directory: this.directory,
+      mapSizeBytes,
+      logStorage: this.logStorage,
+    });
     return this.current;
   }
 
@@ -28,8 +36,8 @@ export class ReopenableEnvironment {
   }
 }
 
-export function lmdbLogSubject(): LogStorageSubject {
-  const environment = new ReopenableEnvironment('log');
+export function lmdbLogSubject(logStorage: LogStorageKind): LogStorageSubject {
+  const environment = new ReopenableEnvironment('log', testMapSizeBytes, logStorage);
   return {
     storage: environment.current.log,
     reopen: () => environment.reopen().log,
