@@ -181,7 +181,8 @@ describe('LMDB environment', () => {
 });
 
 describe('which log storage a directory uses', () => {
-  const openDefault = (directory: string) => openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
+  const openDefault = (directory: string) =>
+    openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
   const update = {
     hardState: { term: 2, votedFor: nodeId('n1'), commitIndex: 3 },
     entries: [configurationEntry(1, 1, configurationOf('n1')), ...commandEntries(2, 5, 2)],

@@ -1,13 +1,14 @@
 // The byte format of a write-ahead-log segment: an 8-byte magic, then records framed as
-// [u32 payload length][u32 CRC32 of payload][payload]. A payload is one kind byte and its body.
-// Pure byte work, no I/O; scanning finds where a torn final write begins.
+// [u32 payload length][u32 CRC32 of payload][u32 CRC32 of the 8 bytes before][payload]. A payload is
+// one kind byte and its body. The header's own checksum tells a damaged length (corruption) from an
+// append cut short (a torn tail). Pure byte work, no I/O.
 
 import { crc32 } from 'node:zlib';
 import type { Entry, HardState, SnapshotMetadata } from '@raftkv/raft';
 import { encodeEntry, encodeHardState, encodeSnapshotMetadata, type RecordDecoder } from './record-codec.js';
 
 export const walMagic = Buffer.from('RKVWAL01', 'latin1');
-export const recordHeaderBytes = 8;
+export const recordHeaderBytes = 12;
 
 /** What one record says; replayed in file order they rebuild the log. */
 export type WalRecord =
@@ -26,6 +27,7 @@ function frame(payload: Buffer): Buffer {
   const framed = Buffer.allocUnsafe(recordHeaderBytes + payload.byteLength);
   framed.writeUInt32LE(payload.byteLength, 0);
   framed.writeUInt32LE(crc32(payload), 4);
+  framed.writeUInt32LE(crc32(framed.subarray(0, 8)), 8);
   payload.copy(framed, recordHeaderBytes);
   return framed;
 }
@@ -80,8 +82,9 @@ export interface ScanResult {
 
 /**
  * Decodes every record of a segment. A bad record is accepted as a torn tail only where a crash
- * during the last (unsynced) append could have left it: its claimed end reaches past the file end,
- * or every byte from it on is zero. Anything else fails with `corrupt(reason)` — a damaged record
+ * during the last (unsynced) append could have left it: fewer bytes than a header remain; the header
+ * is intact but its payload runs past the file end, or ends exactly at it with a bad checksum; or
+ * every byte from it on is zero. Anything else fails with `corrupt(reason)` — a damaged record
  * followed by more data is never skipped or repaired.
  */
 export function scanSegment(
@@ -98,10 +101,10 @@ export function scanSegment(
   while (offset < bytes.byteLength) {
     const problem = recordProblemAt(bytes, offset);
     if (problem !== null) {
-      if (isTornTail(bytes, offset)) {
+      if (problem.torn || onlyZerosFrom(bytes, offset)) {
         return { records, validBytes: offset, tornBytes: bytes.byteLength - offset };
       }
-      throw corrupt(`the record at byte ${offset} ${problem}, and data follows it`);
+      throw corrupt(`the record at byte ${offset} ${problem.reason}, and data follows it`);
     }
     const length = bytes.readUInt32LE(offset);
     const payload = bytes.subarray(offset + recordHeaderBytes, offset + recordHeaderBytes + length);
@@ -113,21 +116,24 @@ export function scanSegment(
   return { records, validBytes: offset, tornBytes: 0 };
 }
 
-function recordProblemAt(bytes: Buffer, offset: number): string | null {
-  if (offset + recordHeaderBytes > bytes.byteLength) return 'has a truncated header';
+/** What is wrong with the record at `offset`, and whether only a cut-short final append explains it. */
+function recordProblemAt(bytes: Buffer, offset: number): { reason: string; torn: boolean } | null {
+  if (offset + recordHeaderBytes > bytes.byteLength) return { reason: 'has a truncated header', torn: true };
+  if (crc32(bytes.subarray(offset, offset + 8)) !== bytes.readUInt32LE(offset + 8)) {
+    return { reason: 'has a damaged header', torn: false };
+  }
   const length = bytes.readUInt32LE(offset);
-  if (length === 0) return 'is empty';
-  if (offset + recordHeaderBytes + length > bytes.byteLength) return 'is truncated';
-  const payload = bytes.subarray(offset + recordHeaderBytes, offset + recordHeaderBytes + length);
-  if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) return 'fails its checksum';
+  const end = offset + recordHeaderBytes + length;
+  if (length === 0) return { reason: 'is empty', torn: false };
+  if (end > bytes.byteLength) return { reason: 'is truncated', torn: true };
+  const payload = bytes.subarray(offset + recordHeaderBytes, end);
+  if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) {
+    return { reason: 'fails its checksum', torn: end === bytes.byteLength };
+  }
   return null;
 }
 
-/** A final append cut short: it claims to end at or past the file end, or only zeros remain. */
-function isTornTail(bytes: Buffer, offset: number): boolean {
-  if (offset + recordHeaderBytes > bytes.byteLength) return true;
-  const claimedEnd = offset + recordHeaderBytes + bytes.readUInt32LE(offset);
-  if (claimedEnd >= bytes.byteLength) return true;
+function onlyZerosFrom(bytes: Buffer, offset: number): boolean {
   for (let index = offset; index < bytes.byteLength; index++) if (bytes[index] !== 0) return false;
   return true;
 }
