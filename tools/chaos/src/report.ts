@@ -117,10 +117,12 @@ export function longestGap(
 
 /** First success invoked after `at`: how long after `at` it completed. */
 function firstSuccessAfter(ok: readonly RecordedOperation[], at: number): number | null {
-  const candidates = ok
-    .filter((operation) => operation.invokedAt >= at)
-    .map((operation) => operation.completedAt);
-  return candidates.length === 0 ? null : Math.min(...candidates) - at;
+  // A loop, not Math.min(...): a run records far more operations than a call may take arguments.
+  let first = Number.POSITIVE_INFINITY;
+  for (const operation of ok) {
+    if (operation.invokedAt >= at && operation.completedAt < first) first = operation.completedAt;
+  }
+  return first === Number.POSITIVE_INFINITY ? null : first - at;
 }
 
 export function buildReport(input: ReportInput): ChaosReport {
@@ -142,7 +144,8 @@ export function buildReport(input: ReportInput): ChaosReport {
     const phase = phaseOf(operation.completedAt, input.faults, input.healedAt);
     return phase === 'before' || phase === 'between';
   }).length;
-  const workloadEnd = Math.max(input.healedAt, ...workload.map((operation) => operation.completedAt));
+  let workloadEnd = input.healedAt;
+  for (const operation of workload) workloadEnd = Math.max(workloadEnd, operation.completedAt);
   const partial = {
     input,
     byPhase,

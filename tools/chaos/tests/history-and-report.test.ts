@@ -152,6 +152,15 @@ describe('report', () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
   });
 
+  it('reports a run of 300,000 operations (more than a call takes arguments)', () => {
+    const operations = Array.from({ length: 300_000 }, (_, index) =>
+      op('c1', { type: 'get', key: 'k' }, index / 100, index / 100 + 5, ok(null)),
+    );
+    const report = buildReport(input({ operations, healedAt: 2000, runEndedAt: 3100 }));
+    expect(report.faultRecoveryMs.max).toBe(5);
+    expect(report.byPhase.after.ok).toBe(300_000 - 200_000);
+  });
+
   it('passes a clean run and fails on each anomaly, naming it', () => {
     expect(buildReport(input()).anomalies).toEqual([]);
     expect(formatReport(buildReport(input()))).toMatch(/verdict: PASS$/);
