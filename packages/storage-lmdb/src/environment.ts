@@ -166,10 +166,13 @@ class OpenEnvironment implements LmdbEnvironment {
     try {
       commitDeferredTurns(this.context);
     } finally {
-      if (this.log instanceof WalLogStorage) this.log.close();
-      this.kv.close();
-      this.context.handle.close();
-      openDirectories.delete(this.directory);
+      try {
+        if (this.log instanceof WalLogStorage) this.log.close();
+      } finally {
+        this.kv.close();
+        this.context.handle.close();
+        openDirectories.delete(this.directory);
+      }
     }
   }
 }
