@@ -29,6 +29,7 @@ import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { DeferredCommitSchedule } from './deferred-commit-schedule.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -94,6 +95,7 @@ export class RaftProcess {
   private readonly ticker: NodeJS.Timeout;
   private shutdown: Promise<void> | null = null;
   private stoppedByFailure = false;
+  private readonly deferredCommits = new DeferredCommitSchedule(performance.now());
 
   private constructor(
     private readonly parts: Parts,
@@ -119,9 +121,9 @@ export class RaftProcess {
       config: raftConfig(this.id, config),
       storage: environment.log,
       stateMachine: this.stateMachine,
-      // The log and the KV store share one LMDB file: each turn's persist and apply is one commit.
-      // Replies settled by the apply leave before that commit: their outcome is already decided by
-      // the committed log entries (durable on a majority, paper §5.3), not by this node's disk.
+      // Each turn's LMDB writes (the KV apply; with the log in LMDB, its persist too) share one
+      // transaction. Replies settled by the apply leave before its commit: their outcome is already
+      // decided by the committed log entries (durable on a majority, paper §5.3), not by this disk.
       turnTransaction: {
         run: (body, mustSync) =>
           environment.turnTransaction.run(() => {
@@ -142,6 +144,11 @@ export class RaftProcess {
         onSoftState: (_id, softState) => this.onSoftState(softState),
         onPersisted: (_id, ready) => {
           if (ready.snapshot !== null) this.onSnapshotInstalled(ready.snapshot.metadata);
+        },
+        onApplied: (_id, entries) => {
+          let bytes = 0;
+          for (const entry of entries) if (entry.kind === 'command') bytes += entry.data.byteLength;
+          this.deferredCommits.noteApplied(bytes);
         },
       },
     });
@@ -352,21 +359,29 @@ export class RaftProcess {
   }
 
   private onTick(): void {
-    this.maybeCommitDeferredTurns();
+    this.maybeCommitDeferredTurns(performance.now());
     this.deliver({ type: 'tick' });
     this.promotion.maybePromote(this.actor.status());
   }
 
   /**
-   * Turns that changed only volatile state (commitIndex, applied entries) leave their LMDB commit to
-   * the next turn that must sync; when none comes, they are committed within one heartbeat interval,
-   * so a restart re-applies little. A failed commit crash-stops like a failed turn.
+   * Turns whose LMDB writes need no sync (the KV applies with the write-ahead log; volatile-only
+   * turns with the log in LMDB) leave their commit for later: here, once DeferredCommitSchedule says
+   * so (an interval, or a byte bound), so a restart re-applies little and the open transaction stays
+   * bounded. Fewer, larger commits dirty fewer pages per write. A failed commit crash-stops like a
+   * failed turn.
    */
-  private maybeCommitDeferredTurns(): void {
+  private maybeCommitDeferredTurns(nowMs: number): void {
     const { environment } = this.parts;
-    if (this.stoppedByFailure || !environment.hasDeferredTurns()) return;
+    if (this.stoppedByFailure) return;
+    if (!environment.hasDeferredTurns()) {
+      this.deferredCommits.committed(nowMs);
+      return;
+    }
+    if (!this.deferredCommits.isDue(nowMs)) return;
     try {
       environment.commitDeferredTurns();
+      this.deferredCommits.committed(nowMs);
     } catch (error) {
       this.turns.stop();
       this.failStop(error);
@@ -374,6 +389,7 @@ export class RaftProcess {
   }
 
   private afterTurns(): void {
+    this.maybeCommitDeferredTurns(performance.now());
     const status = this.actor.status();
     if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
   }
