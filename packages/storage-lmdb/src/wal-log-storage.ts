@@ -5,6 +5,7 @@
 // etcd's MemoryStorage); the segment is rewritten with only the live log once it has grown enough.
 import {
   closeSync,
+  existsSync,
   fdatasyncSync,
   fsyncSync,
   ftruncateSync,
@@ -16,7 +17,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   assert,
   type Configuration,
@@ -96,7 +97,11 @@ export class WalLogStorage implements LogStorage {
    */
   static open(options: WalLogStorageOptions): WalLogStorage {
     const { directory } = options;
-    mkdirSync(directory, { recursive: true });
+    if (!existsSync(directory)) {
+      mkdirSync(directory, { recursive: true });
+      // The new directory's own entry must survive a power loss too, not only the files in it.
+      syncDirectory(dirname(directory));
+    }
     const names = readdirSync(directory);
     // A rewrite that did not reach its rename never became the log.
     for (const name of names) if (name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
