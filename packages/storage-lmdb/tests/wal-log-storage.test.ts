@@ -72,7 +72,7 @@ function recordOffsets(bytes: Buffer): number[] {
   return offsets;
 }
 
-/** A record framed as the format says: [u32 LE length][u32 LE crc32(payload)][payload]. */
+/** A record framed as the format says: [u32 LE length][u32 LE crc32(payload)][u32 LE header crc][payload]. */
 function framed(payload: Buffer): Buffer {
   const header = Buffer.alloc(recordHeaderBytes);
   header.writeUInt32LE(payload.byteLength, 0);
