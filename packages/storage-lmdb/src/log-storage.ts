@@ -12,6 +12,7 @@ import {
   type Term,
 } from '@raftkv/raft';
 import { StorageCorruptionError } from './errors.js';
+import { assertAppendable } from './internal/appendable-entries.js';
 import { checksumBytes, frameValue, unframeValue } from './internal/checksum-frame.js';
 import { logIndexOfKey, logKey } from './internal/log-key.js';
 import { LogShape } from './internal/log-shape.js';
@@ -119,7 +120,8 @@ export class LmdbLogStorage implements LogStorage {
     const { hardState, entries, snapshot } = update;
     if (hardState === null && entries.length === 0 && snapshot === null) return;
     const lastBeforeEntries = snapshot === null ? this.lastIndex() : snapshot.index;
-    this.assertAppendable(
+    assertAppendable(
+      'LmdbLogStorage',
       entries,
       snapshot === null ? this.firstIndex() : snapshot.index + 1,
       lastBeforeEntries,
@@ -182,19 +184,6 @@ export class LmdbLogStorage implements LogStorage {
     // A plain put: node-lmdb's per-call option parsing costs more than MDB_APPEND saves here.
     for (const entry of entries) {
       transaction.putBinary(database, logKey(entry.index), frameValue(encodeEntry(entry), logChecksumSeed));
-    }
-  }
-
-  private assertAppendable(entries: readonly Entry[], first: LogIndex, last: LogIndex): void {
-    if (entries.length === 0) return;
-    const start = entries[0]!.index;
-    assert(
-      start >= first && start <= last + 1,
-      () => `LmdbLogStorage.persist: entries start at ${start}, outside [${first}, ${last + 1}]`,
-    );
-    for (let offset = 0; offset < entries.length; offset++) {
-      const index = entries[offset]!.index;
-      assert(index === start + offset, () => `LmdbLogStorage.persist: entries not contiguous at ${index}`);
     }
   }
 

@@ -30,6 +30,7 @@ import {
   type Term,
 } from '@raftkv/raft';
 import { StorageCorruptionError, StorageError, StorageFullError } from './errors.js';
+import { assertAppendable } from './internal/appendable-entries.js';
 import { RecordDecoder } from './internal/record-codec.js';
 import {
   encodeCompactionRecord,
@@ -175,7 +176,12 @@ export class WalLogStorage implements LogStorage {
     const { hardState, entries, snapshot } = update;
     if (hardState === null && entries.length === 0 && snapshot === null) return;
     const lastBeforeEntries = snapshot === null ? this.lastIndex() : snapshot.index;
-    assertAppendable(entries, snapshot === null ? this.firstIndex() : snapshot.index + 1, lastBeforeEntries);
+    assertAppendable(
+      'WalLogStorage',
+      entries,
+      snapshot === null ? this.firstIndex() : snapshot.index + 1,
+      lastBeforeEntries,
+    );
     const nextHardState = hardState ?? this.hardState;
     const keepsTermAndVote =
       nextHardState.term === this.writtenHardState.term &&
@@ -387,19 +393,6 @@ function segmentName(number: number): string {
 /** An entry's approximate stored size, for the maxBytes bound of entries(). */
 function entryBytes(entry: Entry): number {
   return entry.kind === 'command' ? entry.data.byteLength + 16 : 32 + 48 * entry.configuration.members.length;
-}
-
-function assertAppendable(entries: readonly Entry[], first: LogIndex, last: LogIndex): void {
-  if (entries.length === 0) return;
-  const start = entries[0]!.index;
-  assert(
-    start >= first && start <= last + 1,
-    () => `WalLogStorage.persist: entries start at ${start}, outside [${first}, ${last + 1}]`,
-  );
-  for (let offset = 0; offset < entries.length; offset++) {
-    const index = entries[offset]!.index;
-    assert(index === start + offset, () => `WalLogStorage.persist: entries not contiguous at ${index}`);
-  }
 }
 
 /** Writes all of `bytes` at `position`; ENOSPC becomes StorageFullError, other failures StorageError. */

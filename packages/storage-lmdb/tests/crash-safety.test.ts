@@ -3,14 +3,11 @@
 // reported batch, be contiguous, verify every checksum, and carry the hard state of the same batch
 // as its last entry; its deferred KV applies must be all-or-nothing, in order, never beyond the log,
 // and never behind what the log has discarded (paper §7).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Entry, SeededPrng } from '@raftkv/raft';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { SeededPrng } from '@raftkv/raft';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type LogStorageKind, openLmdbEnvironment } from '../src/index.js';
+import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
 import { appliedBatchKey, batchOfEntry, crashMapSizeBytes, PlannedLog } from './support/crash-plan.js';
 import { makeTemporaryDirectory, removeDirectory } from './support/temporary-directory.js';
 
@@ -18,34 +15,18 @@ const kills = 200;
 /** Independent directories killed concurrently, so child start-up time overlaps. */
 const lanes = 3;
 const seed = Number(process.env.RAFTKV_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const testsDirectory = dirname(fileURLToPath(import.meta.url));
-/** The workspace node_modules, where the bundled child finds node-lmdb and msgpackr. */
-const nodeModules = dirname(dirname(createRequire(import.meta.url).resolve('node-lmdb/package.json')));
 
 let workDirectory: string;
 let childBundle: string;
-/** Children not yet reaped, killed in afterAll if the test fails part-way. */
-const liveChildren = new Set<ChildProcess>();
+const children = new CrashChildren();
 
 beforeAll(async () => {
   workDirectory = makeTemporaryDirectory('crash');
-  childBundle = join(workDirectory, 'crash-child.cjs');
-  // Bundled once so each child starts in plain node (~0.1 s) rather than through tsx (~0.7 s).
-  await build({
-    entryPoints: [join(testsDirectory, 'support', 'crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    conditions: ['@raftkv/source'],
-    external: ['node-lmdb', 'msgpackr'],
-    outfile: childBundle,
-    logLevel: 'silent',
-  });
+  childBundle = await bundleCrashChild('crash-child', workDirectory);
 });
 
 afterAll(() => {
-  for (const child of liveChildren) child.kill('SIGKILL');
+  children.killAll();
   removeDirectory(workDirectory);
 });
 
@@ -89,7 +70,7 @@ async function runLane(logStorage: LogStorageKind, lane: number, laneKills: numb
   for (let kill = 0; kill < laneKills; kill++) {
     const duringStartup = random.nextInt(100) < 15;
     if (duringStartup) killsDuringStartup++;
-    const lines = await runChildUntilKilled(directory, logStorage, laneSeed, {
+    const lines = await children.runUntilKilled(childBundle, [directory, String(laneSeed), logStorage], {
       afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
       afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
       // Spreads kills over the whole write cycle (an fsync takes milliseconds), not just its start.
@@ -153,71 +134,4 @@ function verifyAfterCrash(
   } finally {
     environment.close();
   }
-}
-
-/** The first entry that differs, described; undefined when equal (cheaper than a deep toEqual). */
-function firstDifference(stored: readonly Entry[], expected: readonly Entry[]): string | undefined {
-  const describe = (entry: Entry | undefined) =>
-    entry === undefined
-      ? 'nothing'
-      : `${entry.index}/${entry.term}/${entry.kind === 'command' ? Buffer.from(entry.data).toString('hex') : 'configuration'}`;
-  for (let position = 0; position < Math.max(stored.length, expected.length); position++) {
-    const [actual, wanted] = [describe(stored[position]), describe(expected[position])];
-    if (actual !== wanted) return `at position ${position}: stored ${actual}, expected ${wanted}`;
-  }
-  return undefined;
-}
-
-interface KillPoint {
-  readonly afterMilliseconds: number | undefined;
-  readonly afterBatches: number | undefined;
-  readonly thenMilliseconds: number;
-}
-
-/** Starts a child on `directory`, SIGKILLs it at `killPoint`, and resolves with the lines it printed. */
-function runChildUntilKilled(
-  directory: string,
-  logStorage: LogStorageKind,
-  childSeed: number,
-  killPoint: KillPoint,
-): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [childBundle, directory, String(childSeed), logStorage],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_PATH: nodeModules },
-      },
-    );
-    liveChildren.add(child);
-    const lines: string[] = [];
-    let pending = '';
-    let stderr = '';
-    let batches = 0;
-    let killScheduled = false;
-    const kill = () => child.kill('SIGKILL');
-    if (killPoint.afterMilliseconds !== undefined) setTimeout(kill, killPoint.afterMilliseconds);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (line !== 'ready') batches++;
-      }
-      if (killPoint.afterBatches !== undefined && batches >= killPoint.afterBatches && !killScheduled) {
-        killScheduled = true;
-        setTimeout(kill, killPoint.thenMilliseconds);
-      }
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      liveChildren.delete(child);
-      if (signal === 'SIGKILL') resolve(lines);
-      else reject(new Error(`crash child exited by itself (code ${code}, signal ${signal}): ${stderr}`));
-    });
-  });
 }

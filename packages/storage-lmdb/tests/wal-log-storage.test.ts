@@ -1,14 +1,11 @@
 // WalLogStorage used directly (no LMDB environment): reopen, torn tails, corruption, rewrites, SIGKILL.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AssertionError, type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { StorageCorruptionError, WalLogStorage, type WalLogStorageOptions } from '../src/index.js';
+import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
 import { batchOfEntry, PlannedLog } from './support/crash-plan.js';
 import {
   bytesEntry,
@@ -692,37 +689,22 @@ const lanes = 4;
 /** Small, so the child's segment is rewritten every few batches and kills also hit rewrites. */
 const crashSegmentBytesMin = 4096;
 const seed = Number(process.env.RAFTKV_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const testsDirectory = dirname(fileURLToPath(import.meta.url));
-/** The workspace node_modules, where the bundled child finds node-lmdb and msgpackr. */
-const nodeModules = dirname(dirname(createRequire(import.meta.url).resolve('node-lmdb/package.json')));
 
 describe('WalLogStorage crash safety', () => {
   let workDirectory: string;
   let childBundle: string;
   /** Children not yet reaped, killed in afterAll if the test fails part-way. */
-  const liveChildren = new Set<ChildProcess>();
+  const children = new CrashChildren();
   /** Set when a lane fails, so the other lanes stop at their next kill. */
   let laneFailed = false;
 
   beforeAll(async () => {
     workDirectory = makeTemporaryDirectory('wal-crash');
-    childBundle = join(workDirectory, 'wal-crash-child.cjs');
-    // Bundled once so each child starts in plain node (~0.1 s) rather than through tsx (~0.7 s).
-    await build({
-      entryPoints: [join(testsDirectory, 'support', 'wal-crash-child.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      conditions: ['@raftkv/source'],
-      external: ['node-lmdb', 'msgpackr'],
-      outfile: childBundle,
-      logLevel: 'silent',
-    });
+    childBundle = await bundleCrashChild('wal-crash-child', workDirectory);
   });
 
   afterAll(() => {
-    for (const child of liveChildren) child.kill('SIGKILL');
+    children.killAll();
     removeDirectory(workDirectory);
   });
 
@@ -779,12 +761,16 @@ describe('WalLogStorage crash safety', () => {
     let tornBetweenRecords = 0;
     for (let kill = 0; kill < laneKills && !laneFailed; kill++) {
       const duringStartup = random.nextInt(100) < 15;
-      const lines = await runChildUntilKilled(directory, laneSeed, {
-        afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
-        afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
-        // Spreads kills over the whole write cycle (an fdatasync takes milliseconds), not just its start.
-        thenMilliseconds: random.nextInt(40),
-      });
+      const lines = await children.runUntilKilled(
+        childBundle,
+        [directory, String(laneSeed), String(crashSegmentBytesMin)],
+        {
+          afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
+          afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
+          // Spreads kills over the whole write cycle (an fdatasync takes milliseconds), not just its start.
+          thenMilliseconds: random.nextInt(40),
+        },
+      );
       for (const line of lines) if (line !== 'ready') reportedBatch = Math.max(reportedBatch, Number(line));
       const found = verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
       if (found.durableBatch > reportedBatch) unreportedBatches++;
@@ -852,75 +838,10 @@ describe('WalLogStorage crash safety', () => {
       log.close();
     }
   }
-
-  /** Starts a child on `directory`, SIGKILLs it at `killPoint`, and resolves with the lines it printed. */
-  function runChildUntilKilled(
-    directory: string,
-    childSeed: number,
-    killPoint: KillPoint,
-  ): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const child: ChildProcess = spawn(
-        process.execPath,
-        [childBundle, directory, String(childSeed), String(crashSegmentBytesMin)],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: nodeModules } },
-      );
-      liveChildren.add(child);
-      const lines: string[] = [];
-      let pending = '';
-      let stderr = '';
-      let batches = 0;
-      let killScheduled = false;
-      const kill = () => child.kill('SIGKILL');
-      if (killPoint.afterMilliseconds !== undefined) setTimeout(kill, killPoint.afterMilliseconds);
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        const parts = (pending + chunk).split('\n');
-        pending = parts.pop()!;
-        for (const line of parts) {
-          lines.push(line);
-          if (line !== 'ready') batches++;
-        }
-        if (killPoint.afterBatches !== undefined && batches >= killPoint.afterBatches && !killScheduled) {
-          killScheduled = true;
-          setTimeout(kill, killPoint.thenMilliseconds);
-        }
-      });
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      // 'close', not 'exit': every line the child wrote before dying has been read by then.
-      child.on('close', (code, signal) => {
-        liveChildren.delete(child);
-        if (signal === 'SIGKILL') resolve(lines);
-        else
-          reject(new Error(`wal crash child exited by itself (code ${code}, signal ${signal}): ${stderr}`));
-      });
-    });
-  }
 });
 
 function equalHardStates(left: HardState, right: HardState): boolean {
   return (
     left.term === right.term && left.votedFor === right.votedFor && left.commitIndex === right.commitIndex
   );
-}
-
-interface KillPoint {
-  readonly afterMilliseconds: number | undefined;
-  readonly afterBatches: number | undefined;
-  readonly thenMilliseconds: number;
-}
-
-/** The first entry that differs, described; undefined when equal (cheaper than a deep toEqual). */
-function firstDifference(stored: readonly Entry[], expected: readonly Entry[]): string | undefined {
-  const describe = (entry: Entry | undefined) =>
-    entry === undefined
-      ? 'nothing'
-      : `${entry.index}/${entry.term}/${entry.kind === 'command' ? Buffer.from(entry.data).toString('hex') : 'configuration'}`;
-  for (let position = 0; position < Math.max(stored.length, expected.length); position++) {
-    const [actual, wanted] = [describe(stored[position]), describe(expected[position])];
-    if (actual !== wanted) return `at position ${position}: stored ${actual}, expected ${wanted}`;
-  }
-  return undefined;
 }
