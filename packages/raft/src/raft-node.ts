@@ -816,13 +816,9 @@ export class RaftNode {
   }
 
   private onCommitAdvanced(): void {
-    const configurationCommitted = this.configurations.pruneCommitted(this.log.commitIndex);
+    this.configurations.pruneCommitted(this.log.commitIndex);
     if (this.role !== 'leader') return;
-    // Followers learn an ordinary commit from the next AppendEntries or heartbeat (paper §5.3: "the
-    // leader ... includes that index in future AppendEntries RPCs"), at most one heartbeat interval
-    // later, so a write costs no extra message round to each follower. A committed configuration is
-    // announced at once: members it removes learn of it promptly and stop campaigning (thesis §4.2.2).
-    if (configurationCommitted) this.commitBroadcastPending = true;
+    this.commitBroadcastPending = true;
     this.onConfigurationChanged();
     if (!this.committedInCurrentTerm && this.log.term(this.log.commitIndex) === this.term) {
       this.committedInCurrentTerm = true;

@@ -239,31 +239,6 @@ describe('applying (§5.3, thesis §3.8)', () => {
 });
 
 describe('replication: batching, pipelining, fast backtracking (thesis §10.2, paper §5.3)', () => {
-  it('followers learn an ordinary commit from the next AppendEntries or heartbeat, not a message of its own (§5.3)', () => {
-    const cluster = new TestCluster({ voters: ['n1', 'n2', 'n3'] });
-    cluster.elect('n1');
-    const sentBefore = cluster.sent.length;
-    cluster.propose('n1', 'x=1');
-    cluster.process();
-    expect(cluster.values('n1')).toEqual(['x=1']);
-    // One AppendEntries with the entry to each follower; the commit that its answers made is not sent.
-    const appends = cluster.sent.slice(sentBefore).filter((message) => message.type === 'AppendEntries');
-    expect(appends.map((message) => [message.to, message.entries.length])).toEqual([
-      ['n2', 1],
-      ['n3', 1],
-    ]);
-    const leaderCommit = cluster.raft('n1').status().commitIndex;
-    for (const follower of ['n2', 'n3']) {
-      expect(cluster.raft(follower).status().commitIndex).toBe(leaderCommit - 1);
-      expect(cluster.values(follower)).toEqual([]);
-    }
-    cluster.propose('n1', 'x=2');
-    cluster.process();
-    for (const follower of ['n2', 'n3']) expect(cluster.values(follower)).toEqual(['x=1']);
-    cluster.tick(['n1']);
-    for (const follower of ['n2', 'n3']) expect(cluster.values(follower)).toEqual(['x=1', 'x=2']);
-  });
-
   it('1,000 proposals in one turn leave as one AppendEntries per follower', () => {
     const cluster = new TestCluster({ voters: ['n1', 'n2', 'n3'] });
     cluster.elect('n1');
@@ -275,7 +250,6 @@ describe('replication: batching, pipelining, fast backtracking (thesis §10.2, p
       expect(appends[0]!.entries.length).toBe(1000);
     }
     cluster.process();
-    cluster.tick(['n1']); // followers learn the commit from the next heartbeat (paper §5.3)
     expect(cluster.values('n3').length).toBe(1000);
   });
 
@@ -289,7 +263,6 @@ describe('replication: batching, pipelining, fast backtracking (thesis §10.2, p
     expect(appends.every((message) => message.entries.length >= 1)).toBe(true);
     expect(appends.filter((message) => message.entries.length > 2)).toEqual([]);
     cluster.process();
-    cluster.tick(['n1']); // followers learn the commit from the next heartbeat (paper §5.3)
     expect(cluster.values('n2').length).toBe(21);
   });
 
@@ -323,7 +296,6 @@ describe('replication: batching, pipelining, fast backtracking (thesis §10.2, p
     // Each message carries one 100-byte entry: two fill the 200-byte window.
     expect(appendsTo(cluster.runReady(cluster.node('n1')).messages, 'n2').length).toBe(2);
     cluster.process();
-    cluster.tick(['n1']); // followers learn the commit from the next heartbeat (paper §5.3)
     expect(cluster.values('n2').length).toBe(10);
   });
 

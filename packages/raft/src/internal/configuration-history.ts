@@ -50,14 +50,10 @@ export class ConfigurationHistory {
     this.items = [{ index, membership: new Membership(configuration) }];
   }
 
-  /**
-   * Drops configurations that can never be reverted to: all but the last one at or below commitIndex.
-   * Returns whether a configuration entry became committed (every one above the base was not).
-   */
-  pruneCommitted(commitIndex: LogIndex): boolean {
+  /** Drops configurations that can never be reverted to: all but the last one at or below commitIndex. */
+  pruneCommitted(commitIndex: LogIndex): void {
     let keepFrom = 0;
     for (let i = 1; i < this.items.length && this.items[i]!.index <= commitIndex; i += 1) keepFrom = i;
     if (keepFrom > 0) this.items = this.items.slice(keepFrom);
-    return keepFrom > 0;
   }
 }
