@@ -15,6 +15,8 @@ import { Histogram } from './histogram.js';
 /** A put request of the bench's shape: 16-byte key, 256-byte value, framing. */
 const requestBytes = 300;
 const acknowledgementBytes = 20;
+/** A server that does not answer within this long is down: the run fails instead of waiting. */
+const answerTimeoutMs = 5000;
 
 type Role = 'leader' | 'follower';
 
@@ -97,7 +99,7 @@ async function measure(sync: boolean, durationSeconds: number, directory: string
     ),
     start({ role: 'leader', port: leaderPort!, followerPorts, file: join(directory, 'leader'), sync }),
   ];
-  const client = new Dealer();
+  const client = new Dealer({ receiveTimeout: answerTimeoutMs });
   try {
     client.connect(`tcp://127.0.0.1:${leaderPort}`);
     const request = Buffer.alloc(requestBytes, 1);
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
   const options = program.opts<{ duration: string; roleJson?: string }>();
   if (options.roleJson !== undefined) {
     const role = JSON.parse(options.roleJson) as RoleArguments;
+    // A server ends with the process that forked it, even one that was killed.
+    process.on('disconnect', () => process.exit(0));
     await (role.role === 'leader' ? runLeader(role) : runFollower(role));
     return;
   }
@@ -159,4 +163,12 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A receive that timed out means a server process is down (its error, if any, is printed above).
+  const reason =
+    (error as { code?: string }).code === 'EAGAIN' ? `no answer within ${answerTimeoutMs} ms` : String(error);
+  process.stderr.write(`bench:floor: ${reason}\n`);
+  process.exitCode = 1;
+}
