@@ -28,7 +28,7 @@ interface RoleArguments {
   readonly sync: boolean;
 }
 
-/** Appends `bytes` at `position` and, when syncing, makes it durable as a Raft persist must. */
+/** In the variant with syncs, appends `bytes` at `position` and makes it durable as a Raft persist must. */
 function persist(descriptor: number, bytes: Uint8Array, position: number, sync: boolean): void {
   if (!sync) return;
   writeSync(descriptor, bytes, 0, bytes.byteLength, position);
