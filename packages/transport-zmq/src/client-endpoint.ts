@@ -1,7 +1,8 @@
-// ClientEndpoint: a ROUTER bound on the node's client address. A message [identity, f1, …, fN] is N
-// requests; valid ones go to onRequest with a reply function, malformed ones are counted and answered
-// with a typed error, and the endpoint keeps serving. Replies for one client produced in the same
-// synchronous work leave as one message. Network trouble is dropped and counted, never thrown.
+// ClientEndpoint: a ROUTER bound on the node's client address. A message [identity, part…] carries N
+// requests, one per plain part or several per frame pack; valid ones go to onRequest with a reply
+// function, malformed ones are counted and answered with a typed error, and the endpoint keeps
+// serving. Replies for one client produced in the same synchronous work leave as one message.
+// Network trouble is dropped and counted, never thrown.
 import {
   type ClientRequest,
   type ClientResponseBody,
@@ -14,6 +15,7 @@ import {
 import { assert } from '@raftkv/raft';
 import { Router } from 'zeromq';
 import { CoalescingSender } from './internal/coalescing-sender.js';
+import { framesOfPart, type PartFrames } from './internal/frame-packs.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import type { SendOutcome } from './internal/serial-sender.js';
 import {
@@ -80,6 +82,7 @@ export class ClientEndpoint {
         bytesMax: clientReplyQueueBytesMax,
         framesPerMessageMax: clientFramesPerMessageMax,
         messageBytesMax: clientMessageBytesMax,
+        partBytesMax: clientFrameBytesMax,
       },
       (flush) => process.nextTick(flush),
     );
@@ -125,20 +128,34 @@ export class ClientEndpoint {
   }
 
   /**
-   * A ROUTER delivers [client routing id, request frame 1, …, N]; each frame is decoded on its own. A
-   * message of more than clientFramesPerMessageMax requests gets one bad-request and none is served.
+   * A ROUTER delivers [client routing id, part 1, …, part N]; each part is one request frame or a pack
+   * of them, and each frame is decoded on its own. A bad pack is answered with one bad-request (its
+   * frames' request ids cannot be trusted). A message of more than clientFramesPerMessageMax requests
+   * gets one bad-request and none is served.
    */
   private onMessage(parts: readonly Buffer[]): number {
     const identity = parts[0];
     if (identity === undefined) return 1;
-    const frameCount = parts.length - 1;
+    const unpacked: PartFrames[] = [];
+    let frameCount = 0;
+    for (let part = 1; part < parts.length; part += 1) {
+      const frames = framesOfPart(parts[part]!, clientFramesPerMessageMax);
+      unpacked.push(frames);
+      if (frames.ok) frameCount += frames.frames.length;
+    }
     if (frameCount > clientFramesPerMessageMax) {
       this.counts.framesBad += frameCount;
       const message = `a message of ${frameCount} requests exceeds ${clientFramesPerMessageMax}`;
       this.send(identity, null, { ok: false, error: { code: 'bad-request', message } });
       return 1;
     }
-    for (let part = 1; part < parts.length; part += 1) this.onRequestFrame(identity, parts[part]!);
+    for (const frames of unpacked) {
+      if (frames.ok) for (const frame of frames.frames) this.onRequestFrame(identity, frame);
+      else {
+        this.counts.framesBad += 1;
+        this.send(identity, null, { ok: false, error: { code: 'bad-request', message: frames.reason } });
+      }
+    }
     return Math.max(1, frameCount);
   }
 

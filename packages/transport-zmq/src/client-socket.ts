@@ -1,7 +1,7 @@
 // ClientSocket: a DEALER connected to one node's client endpoint. request() resolves with the node's
 // decoded response or a typed local failure (timeout, closed, ...), never rejects; responses are
 // matched by requestId, so many requests may be in flight. Requests issued in one event-loop turn
-// leave as one multipart message. Holds no Raft or KV logic.
+// leave as one message (one frame pack). Holds no Raft or KV logic.
 import {
   type ClientRequestBody,
   type ClientResponse,
@@ -12,6 +12,7 @@ import {
 } from '@raftkv/protocol';
 import { Dealer } from 'zeromq';
 import { CoalescingSender } from './internal/coalescing-sender.js';
+import { framesOfPart } from './internal/frame-packs.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import type { SendOutcome } from './internal/serial-sender.js';
 import {
@@ -95,6 +96,7 @@ export class ClientSocket {
         bytesMax: clientRequestQueueBytesMax,
         framesPerMessageMax: clientFramesPerMessageMax,
         messageBytesMax: clientMessageBytesMax,
+        partBytesMax: clientFrameBytesMax,
       },
       (flush) => setImmediate(flush),
     );
@@ -148,10 +150,19 @@ export class ClientSocket {
     this.dealer.close();
   }
 
-  /** A message carries one or more response frames, each decoded on its own. */
+  /** A message carries response frames, one per plain part or several per pack, each decoded on its own. */
   private onMessage(parts: readonly Buffer[]): number {
-    for (const frame of parts) this.onResponseFrame(frame);
-    return Math.max(1, parts.length);
+    let frames = 0;
+    for (const part of parts) {
+      const unpacked = framesOfPart(part, clientFramesPerMessageMax);
+      if (!unpacked.ok) {
+        this.counts.responsesBad += 1;
+        continue;
+      }
+      for (const frame of unpacked.frames) this.onResponseFrame(frame);
+      frames += unpacked.frames.length;
+    }
+    return Math.max(1, frames);
   }
 
   private onResponseFrame(frame: Buffer): void {

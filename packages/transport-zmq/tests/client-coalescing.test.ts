@@ -1,6 +1,7 @@
 // Coalescing on the client path with real ZeroMQ sockets on 127.0.0.1 (OS-assigned ports): requests
-// of one tick leave as one multipart message, replies of one synchronous block come back as one, each
-// part is decoded on its own, single-part messages still work, and every bound holds exactly.
+// of one tick leave as one message (one frame pack), replies of one synchronous block come back as
+// one, each frame is decoded on its own, plain multipart and single-part messages still work, and
+// every bound holds exactly.
 import {
   type ClientRequest,
   type ClientResponse,
@@ -24,7 +25,8 @@ import {
   clientReplyQueueFramesMax,
   clientRequestQueueFramesMax,
 } from '../src/index.js';
-import { eventually } from './helpers.js';
+import { packFrames } from '../src/internal/frame-packs.js';
+import { eventually, framesOfParts } from './helpers.js';
 
 const anyPort = 'tcp://127.0.0.1:*';
 const closers: Array<() => void> = [];
@@ -111,13 +113,15 @@ function holdUntil(
 }
 
 describe('ClientSocket coalesces requests', () => {
-  it('requests issued in one tick arrive at a raw ROUTER as one multipart message, and each gets its own reply', async () => {
+  it('requests issued in one tick arrive at a raw ROUTER as one message of one frame pack, and each gets its own reply', async () => {
     const router = await rawRouter();
     const socket = connect(router.lastEndpoint!);
     const pending = Array.from({ length: 50 }, () =>
       socket.request({ kind: 'members' }, { timeoutMs: 10_000 }),
     );
-    const [identity, ...frames] = await router.receive();
+    const [identity, ...parts] = await router.receive();
+    expect(parts).toHaveLength(1);
+    const frames = framesOfParts(parts);
     expect(frames).toHaveLength(50);
     const requests = decodeRequests(frames);
     expect(new Set(requests.map((request) => request.requestId)).size).toBe(50);
@@ -140,8 +144,8 @@ describe('ClientSocket coalesces requests', () => {
       .then(() => Promise.resolve())
       .then(() => Array.from({ length: 5 }, request));
     await later;
-    const [, ...frames] = await router.receive();
-    expect(frames).toHaveLength(10);
+    const [, ...parts] = await router.receive();
+    expect(framesOfParts(parts)).toHaveLength(10);
     socket.close();
     await Promise.all(first);
   });
@@ -155,7 +159,8 @@ describe('ClientSocket coalesces requests', () => {
     );
     const sizes: number[] = [];
     while (sizes.reduce((sum, size) => sum + size, 0) < count) {
-      const [identity, ...frames] = await router.receive();
+      const [identity, ...parts] = await router.receive();
+      const frames = framesOfParts(parts);
       sizes.push(frames.length);
       const replies = decodeRequests(frames).map((request) =>
         encodeClientResponse(request.requestId, members(`n${request.requestId}`)),
@@ -181,8 +186,8 @@ describe('ClientSocket coalesces requests', () => {
     const pending = [put(third), put(third), put(third), put(third), put(10), put(clientMessageBytesMax + 1)];
     const messages: number[][] = [];
     while (messages.flat().length < pending.length) {
-      const [, ...frames] = await router.receive();
-      messages.push(frames.map((frame) => frame.byteLength));
+      const [, ...parts] = await router.receive();
+      messages.push(framesOfParts(parts).map((frame) => frame.byteLength));
     }
     expect(messages.map((sizes) => sizes.length)).toEqual([3, 2, 1]);
     expect(messages[2]![0]).toBeGreaterThan(clientMessageBytesMax);
@@ -208,7 +213,9 @@ describe('ClientSocket coalesces requests', () => {
       });
     }
     let received = 0;
-    while (received < clientRequestQueueFramesMax) received += (await router.receive()).length - 1;
+    while (received < clientRequestQueueFramesMax) {
+      received += framesOfParts((await router.receive()).slice(1)).length;
+    }
     expect(received).toBe(clientRequestQueueFramesMax);
     socket.close();
     const closed = await Promise.all(pending.slice(0, clientRequestQueueFramesMax));
@@ -233,8 +240,8 @@ describe('ClientSocket coalesces requests', () => {
     const router = await rawRouter();
     const socket = connect(router.lastEndpoint!);
     const pending = [1, 2, 3].map(() => socket.request({ kind: 'members' }, { timeoutMs: 10_000 }));
-    const [identity, ...frames] = await router.receive();
-    const [one, two, three] = decodeRequests(frames);
+    const [identity, ...parts] = await router.receive();
+    const [one, two, three] = decodeRequests(framesOfParts(parts));
     const invalid = encodeClientResponse(two!.requestId, { ok: true, result: { kind: 'launch' } as never });
     await router.send([
       identity!,
@@ -250,7 +257,7 @@ describe('ClientSocket coalesces requests', () => {
 });
 
 describe('ClientEndpoint coalesces replies', () => {
-  it('replies answered in one synchronous block arrive at a raw DEALER as one multipart message', async () => {
+  it('replies answered in one synchronous block arrive at a raw DEALER as one message of one frame pack', async () => {
     const endpoint = await bindEndpoint(
       holdUntil(30, (held) => {
         for (const [request, reply] of held) answerWithId(request, reply);
@@ -260,7 +267,9 @@ describe('ClientEndpoint coalesces replies', () => {
     for (let requestId = 1; requestId <= 30; requestId += 1) {
       await dealer.send(encodeClientRequest(requestId, { kind: 'members' })); // 30 single-part messages
     }
-    const replies = decodeResponses(await dealer.receive());
+    const parts = await dealer.receive();
+    expect(parts).toHaveLength(1);
+    const replies = decodeResponses(framesOfParts(parts));
     expect(replies.map((reply) => reply.requestId)).toEqual(
       Array.from({ length: 30 }, (_, index) => index + 1),
     );
@@ -282,7 +291,7 @@ describe('ClientEndpoint coalesces replies', () => {
     await dealer.send(
       Array.from({ length: 20 }, (_, index) => encodeClientRequest(index + 1, { kind: 'status' })),
     );
-    expect(await dealer.receive()).toHaveLength(20);
+    expect(framesOfParts(await dealer.receive())).toHaveLength(20);
   });
 
   it('a multipart request message with one garbage part: that part gets bad-request, the others are served', async () => {
@@ -294,10 +303,10 @@ describe('ClientEndpoint coalesces replies', () => {
     const dealer = rawDealer(endpoint.address);
     await dealer.send([
       encodeClientRequest(7, { kind: 'status' }),
-      Uint8Array.from([0xc1, 0x00, 0xff]),
+      Uint8Array.from([0xc4, 0xff]),
       encodeClientRequest(9, { kind: 'members' }),
     ]);
-    const replies = decodeResponses(await dealer.receive());
+    const replies = decodeResponses(framesOfParts(await dealer.receive()));
     expect(replies).toMatchObject([
       { requestId: 7, ok: true },
       { requestId: null, ok: false, error: { code: 'bad-request' } },
@@ -305,6 +314,50 @@ describe('ClientEndpoint coalesces replies', () => {
     ]);
     expect(served).toEqual([7, 9]);
     expect(endpoint.counters()).toMatchObject({ requestsReceived: 2, framesBad: 1 });
+  });
+
+  it('a message mixing plain parts and frame packs: every frame is served; a bad pack gets one bad-request', async () => {
+    const served: number[] = [];
+    const endpoint = await bindEndpoint((request, reply) => {
+      served.push(request.requestId);
+      answerWithId(request, reply);
+    });
+    const dealer = rawDealer(endpoint.address);
+    const status = (requestId: number) => encodeClientRequest(requestId, { kind: 'status' });
+    const cutShort = packFrames([status(5), status(6)]).subarray(0, -1);
+    await dealer.send([status(1), packFrames([status(2), status(3)]), cutShort, status(4)]);
+    const replies = decodeResponses(framesOfParts(await dealer.receive()));
+    expect(replies).toMatchObject([
+      { requestId: 1, ok: true },
+      { requestId: 2, ok: true },
+      { requestId: 3, ok: true },
+      {
+        requestId: null,
+        ok: false,
+        error: { code: 'bad-request', message: expect.stringContaining('frame pack') },
+      },
+      { requestId: 4, ok: true },
+    ]);
+    expect(served).toEqual([1, 2, 3, 4]);
+    expect(endpoint.counters()).toMatchObject({ requestsReceived: 4, framesBad: 1 });
+  });
+
+  it('frames in packs count toward clientFramesPerMessageMax: one over gets one bad-request and none is served', async () => {
+    const served: number[] = [];
+    const endpoint = await bindEndpoint((request, reply) => {
+      served.push(request.requestId);
+      answerWithId(request, reply);
+    });
+    const dealer = rawDealer(endpoint.address);
+    const frames = Array.from({ length: clientFramesPerMessageMax }, (_, index) =>
+      encodeClientRequest(index, { kind: 'status' }),
+    );
+    await dealer.send([packFrames(frames), encodeClientRequest(999, { kind: 'status' })]);
+    expect(decodeResponses(framesOfParts(await dealer.receive()))).toMatchObject([
+      { requestId: null, ok: false, error: { code: 'bad-request' } },
+    ]);
+    expect(served).toEqual([]);
+    expect(endpoint.counters().framesBad).toBe(clientFramesPerMessageMax + 1);
   });
 
   it('a single-part request still gets a single-part reply', async () => {
@@ -327,7 +380,7 @@ describe('ClientEndpoint coalesces replies', () => {
     await dealer.send(
       Array.from({ length: tooMany }, (_, index) => encodeClientRequest(index, { kind: 'status' })),
     );
-    expect(decodeResponses(await dealer.receive())).toMatchObject([
+    expect(decodeResponses(framesOfParts(await dealer.receive()))).toMatchObject([
       { requestId: null, ok: false, error: { code: 'bad-request' } },
     ]);
     expect(served).toEqual([]);
@@ -348,7 +401,9 @@ describe('ClientEndpoint coalesces replies', () => {
     const dealer = rawDealer(endpoint.address);
     const threeFifths = Math.floor((clientFrameBytesMax * 3) / 5);
     await dealer.send([big(1, threeFifths), big(2, threeFifths)]);
-    expect(decodeResponses(await dealer.receive()).map((reply) => reply.requestId)).toEqual([1, 2]);
+    expect(decodeResponses(framesOfParts(await dealer.receive())).map((reply) => reply.requestId)).toEqual([
+      1, 2,
+    ]);
     const oversized = new Dealer({ linger: 0 });
     closers.push(() => oversized.close());
     oversized.connect(endpoint.address);
@@ -401,7 +456,7 @@ describe('ClientEndpoint coalesces replies', () => {
       );
     }
     let received = 0;
-    while (received < clientReplyQueueFramesMax) received += (await dealer.receive()).length;
+    while (received < clientReplyQueueFramesMax) received += framesOfParts(await dealer.receive()).length;
     expect(received).toBe(clientReplyQueueFramesMax);
     await eventually(
       () => endpoint.counters().repliesSent === clientReplyQueueFramesMax,
@@ -421,8 +476,12 @@ describe('ClientEndpoint coalesces replies', () => {
     );
     const dealer = rawDealer(endpoint.address);
     await dealer.send([1, 2, 3].map((requestId) => encodeClientRequest(requestId, { kind: 'status' })));
-    expect(decodeResponses(await dealer.receive()).map((reply) => reply.requestId)).toEqual([1]);
-    expect(decodeResponses(await dealer.receive()).map((reply) => reply.requestId)).toEqual([2, 3]);
+    expect(decodeResponses(framesOfParts(await dealer.receive())).map((reply) => reply.requestId)).toEqual([
+      1,
+    ]);
+    expect(decodeResponses(framesOfParts(await dealer.receive())).map((reply) => reply.requestId)).toEqual([
+      2, 3,
+    ]);
   });
   it('close() right after replies hands them to ZeroMQ first (one message), instead of dropping them', async () => {
     let endpoint: ClientEndpoint | undefined;

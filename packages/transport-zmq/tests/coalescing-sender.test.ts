@@ -1,7 +1,9 @@
-// CoalescingSender against a scripted socket: which frames leave together, the per-message and queue
-// bounds (exact), outcomes for failed and discarded frames, flush(), and fairness between routes.
+// CoalescingSender against a scripted socket: which frames leave together, how they are packed into
+// parts, the per-message, per-part and queue bounds (exact), outcomes for failed and discarded frames,
+// flush(), and fairness between routes.
 import { describe, expect, it } from 'vitest';
 import { CoalescingSender, type CoalescingSenderLimits } from '../src/internal/coalescing-sender.js';
+import { framePackMarker, framesOfPart } from '../src/internal/frame-packs.js';
 import type { SendOutcome } from '../src/internal/serial-sender.js';
 
 /** Records every send; each send stays in flight until the test settles it. */
@@ -36,6 +38,7 @@ const roomy: CoalescingSenderLimits = {
   bytesMax: 10_000,
   framesPerMessageMax: 4,
   messageBytesMax: 1000,
+  partBytesMax: 5000,
 };
 
 /** A sender whose scheduled flush runs only when the test calls runScheduled(). */
@@ -54,10 +57,18 @@ function harness(limits: CoalescingSenderLimits = roomy) {
   const runScheduled = (): void => {
     for (const flush of scheduled.splice(0)) flush();
   };
-  /** The frame ids of each sent message (first byte of each frame), route parts shown as strings. */
+  /**
+   * The frame ids of each sent message (first byte of each frame, a pack's frames in its place), route
+   * parts shown as strings (a route is a Buffer; the test's frames are plain Uint8Arrays).
+   */
   const shapes = (): Array<Array<number | string>> =>
     socket.messages.map((parts) =>
-      parts.map((part) => (Buffer.isBuffer(part) ? part.toString('latin1') : part[0]!)),
+      parts.flatMap((part): Array<number | string> => {
+        if (Buffer.isBuffer(part) && part[0] !== framePackMarker) return [part.toString('latin1')];
+        const unpacked = framesOfPart(Buffer.from(part.buffer, part.byteOffset, part.byteLength), 1000);
+        if (!unpacked.ok) throw new Error(unpacked.reason);
+        return unpacked.frames.map((frame) => frame[0]!);
+      }),
     );
   return { socket, sender, scheduled, outcomes, enqueue, runScheduled, shapes };
 }
@@ -93,6 +104,35 @@ describe('CoalescingSender', () => {
     runScheduled();
     while (socket.inFlight > 0) await socket.complete();
     expect(shapes()).toEqual([[0, 1, 2, 3], [4, 5, 6], [7], [8], [9]]);
+  });
+
+  it('a message of several frames is one frame pack; a message of one frame is that frame, unpacked', async () => {
+    const { socket, enqueue, runScheduled } = harness();
+    enqueue('A');
+    enqueue('A');
+    enqueue('A');
+    runScheduled();
+    await socket.complete();
+    enqueue(null, 7);
+    runScheduled();
+    const [routed, single] = socket.messages;
+    expect(routed).toHaveLength(2);
+    expect(Buffer.from(routed![0]!).toString('latin1')).toBe('A');
+    expect(routed![1]![0]).toBe(framePackMarker);
+    expect(routed![1]!.byteLength).toBe(1 + 3 * (4 + 10));
+    expect(single).toEqual([new Uint8Array(7).fill(3)]);
+  });
+
+  it('frames share a pack only while it stays within partBytesMax bytes, exactly', async () => {
+    // A pack of n frames of b bytes each takes 1 + n·(4 + b) bytes: three 10-byte frames take 43.
+    const { socket, enqueue, runScheduled } = harness({ ...roomy, partBytesMax: 43 });
+    for (let frame = 0; frame < 4; frame += 1) enqueue(null); // one message: packs of 3, then 1
+    runScheduled();
+    expect(socket.messages).toHaveLength(1);
+    const [parts] = socket.messages;
+    expect(parts!.map((part) => part.byteLength)).toEqual([43, 10]);
+    expect(parts![0]![0]).toBe(framePackMarker);
+    expect(parts![1]).toEqual(new Uint8Array(10).fill(3));
   });
 
   it('every frame of a sent message settles sent; of a refused message failed', async () => {

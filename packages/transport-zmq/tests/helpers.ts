@@ -1,6 +1,7 @@
 // Test helpers for the ZeroMQ contract tests: polling with a generous deadline (never a speed
 // assumption) and small message builders. Test-only.
 import { type Message, type NodeId, nodeId } from '@raftkv/raft';
+import { framesOfPart } from '../src/internal/frame-packs.js';
 
 /** Polls `condition` every few milliseconds until it holds; fails after `deadlineMs` (generous). */
 export async function eventually(condition: () => boolean, what: string, deadlineMs = 15_000): Promise<void> {
@@ -42,3 +43,12 @@ export function vote(from: NodeId, to: NodeId): Message {
 export const n1 = nodeId('n1');
 export const n2 = nodeId('n2');
 export const n3 = nodeId('n3');
+
+/** The client frames a raw message's parts carry, a frame pack's frames in its place (as the endpoints read them). */
+export function framesOfParts(parts: readonly Buffer[]): Buffer[] {
+  return parts.flatMap((part) => {
+    const unpacked = framesOfPart(part, Number.MAX_SAFE_INTEGER);
+    if (!unpacked.ok) throw new Error(`a bad frame pack: ${unpacked.reason}`);
+    return unpacked.frames;
+  });
+}

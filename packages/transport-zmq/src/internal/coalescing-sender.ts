@@ -1,8 +1,10 @@
 // A bounded queue of frames in front of ONE ZeroMQ socket that coalesces them: frames queued for the
-// same route (a ROUTER's client identity, or none on a DEALER) before a flush leave as ONE multipart
-// message [route?, frame1, …, frameN], N and its bytes bounded. One awaited send() at a time (zeromq 6
-// forbids concurrent sends). Never throws into the caller: a full queue refuses the frame, and every
-// queued frame reports how it ended to its own callback.
+// same route (a ROUTER's client identity, or none on a DEALER) before a flush leave as ONE message
+// [route?, part…], N frames and their bytes bounded, packed into as few parts as the receiver's part
+// bound allows (frame-packs.ts). One awaited send() at a time (zeromq 6 forbids concurrent sends).
+// Never throws into the caller: a full queue refuses the frame, and every queued frame reports how it
+// ended to its own callback.
+import { partsOf } from './frame-packs.js';
 import type { SendingSocket, SendOutcome } from './serial-sender.js';
 
 export interface CoalescingSenderLimits {
@@ -14,6 +16,8 @@ export interface CoalescingSenderLimits {
   readonly framesPerMessageMax: number;
   /** Most frame bytes in one message; a single larger frame still leaves, alone. */
   readonly messageBytesMax: number;
+  /** Most bytes of one part (the receiver's ZMQ_MAXMSGSIZE): frames share a pack only within it. */
+  readonly partBytesMax: number;
 }
 
 /** Calls `flush` once the caller's current work is over, so frames queued meanwhile leave together. */
@@ -126,9 +130,11 @@ export class CoalescingSender {
     this.queuedBytes -= bytes;
     this.routes.delete(key);
     if (queue.frames.length > 0) this.routes.set(key, queue);
-    const parts: Uint8Array[] = queue.route === null ? [] : [queue.route];
-    for (const queued of frames) parts.push(queued.frame);
-    return { parts, frames };
+    const packed = partsOf(
+      frames.map((queued) => queued.frame),
+      this.limits.partBytesMax,
+    );
+    return { parts: queue.route === null ? packed : [queue.route, ...packed], frames };
   }
 
   /** ZeroMQ's refusals (EAGAIN at the high-water mark, a closed socket) are outcomes, not throws. */
