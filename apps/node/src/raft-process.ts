@@ -130,6 +130,7 @@ export class RaftProcess {
             body();
             parts.endpoint.flush();
           }, mustSync),
+        persistDurableInBody: environment.turnTransaction.persistDurableInBody === true,
       },
       transport: parts.transport,
       random: new SeededPrng(seed),

@@ -194,8 +194,10 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
    * One Ready cycle (thesis §3.8, §10.2.1): a received snapshot is installed into the state machine
    * before the log is reset (so a crash in between leaves a state machine AHEAD of the log, which
    * start() repairs, never one behind a compacted log); state is durable before any message that
-   * depends on it leaves; committed entries are applied only with or after their persist. With a
-   * TurnTransaction the persist and the apply are one atomic commit, so the messages wait for both.
+   * depends on it leaves; committed entries are applied only with or after their persist. Messages
+   * leave as soon as the persist is durable, before the apply (no message depends on the applied
+   * state): right after persist() returns, unless a TurnTransaction makes the persist and the apply
+   * one atomic commit, when they wait for both.
    */
   private runReadyCycle(ready: Ready): void {
     const { stateMachine, transport, observer, turnTransaction } = this.options;
@@ -212,8 +214,14 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       stateMachine.restore(ready.snapshot);
       this.proposals.failThrough(ready.snapshot.metadata.index, 'outcome-unknown');
     }
+    const persistDurableInBody =
+      turnTransaction === undefined || turnTransaction.persistDurableInBody === true;
     const persistAndApply = (): void => {
       this.persist(ready);
+      if (persistDurableInBody && afterPersist.length > 0) {
+        transport.send(afterPersist);
+        afterPersist = [];
+      }
       if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     };
     if (turnTransaction === undefined) persistAndApply();

@@ -320,6 +320,13 @@ export interface LogStorage extends LogReader {
  */
 export interface TurnTransaction {
   run(body: () => void, mustSync: boolean): void;
+  /**
+   * True when the log storage's persist() is durable by the time it returns even inside `run` — the
+   * log is kept apart from the state machine's store (a write-ahead log) and only the apply joins the
+   * transaction. Messages that wait for the persist then leave before the apply (thesis §3.8: they
+   * depend on the durable log, not on the applied state). False or absent: they wait for `run`.
+   */
+  readonly persistDurableInBody?: boolean;
 }
 
 /** Reads a consistent snapshot of the state machine in chunks, for InstallSnapshot (paper §7). */

@@ -1,5 +1,6 @@
 // RaftActor's send/persist order: a leader's AppendEntries may leave before its own persist (thesis
-// §10.2.1), but votes, responses and any message of a Ready that changes term or vote only after it.
+// §10.2.1), but votes, responses and any message of a Ready that changes term or vote only after it
+// is durable — and then before the apply, unless a turn transaction commits persist and apply together.
 import { describe, expect, it } from 'vitest';
 import {
   type AppendEntries,
@@ -87,22 +88,29 @@ class RecordingStateMachine extends NullStateMachine {
   }
 }
 
-function startActor(id: string, configuration: Configuration, options: { turnTransaction?: boolean } = {}) {
+/** `turnTransaction`: true for one whose commit makes the persist durable; 'durable-persist' for one whose persist is durable in its body. */
+function startActor(
+  id: string,
+  configuration: Configuration,
+  options: { turnTransaction?: boolean | 'durable-persist' } = {},
+) {
   const timeline: Event[] = [];
   const sent: Message[] = [];
   const actor = RaftActor.start({
     config: testConfig(id, { preVote: false, checkQuorum: false }),
     storage: new RecordingStorage(configuration, timeline),
     stateMachine: new RecordingStateMachine(timeline),
-    ...(options.turnTransaction === true && {
-      turnTransaction: {
-        run: (body: () => void, mustSync: boolean) => {
-          timeline.push('turn begin');
-          body();
-          timeline.push(`turn end mustSync=${mustSync}`);
+    ...(options.turnTransaction !== undefined &&
+      options.turnTransaction !== false && {
+        turnTransaction: {
+          run: (body: () => void, mustSync: boolean) => {
+            timeline.push('turn begin');
+            body();
+            timeline.push(`turn end mustSync=${mustSync}`);
+          },
+          persistDurableInBody: options.turnTransaction === 'durable-persist',
         },
-      },
-    }),
+      }),
     transport: {
       send: (messages) => {
         for (const message of messages) {
@@ -122,6 +130,19 @@ function startActor(id: string, configuration: Configuration, options: { turnTra
 const threeVoters: Configuration = {
   members: [n1, n2, n3].map((id) => ({ id, role: 'voter' as const, address: id })),
 };
+
+/** AppendEntries from leader n1 (term 2) to n2 carrying entry `index`, the log's first entry being term 1. */
+const followerAppend = (index: number, leaderCommit: number): AppendEntries => ({
+  type: 'AppendEntries',
+  term: 2,
+  from: n1,
+  to: n2,
+  prevLogIndex: index - 1,
+  prevLogTerm: index - 1 === 1 ? 1 : 2,
+  entries: [{ index, term: 2, kind: 'command', data: bytes(`entry ${index}`) }],
+  leaderCommit,
+  sequence: index,
+});
 
 /** Elects n1 in a three-voter cluster by answering its RequestVote from n2. */
 function electedLeader() {
@@ -205,6 +226,36 @@ describe('RaftActor persist and send order', () => {
     const answer = follower.timeline.findIndex((event) => event.startsWith('send AppendEntriesResponse'));
     expect(persist).toBeGreaterThanOrEqual(0);
     expect(answer).toBeGreaterThan(persist);
+  });
+
+  it('without a turn transaction the answer leaves right after the persist, before the apply (thesis §3.8)', () => {
+    const follower = startActor('n2', threeVoters);
+    follower.actor.deliver({ type: 'message', message: followerAppend(2, 1) });
+    follower.settle();
+    follower.timeline.length = 0;
+    follower.actor.deliver({ type: 'message', message: followerAppend(3, 2) });
+    follower.settle();
+    expect(follower.timeline).toEqual([
+      'persist term=2 last=3',
+      'send AppendEntriesResponse to n1',
+      'apply last=2',
+    ]);
+  });
+
+  it('with a turn transaction whose persist is durable in its body, the answer leaves before the apply', () => {
+    const follower = startActor('n2', threeVoters, { turnTransaction: 'durable-persist' });
+    follower.actor.deliver({ type: 'message', message: followerAppend(2, 1) });
+    follower.settle();
+    follower.timeline.length = 0;
+    follower.actor.deliver({ type: 'message', message: followerAppend(3, 2) });
+    follower.settle();
+    expect(follower.timeline).toEqual([
+      'turn begin',
+      'persist term=2 last=3',
+      'send AppendEntriesResponse to n1',
+      'apply last=2',
+      'turn end mustSync=true',
+    ]);
   });
 
   it('with a turn transaction, the persist and the apply share it and the answer leaves after its commit', () => {

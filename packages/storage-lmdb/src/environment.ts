@@ -82,7 +82,8 @@ export interface LmdbEnvironment {
    * Makes every LMDB write inside `run` one commit (for RaftActor's turnTransaction): with the log in
    * LMDB, one durable write per turn for the persist and the apply; turns that need no sync are
    * deferred into the next commit (see TurnTransaction). With the write-ahead log, which syncs each
-   * persist itself, the LMDB commit of every turn is deferred: the log rebuilds the applied state.
+   * persist itself, the LMDB commit of every turn is deferred: the log rebuilds the applied state,
+   * and `persistDurableInBody` is true, so a turn's messages leave before its apply.
    */
   readonly turnTransaction: TurnTransaction;
   /** Whether turns are waiting for their deferred commit. */
@@ -125,19 +126,24 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
 
 class OpenEnvironment implements LmdbEnvironment {
   private closed = false;
-  readonly turnTransaction: TurnTransaction = {
-    run: (body, mustSync) => {
-      assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
-      inTurnTransaction(this.context, body, this.logStorage === 'lmdb' && mustSync);
-    },
-  };
+  readonly turnTransaction: TurnTransaction;
 
   constructor(
     readonly directory: string,
     private readonly context: LmdbContext,
     readonly log: LmdbLogStorage | WalLogStorage,
     readonly kv: LmdbKvStore,
-  ) {}
+  ) {
+    const writeAheadLog = log instanceof WalLogStorage;
+    this.turnTransaction = {
+      run: (body, mustSync) => {
+        assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
+        inTurnTransaction(this.context, body, !writeAheadLog && mustSync);
+      },
+      // The write-ahead log syncs each persist before returning; only the KV apply joins the LMDB commit.
+      persistDurableInBody: writeAheadLog,
+    };
+  }
 
   get logStorage(): LogStorageKind {
     return this.log instanceof WalLogStorage ? 'write-ahead-log' : 'lmdb';

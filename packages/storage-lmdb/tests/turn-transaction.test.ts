@@ -94,6 +94,30 @@ describe('LmdbEnvironment.turnTransaction', () => {
     expect(environment.reopen().log.lastIndex()).toBe(0);
   });
 
+  test('with the write-ahead log a persist is durable when it returns, inside a turn that then fails', () => {
+    // What persistDurableInBody promises the actor: a turn's messages may leave before its apply.
+    environment = new ReopenableEnvironment('turn-wal-durable', testMapSizeBytes, 'write-ahead-log');
+    const { log, kv, turnTransaction } = environment.current;
+    expect(turnTransaction.persistDurableInBody).toBe(true);
+    expect(() =>
+      turnTransaction.run(() => {
+        log.persist({ hardState: hardState(2), entries: commandEntries(1, 2, 2), snapshot: null });
+        kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
+        throw new Error('the apply failed');
+      }, true),
+    ).toThrow('the apply failed');
+    const reopened = environment.reopen();
+    expect(reopened.log.lastIndex()).toBe(2);
+    expect(reopened.log.initialState().hardState).toEqual(hardState(2));
+    expect(reopened.kv.get(bytes('a'))).toBeUndefined();
+    expect(reopened.kv.metadata().appliedIndex).toBe(0);
+  });
+
+  test('with the log in LMDB a persist is durable only with the turn: persistDurableInBody is false', () => {
+    environment = new ReopenableEnvironment('turn-lmdb-flag', testMapSizeBytes, 'lmdb');
+    expect(environment.current.turnTransaction.persistDurableInBody).toBe(false);
+  });
+
   test('turns do not nest', () => {
     environment = new ReopenableEnvironment('turn-nest', testMapSizeBytes, 'lmdb');
     const { turnTransaction } = environment.current;
