@@ -260,17 +260,7 @@ describe('RaftActor persist and send order', () => {
 
   it('with a turn transaction, the persist and the apply share it and the answer leaves after its commit', () => {
     const follower = startActor('n2', threeVoters, { turnTransaction: true });
-    const append = (index: number, leaderCommit: number): AppendEntries => ({
-      type: 'AppendEntries',
-      term: 2,
-      from: n1,
-      to: n2,
-      prevLogIndex: index - 1,
-      prevLogTerm: index - 1 === 1 ? 1 : 2,
-      entries: [{ index, term: 2, kind: 'command', data: bytes(`entry ${index}`) }],
-      leaderCommit,
-      sequence: index,
-    });
+    const append = followerAppend;
     follower.actor.deliver({ type: 'message', message: append(2, 1) });
     follower.settle();
     follower.timeline.length = 0;
