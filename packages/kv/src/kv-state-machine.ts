@@ -36,6 +36,8 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
   /** The store-wide revision (etcd): bumped once by each command that changes a user key. */
   private revision = 0;
   private revisionChanged = false;
+  /** A refused write could not be followed by a reload of the counters: no further apply. */
+  private countersStale = false;
 
   constructor(
     private readonly store: KvStore,
@@ -56,6 +58,10 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
   }
 
   apply(entries: readonly Entry[]): KvApplyResult[] {
+    assert(
+      !this.countersStale,
+      'apply: the store refused a write and then a read; restart from the data on disk',
+    );
     if (entries.length === 0) return [];
     const metadata = this.metadataAfter(entries);
     let committed = false;
@@ -70,7 +76,7 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     } finally {
       // A refused write (e.g. a full disk) leaves the store as it was: so must the cached counters be,
       // and the batch's session records are dropped unwritten.
-      if (!committed) this.loadCounters();
+      if (!committed) this.reloadCountersAfterRefusedWrite();
     }
   }
 
@@ -153,6 +159,20 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     this.sessions.flush(writer);
     if (this.revisionChanged) writer.put(revisionKey, uint64Bytes(this.revision));
     this.revisionChanged = false;
+  }
+
+  /**
+   * A store whose write failed may refuse reads too (an LMDB turn transaction the failure
+   * invalidated): then the write's own error, not the failed reload, is what propagates — it says
+   * what happened (e.g. StorageFullError). The cached counters are then stale, so this machine
+   * refuses every later apply; its owner must stop (crash-stop, thesis §3.8) and restart from disk.
+   */
+  private reloadCountersAfterRefusedWrite(): void {
+    try {
+      this.loadCounters();
+    } catch {
+      this.countersStale = true;
+    }
   }
 
   private loadCounters(): void {
