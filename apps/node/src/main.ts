@@ -3,11 +3,12 @@
 // bind, crash-stop), 2 usage error. The only place that calls process.exit.
 import { readFileSync } from 'node:fs';
 import { StorageError, StorageFullError } from '@raftkv/storage-lmdb';
-import { parseConfig, usageErrorExitCode } from './config.js';
+import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
-import { IdentityFileError } from './identity.js';
+import { IdentityFileError, readIdentity } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
 import { RaftProcess, StartupRefusedError } from './raft-process.js';
+import { type StorageContext, storageFailureMessage } from './storage-advice.js';
 
 export const failureExitCode = 1;
 
@@ -22,12 +23,13 @@ async function main(): Promise<void> {
     process.stderr.write(parsed.stderr);
     process.exit(parsed.exitCode);
   }
-  const logger = createLogger(parsed.config.logLevel);
+  const { config } = parsed;
+  const logger = createLogger(config.logLevel);
   let node: RaftProcess;
   try {
-    node = await RaftProcess.start(parsed.config, logger, (error) => crashStop(logger, error));
+    node = await RaftProcess.start(config, logger, (error) => crashStop(logger, config, error));
   } catch (error) {
-    exitOnStartFailure(logger, error);
+    exitOnStartFailure(logger, config, error);
   }
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -38,39 +40,57 @@ async function main(): Promise<void> {
     }
     node.stop(signal).then(
       () => process.exit(0),
-      (error: unknown) => crashStop(logger, error),
+      (error: unknown) => crashStop(logger, config, error),
     );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
 
-function exitOnStartFailure(logger: Logger, error: unknown): never {
+/**
+ * A start that failed: one clear message on stderr (a storage failure also says what to do), the
+ * same as a fatal log line with the error's details, then exit 1 (2 for contradicting settings).
+ */
+function exitOnStartFailure(logger: Logger, config: NodeConfig, error: unknown): never {
   if (error instanceof StartupRefusedError) {
     process.stderr.write(`raftkvd: ${error.message}\n`);
     process.exit(usageErrorExitCode);
   }
-  const known =
-    error instanceof StorageError ||
-    error instanceof IdentityFileError ||
-    error instanceof DataDirLockedError;
-  const message = known ? (error as Error).message : `cannot start: ${(error as Error).message}`;
+  const message =
+    error instanceof StorageError
+      ? `storage refused to open: ${storageFailureMessage(error, storageContext(config))}`
+      : error instanceof IdentityFileError || error instanceof DataDirLockedError
+        ? error.message
+        : `cannot start: ${(error as Error).message}`;
   logger.fatal({ err: error }, message);
   process.stderr.write(`raftkvd: ${message}\n`);
   process.exit(failureExitCode);
 }
 
 /** Thesis §3.8: never continue after a failed persist; the log on disk is the truth on restart. */
-function crashStop(logger: Logger, error: unknown): never {
+function crashStop(logger: Logger, config: NodeConfig, error: unknown): never {
   const message =
     error instanceof StorageFullError
-      ? `storage is full, crash-stopping: ${error.message}`
+      ? `storage is full, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
       : error instanceof StorageError
-        ? `storage failed, crash-stopping: ${error.message}`
+        ? `storage failed, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
         : `a turn failed, crash-stopping: ${(error as Error).message}`;
   logger.fatal({ err: error }, message);
   process.stderr.write(`raftkvd: ${message}\n`);
   process.exit(failureExitCode);
+}
+
+/** The member's id for the advice: --id, else the data directory's identity file, if readable. */
+function storageContext(config: NodeConfig): StorageContext {
+  let id = config.id;
+  if (id === null) {
+    try {
+      id = readIdentity(config.dataDir)?.id ?? null;
+    } catch {
+      id = null; // a damaged identity file is reported on its own; the advice then says "this member"
+    }
+  }
+  return { id, dataDir: config.dataDir, mapSizeMb: config.mapSizeMb };
 }
 
 await main();

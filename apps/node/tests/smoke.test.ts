@@ -1,9 +1,11 @@
 // One real raftkvd OS process: bad flags exit 2 with a clear message; bootstrap, put and get over
-// HTTP, SIGTERM exits 0, and a restart with only --data-dir keeps identity and data.
+// HTTP, SIGTERM exits 0, and a restart with only --data-dir keeps identity and data; a damaged
+// write-ahead log is refused with exit 1 and a message that names the file and says what to do.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flipByteInWalSegment } from '@raftkv/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readIdentity } from '../src/identity.js';
 import { anyPorts, fastTiming, waitFor } from './support/nodes.js';
@@ -94,5 +96,71 @@ describe('raftkvd process', () => {
     const { code, stderr } = await raftkvd(['--data-dir', dataDir, '--id', 'n2']).finished;
     expect(code).toBe(2);
     expect(stderr).toContain(`${dataDir} belongs to node n1; refusing to start it as n2`);
+  }, 120_000);
+
+  it('refuses a write-ahead log damaged in the middle: exit 1, the file named, what to do, no stack trace', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    directories.push(dataDir);
+    const first = raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', dataDir, '--bootstrap']);
+    const http = await healthyHttp(dataDir);
+    // One record per write, so the middle of the segment lies in a record that others follow.
+    for (let index = 0; index < 20; index += 1) {
+      const put = await fetch(`${http}/key`, {
+        method: 'POST',
+        body: JSON.stringify({ [`k${index}`]: 'v' }),
+      });
+      expect(put.status).toBe(200);
+    }
+    first.child.kill('SIGTERM');
+    expect((await first.finished).code).toBe(0);
+    const flipped = flipByteInWalSegment(dataDir);
+
+    const { code, stderr } = await raftkvd(['--data-dir', dataDir, ...fastTiming]).finished;
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `raftkvd: storage refused to open: ${flipped.file}: write-ahead log: the record at byte`,
+    );
+    expect(stderr).toContain(`n1's data in ${dataDir} is damaged`);
+    expect(stderr).toContain('raftkv members remove n1');
+    expect(stderr).toContain('apps/node/README.md "Rebuilding a member"');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
+
+  it('a full LMDB map stops the node with exit 1 and asks for a larger --map-size-mb, at run time and again on a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    directories.push(dataDir);
+    const tiny = ['--map-size-mb', '1'];
+    const first = raftkvd([
+      ...fastTiming,
+      ...anyPorts,
+      ...tiny,
+      '--id',
+      'n1',
+      '--data-dir',
+      dataDir,
+      '--bootstrap',
+    ]);
+    const http = await healthyHttp(dataDir);
+    // 64 KiB values: a 1 MiB map holds fewer than 16 of them; 40 writes are bound to fill it.
+    const value = 'x'.repeat(64 * 1024);
+    for (let index = 0; index < 40 && first.child.exitCode === null; index += 1) {
+      await fetch(`${http}/key`, { method: 'POST', body: JSON.stringify({ [`big${index}`]: value }) }).catch(
+        () => null, // the node may stop while this write is in flight
+      );
+    }
+    const running = await first.finished;
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(
+      /raftkvd: storage is full, crash-stopping: .*data\.mdb: .*the LMDB map is full/,
+    );
+    expect(running.stderr).toContain('start raftkvd again with a larger --map-size-mb (now 1)');
+    expect(running.stderr).not.toMatch(/^\s+at /m);
+
+    // The log still holds the writes: re-applying them after a restart fills the map again, and says so.
+    const restarted = await raftkvd(['--data-dir', dataDir, ...fastTiming, ...tiny]).finished;
+    expect(restarted.code).toBe(1);
+    expect(restarted.stderr).toContain('a larger --map-size-mb (now 1)');
+    expect(restarted.stderr).not.toMatch(/^\s+at /m);
   }, 120_000);
 });

@@ -1,10 +1,18 @@
 // The harness pieces: distinct OS-assigned ports, bounded polling that names what it waited for,
-// and raftkvd processes registered by PID and killed by PID.
-import { mkdtempSync, rmSync } from 'node:fs';
+// raftkvd processes registered by PID and killed by PID; damaging and moving a data directory.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, freePorts, killAllRaftkvd, RaftkvdProcess, runningRaftkvdCount } from '../src/index.js';
+import {
+  eventually,
+  flipByteInWalSegment,
+  freePorts,
+  killAllRaftkvd,
+  moveAside,
+  RaftkvdProcess,
+  runningRaftkvdCount,
+} from '../src/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'raftkv-testkit-'));
 afterAll(async () => {
@@ -52,5 +60,26 @@ describe('testkit', () => {
     expect(node.alive).toBe(false);
     expect(node.signal).toBe('SIGKILL');
     expect(runningRaftkvdCount()).toBe(0);
+  });
+
+  it('flipByteInWalSegment inverts the middle byte of the newest segment only; moveAside renames', () => {
+    const dataDir = join(directory, 'damaged');
+    mkdirSync(join(dataDir, 'wal'), { recursive: true });
+    const older = join(dataDir, 'wal', '0000000000000001.wal');
+    const newest = join(dataDir, 'wal', '0000000000000002.wal');
+    writeFileSync(older, Buffer.from([1, 2, 3, 4, 5]));
+    writeFileSync(newest, Buffer.from([1, 2, 3, 4, 5]));
+
+    expect(flipByteInWalSegment(dataDir)).toEqual({ file: newest, offset: 2, bytes: 5 });
+    expect([...readFileSync(newest)]).toEqual([1, 2, 3 ^ 0xff, 4, 5]);
+    expect([...readFileSync(older)]).toEqual([1, 2, 3, 4, 5]);
+    expect(() => flipByteInWalSegment(join(directory, 'no-such-dir'))).toThrow(/no write-ahead-log segment/);
+
+    const first = moveAside(dataDir);
+    mkdirSync(dataDir);
+    const second = moveAside(dataDir);
+    expect([first, second]).toEqual([`${dataDir}.damaged-1`, `${dataDir}.damaged-2`]);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(readFileSync(join(first, 'wal', '0000000000000002.wal')).byteLength).toBe(5);
   });
 });
