@@ -8,6 +8,19 @@ import { ClientSocket } from '@raftkv/transport-zmq';
 import { parseTcpAddress } from './addresses.js';
 import { encodeMemberAddress, type MemberAddress, parseMemberAddress } from './member-address.js';
 
+/**
+ * Why the cluster refuses to take `id` back as a learner while it is still a voter: a node asking to
+ * join starts from an empty log, and a voter that lost its log and its vote must not count in any
+ * majority under the old id (thesis §4.1–4.3). It is removed first, then joins as a new learner.
+ */
+export function rejoinRefusal(id: string, address: string): string {
+  return (
+    `${id} is already a member of the cluster as a voter (${address}); a member whose data was lost ` +
+    `must be removed before it joins again: raftkv members remove ${id} (apps/node/README.md ` +
+    `"Rebuilding a member")`
+  );
+}
+
 /** not-leader redirects followed on the client protocol before giving up this attempt. */
 export const joinRedirectsMax = 5;
 
@@ -84,7 +97,13 @@ async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt
       if (!members.ok || !members.response.ok || members.response.result.kind !== 'members') {
         return { ok: false, message: `${address}: could not list the members after joining` };
       }
-      return { ok: true, members: membersFromConfiguration(members.response.result.configuration) };
+      const { configuration } = members.response.result;
+      const asVoter = configuration.members.find(
+        (member) => member.id === request.id && member.role === 'voter',
+      );
+      if (!response.ok && asVoter !== undefined)
+        return { ok: false, message: `${address}: ${rejoinRefusal(request.id, asVoter.address)}` };
+      return { ok: true, members: membersFromConfiguration(configuration) };
     } finally {
       socket.close();
     }

@@ -6,6 +6,7 @@ import { type ClientResponseBody, type ClientResult, nodeIdPattern } from '@raft
 import { assert, type NodeId, type NodeStatus } from '@raftkv/raft';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
+import { rejoinRefusal } from './cluster-join.js';
 import { type HttpRequest, type HttpResponse, jsonError } from './http-server.js';
 import type { LeaderForwarding } from './leader-forwarding.js';
 import {
@@ -148,6 +149,11 @@ export class HttpApi {
       return jsonError(400, 'the addresses are too long to store in a configuration');
     const existing = this.options.status().configuration.members.find((member) => member.id === id);
     if (existing !== undefined) {
+      // A joining node has an empty log: taking it back as the voter it was would let it count in a
+      // majority with a log and a vote it lost (thesis §4.1–4.3). A learner at the same address is
+      // this node asking again before its log arrived.
+      if (existing.role === 'voter')
+        return jsonError(409, rejoinRefusal(id, existing.address), { code: 'already-a-voter' });
       if (parseMemberAddress(existing.address)?.peer === addr) {
         return { status: 200, body: { joined: false, alreadyMember: true, members: this.membersBody() } };
       }

@@ -105,6 +105,18 @@ describe('HTTP key API', () => {
       body: { error: /already a member/ },
     });
   });
+
+  it('refuses to take a voter back as a joining learner, even at its own address, and says what to do', async () => {
+    const peer = (await call('/status')).body.members as Array<{ id: string; peer: string }>;
+    const own = peer.find((member) => member.id === 'n1')!.peer;
+
+    const answer = await post('/join', JSON.stringify({ id: 'n1', addr: own }));
+
+    expect(answer).toMatchObject({ status: 409, body: { code: 'already-a-voter' } });
+    expect(answer.body.error).toContain('n1 is already a member of the cluster as a voter');
+    expect(answer.body.error).toContain('raftkv members remove n1');
+    expect(node.status().configuration.members.map((member) => member.id)).toEqual(['n1']);
+  });
 });
 
 describe('HTTP status API', () => {
