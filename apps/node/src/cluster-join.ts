@@ -11,7 +11,7 @@ import { encodeMemberAddress, type MemberAddress, parseMemberAddress } from './m
 /**
  * Why the cluster refuses to take `id` back as a learner while it is still a voter: a node asking to
  * join starts from an empty log, and a voter that lost its log and its vote must not count in any
- * majority under the old id (thesis §4.1–4.3). It is removed first, then joins as a new learner.
+ * majority under the old id (thesis §3.8, §4.1). It is removed first, then joins as a new learner.
  */
 export function rejoinRefusal(id: string, address: string): string {
   return (

@@ -150,7 +150,7 @@ export class HttpApi {
     const existing = this.options.status().configuration.members.find((member) => member.id === id);
     if (existing !== undefined) {
       // A joining node has an empty log: taking it back as the voter it was would let it count in a
-      // majority with a log and a vote it lost (thesis §4.1–4.3). A learner at the same address is
+      // majority with a log and a vote it lost (thesis §3.8, §4.1). A learner at the same address is
       // this node asking again before its log arrived.
       if (existing.role === 'voter')
         return jsonError(409, rejoinRefusal(id, existing.address), { code: 'already-a-voter' });

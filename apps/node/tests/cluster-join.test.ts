@@ -1,6 +1,6 @@
 // requestJoin against a real single-node cluster, over both paths (HTTP POST /join and the client
 // protocol): a new id is added as a learner; an id that is still a voter is refused with what to do,
-// because a joining node starts from an empty log (thesis §4.1–4.3).
+// because a joining node starts from an empty log (thesis §3.8, §4.1).
 import { nodeId } from '@raftkv/raft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestJoin } from '../src/cluster-join.js';

@@ -1,7 +1,7 @@
 // A cluster of real raftkvd processes on 127.0.0.1 for end-to-end tests: OS-assigned free ports, a
 // temp directory per cluster, bounded waits on each node's HTTP /status. stop() SIGKILLs every
 // process by PID, closes every client and removes the directory.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvClient, type KvClientOptions } from '@raftkv/client';
@@ -134,6 +134,17 @@ export class TestCluster {
     return this.spawn(id, [...this.identityFlags(id), '--join', via]);
   }
 
+  /**
+   * Starts node `id` again under its OLD id and addresses with an empty data directory, asking `via`
+   * to add it: the last step of rebuilding a member (its damaged directory moved aside, the member
+   * removed from the configuration first; apps/node/README.md "Rebuilding a member").
+   */
+  rejoin(id: string, via: string): RaftkvdProcess {
+    if (existsSync(this.dataDir(id)))
+      throw new Error(`${this.dataDir(id)} still exists; move it aside first`);
+    return this.spawn(id, [...this.identityFlags(id), '--join', via]);
+  }
+
   /** SIGKILLs every node by PID, closes the clients, removes the directory. */
   async stop(): Promise<void> {
     for (const client of this.clients.splice(0)) client.close();
@@ -177,7 +188,7 @@ export class TestCluster {
     ];
   }
 
-  private dataDir(id: string): string {
+  dataDir(id: string): string {
     return join(this.root, id);
   }
 

@@ -1,11 +1,11 @@
 // End-to-end on one 3-node cluster of real raftkvd processes: writes through a follower (client
 // endpoint and HTTP) read back from another node, the tutorial's curl API with forwarding and
 // ?redirect, a malformed client frame, and the raftkv CLI against every node (issue 4 §8).
-import { spawn } from 'node:child_process';
 import { decodeClientResponse } from '@raftkv/protocol';
-import { killAllRaftkvd, sourceCommand, workspaceRoot } from '@raftkv/testkit';
+import { killAllRaftkvd } from '@raftkv/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dealer } from 'zeromq';
+import { raftkvCli } from '../src/raftkv-cli.js';
 import { TestCluster } from '../src/test-cluster.js';
 
 let cluster: TestCluster;
@@ -116,25 +116,7 @@ describe('bad input', () => {
 });
 
 describe('the raftkv CLI', () => {
-  function raftkv(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const [command, commandArgs] = sourceCommand('apps/cli/src/main.ts', args);
-    const child = spawn(command, commandArgs, { cwd: workspaceRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    return new Promise((resolve) => {
-      child.once('close', (code) => {
-        clearTimeout(killer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const raftkv = (args: string[]) => raftkvCli(args);
 
   it('`raftkv put a 1` then `raftkv get a` prints 1, whichever node --endpoints names', async () => {
     const put = await raftkv(['--endpoints', cluster.clientAddress(followers[0]!), 'put', 'a', '1']);
