@@ -21,12 +21,25 @@ export function rejoinRefusal(id: string, address: string): string {
   );
 }
 
+/** A node that started empty found its id still a voter in the cluster: it must not run as that voter. */
+export class StaleVoterError extends Error {
+  override readonly name = 'StaleVoterError';
+}
+
+/** The `code` of POST /join's 409 answer for an id that is still a voter. */
+export const alreadyVoterCode = 'already-a-voter';
+
 /** not-leader redirects followed on the client protocol before giving up this attempt. */
 export const joinRedirectsMax = 5;
 
 export type JoinAttempt =
   | { readonly ok: true; readonly members: ReadonlyMap<NodeId, MemberAddress> }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** The cluster lists this id as a voter already (see rejoinRefusal). */
+      readonly alreadyVoter?: boolean;
+    };
 
 export interface JoinRequest {
   readonly id: NodeId;
@@ -54,9 +67,11 @@ async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
       body,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
-    const answer = (await response.json()) as { error?: string; members?: unknown };
-    if (!response.ok)
-      return { ok: false, message: `${base} answered ${response.status}: ${answer.error ?? ''}` };
+    const answer = (await response.json()) as { error?: string; code?: unknown; members?: unknown };
+    if (!response.ok) {
+      const message = `${base} answered ${response.status}: ${answer.error ?? ''}`;
+      return { ok: false, message, alreadyVoter: answer.code === alreadyVoterCode };
+    }
     return { ok: true, members: membersFromHttp(answer.members) };
   } catch (error) {
     return { ok: false, message: `cannot reach ${base}: ${(error as Error).message}` };
@@ -102,7 +117,11 @@ async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt
         (member) => member.id === request.id && member.role === 'voter',
       );
       if (!response.ok && asVoter !== undefined)
-        return { ok: false, message: `${address}: ${rejoinRefusal(request.id, asVoter.address)}` };
+        return {
+          ok: false,
+          message: `${address}: ${rejoinRefusal(request.id, asVoter.address)}`,
+          alreadyVoter: true,
+        };
       return { ok: true, members: membersFromConfiguration(configuration) };
     } finally {
       socket.close();

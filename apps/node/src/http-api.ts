@@ -6,7 +6,7 @@ import { type ClientResponseBody, type ClientResult, nodeIdPattern } from '@raft
 import { assert, type NodeId, type NodeStatus } from '@raftkv/raft';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
-import { rejoinRefusal } from './cluster-join.js';
+import { alreadyVoterCode, rejoinRefusal } from './cluster-join.js';
 import { type HttpRequest, type HttpResponse, jsonError } from './http-server.js';
 import type { LeaderForwarding } from './leader-forwarding.js';
 import {
@@ -153,7 +153,7 @@ export class HttpApi {
       // majority with a log and a vote it lost (thesis §3.8, §4.1). A learner at the same address is
       // this node asking again before its log arrived.
       if (existing.role === 'voter')
-        return jsonError(409, rejoinRefusal(id, existing.address), { code: 'already-a-voter' });
+        return jsonError(409, rejoinRefusal(id, existing.address), { code: alreadyVoterCode });
       if (parseMemberAddress(existing.address)?.peer === addr) {
         return { status: 200, body: { joined: false, alreadyMember: true, members: this.membersBody() } };
       }

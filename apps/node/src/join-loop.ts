@@ -16,6 +16,14 @@ const membershipPollMs = 100;
 export interface JoinLoopOptions extends JoinRequest {
   readonly isMember: () => boolean;
   readonly onMembersLearned: (members: ReadonlyMap<NodeId, MemberAddress>) => void;
+  /**
+   * Whether this node's log held no configuration when it started. Such a node was never added by
+   * anyone; if the cluster lists its id as a voter, that voter is an earlier life of the id, whose
+   * vote and log this node does not have.
+   */
+  readonly startedEmpty: boolean;
+  /** The cluster still counts this id as a voter: the node must stop (it calls no further attempt). */
+  readonly onStaleVoter: (message: string) => void;
   readonly logger: Logger;
 }
 
@@ -38,6 +46,15 @@ export class JoinLoop {
       logger.info({ via }, `${id} asking ${via} to join the cluster`);
       const attempt = await requestJoin(this.options);
       if (this.stopped) return;
+      if (!attempt.ok && attempt.alreadyVoter === true && this.options.startedEmpty) {
+        // Stop rather than keep asking: the leader reaches a voter at its address whether or not it
+        // joined, and this node would take part as that voter with none of its promises (thesis §3.8,
+        // §4.1). A node this loop added does not get here: it is promoted only once its log arrived,
+        // and then it stops asking.
+        this.stopped = true;
+        this.options.onStaleVoter(attempt.message);
+        return;
+      }
       if (!attempt.ok) {
         logger.warn({ via, reason: attempt.message }, `${id} could not join via ${via}: ${attempt.message}`);
         await this.sleep(joinRetryMs);

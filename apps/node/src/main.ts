@@ -3,6 +3,7 @@
 // bind, crash-stop), 2 usage error. The only place that calls process.exit.
 import { readFileSync } from 'node:fs';
 import { StorageError, StorageFullError } from '@raftkv/storage-lmdb';
+import { StaleVoterError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { IdentityFileError, readIdentity } from './identity.js';
@@ -67,14 +68,21 @@ function exitOnStartFailure(logger: Logger, config: NodeConfig, error: unknown):
   process.exit(failureExitCode);
 }
 
-/** Thesis §3.8: never continue after a failed persist; the log on disk is the truth on restart. */
+/**
+ * A fatal failure at run time. Thesis §3.8: never continue after a failed persist; the log on disk
+ * is the truth on restart. A node that started empty under a current voter's id stops too: what it
+ * received meanwhile belongs to no member, so the directory is emptied before it starts again.
+ */
 function crashStop(logger: Logger, config: NodeConfig, error: unknown): never {
   const message =
-    error instanceof StorageFullError
-      ? `storage is full, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
-      : error instanceof StorageError
-        ? `storage failed, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
-        : `a turn failed, crash-stopping: ${(error as Error).message}`;
+    error instanceof StaleVoterError
+      ? `refusing to run with an empty log under the id of a current voter: ${error.message}. ` +
+        `Once it is removed, empty ${config.dataDir} and start this node again with the same flags`
+      : error instanceof StorageFullError
+        ? `storage is full, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
+        : error instanceof StorageError
+          ? `storage failed, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`
+          : `a turn failed, crash-stopping: ${(error as Error).message}`;
   logger.fatal({ err: error }, message);
   process.stderr.write(`raftkvd: ${message}\n`);
   process.exit(failureExitCode);

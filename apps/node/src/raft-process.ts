@@ -27,6 +27,7 @@ import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
+import { StaleVoterError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { DeferredCommitSchedule } from './deferred-commit-schedule.js';
@@ -420,6 +421,7 @@ export class RaftProcess {
   private startJoinLoop(join: string | null): JoinLoop | null {
     const isMember = () => this.actor.status().configuration.members.some((member) => member.id === this.id);
     if (join === null || isMember()) return null;
+    const startedEmpty = this.actor.status().configuration.members.length === 0;
     const { advertise } = this.parts.addresses;
     return new JoinLoop({
       id: this.id,
@@ -428,6 +430,8 @@ export class RaftProcess {
       timeoutMs: this.parts.config.requestTimeoutMs,
       isMember,
       onMembersLearned: (members) => this.directory.learn(members),
+      startedEmpty,
+      onStaleVoter: (message) => this.failStop(new StaleVoterError(message)),
       logger: this.parts.logger,
     });
   }

@@ -163,4 +163,24 @@ describe('raftkvd process', () => {
     expect(restarted.stderr).toContain('a larger --map-size-mb (now 1)');
     expect(restarted.stderr).not.toMatch(/^\s+at /m);
   }, 120_000);
+
+  it('a node started empty under the id of a current voter stops at its first join answer, saying what to do', async () => {
+    const voterDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    const emptyDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    directories.push(voterDir, emptyDir);
+    raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', voterDir, '--bootstrap']);
+    const http = await healthyHttp(voterDir);
+
+    const stale = raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', emptyDir, '--join', http]);
+    const { code, stderr } = await stale.finished;
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('raftkvd: refusing to run with an empty log under the id of a current voter:');
+    expect(stderr).toContain('n1 is already a member of the cluster as a voter');
+    expect(stderr).toContain('raftkv members remove n1');
+    expect(stderr).toContain(`empty ${emptyDir} and start this node again`);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    const members = (await (await fetch(`${http}/status`)).json()) as { members: Array<{ id: string }> };
+    expect(members.members.map((member) => member.id)).toEqual(['n1']);
+  }, 120_000);
 });
