@@ -21,9 +21,21 @@ export function rejoinRefusal(id: string, address: string): string {
   );
 }
 
-/** A node that started empty found its id still a voter in the cluster: it must not run as that voter. */
-export class StaleVoterError extends Error {
-  override readonly name = 'StaleVoterError';
+/**
+ * A node that started empty found its id already in the cluster, put there by no attempt of its
+ * own: an earlier life of the id, whose vote or log it does not have. It must not run as that member.
+ */
+export class StaleMemberError extends Error {
+  override readonly name = 'StaleMemberError';
+}
+
+/** Why a node with a new data directory will not run as the learner its id already is. */
+export function staleLearnerRefusal(id: string): string {
+  return (
+    `${id} is already a learner in the cluster, yet this data directory is new: that learner is an ` +
+    `earlier ${id} whose data was lost, and the leader still counts the entries it held. Remove it ` +
+    `first: raftkv members remove ${id} (apps/node/README.md "Rebuilding a member")`
+  );
 }
 
 /** The `code` of POST /join's 409 answer for an id that is still a voter. */
@@ -33,12 +45,19 @@ export const alreadyVoterCode = 'already-a-voter';
 export const joinRedirectsMax = 5;
 
 export type JoinAttempt =
-  | { readonly ok: true; readonly members: ReadonlyMap<NodeId, MemberAddress> }
+  | {
+      readonly ok: true;
+      readonly members: ReadonlyMap<NodeId, MemberAddress>;
+      /** The id was a learner at this address already: nothing was added by this attempt. */
+      readonly alreadyMember: boolean;
+    }
   | {
       readonly ok: false;
       readonly message: string;
       /** The cluster lists this id as a voter already (see rejoinRefusal). */
       readonly alreadyVoter?: boolean;
+      /** No answer came (a timeout, a lost connection): the cluster may have added the node. */
+      readonly outcomeUnknown?: boolean;
     };
 
 export interface JoinRequest {
@@ -67,14 +86,32 @@ async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
       body,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
-    const answer = (await response.json()) as { error?: string; code?: unknown; members?: unknown };
+    const answer = (await response.json()) as {
+      error?: string;
+      code?: unknown;
+      members?: unknown;
+      alreadyMember?: unknown;
+    };
     if (!response.ok) {
       const message = `${base} answered ${response.status}: ${answer.error ?? ''}`;
-      return { ok: false, message, alreadyVoter: answer.code === alreadyVoterCode };
+      return {
+        ok: false,
+        message,
+        alreadyVoter: answer.code === alreadyVoterCode,
+        outcomeUnknown: response.status === 504,
+      };
     }
-    return { ok: true, members: membersFromHttp(answer.members) };
+    return {
+      ok: true,
+      members: membersFromHttp(answer.members),
+      alreadyMember: answer.alreadyMember === true,
+    };
   } catch (error) {
-    return { ok: false, message: `cannot reach ${base}: ${(error as Error).message}` };
+    return {
+      ok: false,
+      message: `cannot reach ${base}: ${(error as Error).message}`,
+      outcomeUnknown: true,
+    };
   }
 }
 
@@ -92,7 +129,8 @@ async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt
         { kind: 'changeMembership', change },
         { timeoutMs: request.timeoutMs },
       );
-      if (!exchange.ok) return { ok: false, message: `${address}: ${exchange.error.message}` };
+      if (!exchange.ok)
+        return { ok: false, message: `${address}: ${exchange.error.message}`, outcomeUnknown: true };
       const { response } = exchange;
       if (
         !response.ok &&
@@ -106,8 +144,14 @@ async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt
       const acceptable =
         response.ok ||
         (response.error.code === 'rejected' && response.error.reason === 'invalid-membership-change');
-      if (!acceptable)
-        return { ok: false, message: `${address}: ${response.ok ? '' : response.error.message}` };
+      if (!acceptable) {
+        const unknown = !response.ok && ['timeout', 'outcome-unknown'].includes(response.error.code);
+        return {
+          ok: false,
+          message: `${address}: ${response.ok ? '' : response.error.message}`,
+          outcomeUnknown: unknown,
+        };
+      }
       const members = await socket.request({ kind: 'members' }, { timeoutMs: request.timeoutMs });
       if (!members.ok || !members.response.ok || members.response.result.kind !== 'members') {
         return { ok: false, message: `${address}: could not list the members after joining` };
@@ -122,7 +166,8 @@ async function joinOverClientProtocol(request: JoinRequest): Promise<JoinAttempt
           message: `${address}: ${rejoinRefusal(request.id, asVoter.address)}`,
           alreadyVoter: true,
         };
-      return { ok: true, members: membersFromConfiguration(configuration) };
+      const alreadyMember = !response.ok && configuration.members.some((member) => member.id === request.id);
+      return { ok: true, members: membersFromConfiguration(configuration), alreadyMember };
     } finally {
       socket.close();
     }

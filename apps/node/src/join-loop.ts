@@ -2,7 +2,7 @@
 // shows it in the configuration. Each attempt is idempotent on the cluster side; between attempts it
 // waits, so a cluster without a leader is not hammered. Timers only; no Raft state of its own.
 import type { NodeId } from '@raftkv/raft';
-import { type JoinRequest, requestJoin } from './cluster-join.js';
+import { type JoinAttempt, type JoinRequest, requestJoin, staleLearnerRefusal } from './cluster-join.js';
 import type { Logger } from './logger.js';
 import type { MemberAddress } from './member-address.js';
 
@@ -17,19 +17,22 @@ export interface JoinLoopOptions extends JoinRequest {
   readonly isMember: () => boolean;
   readonly onMembersLearned: (members: ReadonlyMap<NodeId, MemberAddress>) => void;
   /**
-   * Whether this node's log held no configuration when it started. Such a node was never added by
-   * anyone; if the cluster lists its id as a voter, that voter is an earlier life of the id, whose
-   * vote and log this node does not have.
+   * Whether this node's log held no configuration when it started: no leader ever counted anything
+   * it stores, so a voter under its id is an earlier life of the id, with a vote and a log it lacks.
    */
   readonly startedEmpty: boolean;
-  /** The cluster still counts this id as a voter: the node must stop (it calls no further attempt). */
-  readonly onStaleVoter: (message: string) => void;
+  /** Whether the data directory is new: nothing before this process can have asked to add it. */
+  readonly firstStart: boolean;
+  /** The cluster counts an earlier life of this id: the node must stop (no further attempt follows). */
+  readonly onStaleMember: (message: string) => void;
   readonly logger: Logger;
 }
 
 export class JoinLoop {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** An earlier attempt of this process was accepted, or got no answer (it may have been applied). */
+  private mayHaveBeenAdded = false;
 
   constructor(private readonly options: JoinLoopOptions) {
     void this.run();
@@ -46,15 +49,13 @@ export class JoinLoop {
       logger.info({ via }, `${id} asking ${via} to join the cluster`);
       const attempt = await requestJoin(this.options);
       if (this.stopped) return;
-      if (!attempt.ok && attempt.alreadyVoter === true && this.options.startedEmpty) {
-        // Stop rather than keep asking: the leader reaches a voter at its address whether or not it
-        // joined, and this node would take part as that voter with none of its promises (thesis §3.8,
-        // §4.1). A node this loop added does not get here: it is promoted only once its log arrived,
-        // and then it stops asking.
+      const stale = this.staleMemberMessage(attempt);
+      if (stale !== null) {
         this.stopped = true;
-        this.options.onStaleVoter(attempt.message);
+        this.options.onStaleMember(stale);
         return;
       }
+      if (attempt.ok || attempt.outcomeUnknown === true) this.mayHaveBeenAdded = true;
       if (!attempt.ok) {
         logger.warn({ via, reason: attempt.message }, `${id} could not join via ${via}: ${attempt.message}`);
         await this.sleep(joinRetryMs);
@@ -65,6 +66,20 @@ export class JoinLoop {
       await this.waitForMembership(joinConfirmMs);
     }
     if (!this.stopped) logger.info(`${id} is a member of the cluster`);
+  }
+
+  /**
+   * Stop rather than keep asking when the cluster counts an earlier life of this id (thesis §3.8,
+   * §4.1). A voter: the leader reaches it at its address whether or not it joined, and this node
+   * would vote and acknowledge as that voter with none of its promises; a node this loop added does
+   * not get here, as it is promoted only once its log arrived, and then it stops asking. A learner
+   * already there on the first start of the directory, before any attempt that may have added it:
+   * the leader keeps the old learner's match index and would promote this node on entries it lacks.
+   */
+  private staleMemberMessage(attempt: JoinAttempt): string | null {
+    const { startedEmpty, firstStart, id } = this.options;
+    if (!attempt.ok) return attempt.alreadyVoter === true && startedEmpty ? attempt.message : null;
+    return attempt.alreadyMember && firstStart && !this.mayHaveBeenAdded ? staleLearnerRefusal(id) : null;
   }
 
   private async waitForMembership(timeoutMs: number): Promise<void> {

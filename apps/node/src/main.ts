@@ -3,7 +3,7 @@
 // bind, crash-stop), 2 usage error. The only place that calls process.exit.
 import { readFileSync } from 'node:fs';
 import { StorageError, StorageFullError } from '@raftkv/storage-lmdb';
-import { StaleVoterError } from './cluster-join.js';
+import { StaleMemberError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { IdentityFileError, readIdentity } from './identity.js';
@@ -70,13 +70,13 @@ function exitOnStartFailure(logger: Logger, config: NodeConfig, error: unknown):
 
 /**
  * A fatal failure at run time. Thesis §3.8: never continue after a failed persist; the log on disk
- * is the truth on restart. A node that started empty under a current voter's id stops too: what it
+ * is the truth on restart. A node that started empty under a current member's id stops too: what it
  * received meanwhile belongs to no member, so the directory is emptied before it starts again.
  */
 function crashStop(logger: Logger, config: NodeConfig, error: unknown): never {
   const message =
-    error instanceof StaleVoterError
-      ? `refusing to run with an empty log under the id of a current voter: ${error.message}. ` +
+    error instanceof StaleMemberError
+      ? `refusing to run with an empty log under the id of a current member: ${error.message}. ` +
         `Once it is removed, empty ${config.dataDir} and start this node again with the same flags`
       : error instanceof StorageFullError
         ? `storage is full, crash-stopping: ${storageFailureMessage(error, storageContext(config))}`

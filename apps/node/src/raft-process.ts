@@ -27,7 +27,7 @@ import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
-import { StaleVoterError } from './cluster-join.js';
+import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { DeferredCommitSchedule } from './deferred-commit-schedule.js';
@@ -81,6 +81,8 @@ interface Parts {
   readonly http: StartedHttpServer;
   readonly addresses: SettledAddresses;
   readonly join: string | null;
+  /** The data directory had no identity yet: this is its first start. */
+  readonly firstStart: boolean;
 }
 
 export class RaftProcess {
@@ -262,7 +264,18 @@ export class RaftProcess {
       maybeBootstrap(environment, plan, addresses, logger);
       if (plan.firstStart) writeIdentity(config.dataDir, { ...addresses, join: plan.join });
       late.node = new RaftProcess(
-        { config, logger, lock, environment, transport, endpoint, http, addresses, join: plan.join },
+        {
+          config,
+          logger,
+          lock,
+          environment,
+          transport,
+          endpoint,
+          http,
+          addresses,
+          join: plan.join,
+          firstStart: plan.firstStart,
+        },
         onFatal,
       );
       return late.node;
@@ -431,7 +444,8 @@ export class RaftProcess {
       isMember,
       onMembersLearned: (members) => this.directory.learn(members),
       startedEmpty,
-      onStaleVoter: (message) => this.failStop(new StaleVoterError(message)),
+      firstStart: this.parts.firstStart,
+      onStaleMember: (message) => this.failStop(new StaleMemberError(message)),
       logger: this.parts.logger,
     });
   }

@@ -36,14 +36,15 @@ describe('requestJoin', () => {
     });
   }
 
-  it('over the client protocol: adds a new id as a learner, and a retry of it is accepted', async () => {
+  it('over the client protocol: adds a new id as a learner, and a retry of it is accepted as already a member', async () => {
     const request = { id: nodeId('n9'), address: unreachable, via: node.advertised.client, timeoutMs: 5000 };
 
     const first = await requestJoin(request);
     const retry = await requestJoin(request);
 
     expect(first.ok && [...first.members.keys()].sort()).toEqual(['n1', 'n9']);
-    expect(retry.ok).toBe(true);
+    expect(first.ok && first.alreadyMember).toBe(false);
+    expect(retry.ok && retry.alreadyMember).toBe(true);
     const n9 = node.status().configuration.members.find((member) => member.id === 'n9');
     expect(n9?.role).toBe('learner');
   });

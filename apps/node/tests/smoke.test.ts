@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { flipByteInWalSegment } from '@raftkv/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readIdentity } from '../src/identity.js';
-import { anyPorts, fastTiming, waitFor } from './support/nodes.js';
+import { anyPorts, fastTiming, freePorts, waitFor } from './support/nodes.js';
 
 const packageRoot = join(import.meta.dirname, '..');
 const children = new Set<ChildProcess>();
@@ -175,12 +175,54 @@ describe('raftkvd process', () => {
     const { code, stderr } = await stale.finished;
 
     expect(code).toBe(1);
-    expect(stderr).toContain('raftkvd: refusing to run with an empty log under the id of a current voter:');
+    expect(stderr).toContain('raftkvd: refusing to run with an empty log under the id of a current member:');
     expect(stderr).toContain('n1 is already a member of the cluster as a voter');
     expect(stderr).toContain('raftkv members remove n1');
     expect(stderr).toContain(`empty ${emptyDir} and start this node again`);
     expect(stderr).not.toMatch(/^\s+at /m);
     const members = (await (await fetch(`${http}/status`)).json()) as { members: Array<{ id: string }> };
     expect(members.members.map((member) => member.id)).toEqual(['n1']);
+  }, 120_000);
+
+  it('a new data directory whose id is already a learner at its address stops at its first join answer', async () => {
+    const voterDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    const emptyDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
+    directories.push(voterDir, emptyDir);
+    raftkvd([...fastTiming, ...anyPorts, '--id', 'n1', '--data-dir', voterDir, '--bootstrap']);
+    const http = await healthyHttp(voterDir);
+    // An earlier n2 was added as a learner at these addresses (and, for all the leader knows, stored entries).
+    const [peer, client, httpPort] = await freePorts(3);
+    const addresses = {
+      peer: `tcp://127.0.0.1:${peer}`,
+      client: `tcp://127.0.0.1:${client}`,
+      http: `http://127.0.0.1:${httpPort}`,
+    };
+    const added = await fetch(`${http}/join`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'n2',
+        addr: addresses.peer,
+        clientAddr: addresses.client,
+        httpAddr: addresses.http,
+      }),
+    });
+    expect(added.status).toBe(200);
+
+    const flags = [
+      '--peer-addr',
+      addresses.peer,
+      '--client-addr',
+      addresses.client,
+      '--http-addr',
+      addresses.http,
+    ];
+    const stale = raftkvd([...fastTiming, ...flags, '--id', 'n2', '--data-dir', emptyDir, '--join', http]);
+    const { code, stderr } = await stale.finished;
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('raftkvd: refusing to run with an empty log under the id of a current member:');
+    expect(stderr).toContain('n2 is already a learner in the cluster, yet this data directory is new');
+    expect(stderr).toContain('raftkv members remove n2');
+    expect(stderr).not.toMatch(/^\s+at /m);
   }, 120_000);
 });
