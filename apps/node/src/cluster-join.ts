@@ -1,7 +1,8 @@
 // A new node asking an existing cluster to add it as a learner (thesis §4.2.1), through any member:
 // an http:// address gets POST /join (members forward it to the leader); a tcp:// client address gets
 // a changeMembership request that follows not-leader redirects. Returns the members it was told of,
-// so the node can reach the leader before its own log holds any configuration. Never throws.
+// so the node can reach the leader before its own log holds any configuration, and whether its id
+// was a member already (a voter is refused: it must be removed first). Never throws.
 import type { Configuration, NodeId } from '@raftkv/raft';
 import { nodeId } from '@raftkv/raft';
 import { ClientSocket } from '@raftkv/transport-zmq';

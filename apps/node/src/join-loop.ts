@@ -1,6 +1,7 @@
 // Keeps asking the cluster to add this node (as a learner, thesis §4.2.1) until the node's own log
 // shows it in the configuration. Each attempt is idempotent on the cluster side; between attempts it
-// waits, so a cluster without a leader is not hammered. Timers only; no Raft state of its own.
+// waits, so a cluster without a leader is not hammered. It stops the node instead when the cluster
+// already counts an earlier life of its id (see staleMemberMessage). Timers only; no Raft state.
 import type { NodeId } from '@raftkv/raft';
 import { type JoinAttempt, type JoinRequest, requestJoin, staleLearnerRefusal } from './cluster-join.js';
 import type { Logger } from './logger.js';
