@@ -10,7 +10,9 @@ import {
   StorageError,
   StorageFormatVersionError,
   StorageInUseError,
-} from './errors.js';
+  WalLogStorage,
+} from '@raftkv/wal';
+import { nodeFileSystem } from '@raftkv/wal/node-file-system';
 import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-records.js';
 import {
   type LmdbEnvironmentHandle,
@@ -29,7 +31,6 @@ import {
 } from './internal/transactions.js';
 import { LmdbKvStore } from './kv-store.js';
 import { LmdbLogStorage } from './log-storage.js';
-import { WalLogStorage } from './wal-log-storage.js';
 
 /** The on-disk format this build writes and the only one it reads. */
 export const storageFormatVersion = 1;
@@ -197,7 +198,7 @@ function openLog(
   const lmdbLog = LmdbLogStorage.load(context);
   const { hardState } = lmdbLog.initialState();
   const lmdbHoldsLog = lmdbLog.lastIndex() > 0 || hardState.term > 0;
-  if (!WalLogStorage.existsIn(walDirectory)) {
+  if (!WalLogStorage.existsIn(nodeFileSystem, walDirectory)) {
     if (lmdbHoldsLog || (options.logStorage ?? 'write-ahead-log') === 'lmdb') return lmdbLog;
   } else if (lmdbHoldsLog) {
     throw new StorageCorruptionError(
@@ -206,6 +207,7 @@ function openLog(
     );
   }
   return WalLogStorage.open({
+    fileSystem: nodeFileSystem,
     directory: walDirectory,
     beforeDiscarding: () => commitDeferredTurns(context),
   });

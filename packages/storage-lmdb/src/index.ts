@@ -1,5 +1,15 @@
 // Public API of @raftkv/storage-lmdb: the LMDB environment and its adapters (LogStorage in LMDB or in
 // a write-ahead log beside it, KvStore).
+
+// The typed errors live in @raftkv/wal (one home); re-exported for the apps.
+export {
+  StorageCorruptionError,
+  StorageError,
+  StorageFormatVersionError,
+  StorageFullError,
+  StorageInUseError,
+  StorageKeyError,
+} from '@raftkv/wal';
 export {
   dataFileName,
   defaultMapSizeBytes,
@@ -10,14 +20,5 @@ export {
   storageFormatVersion,
   walDirectoryName,
 } from './environment.js';
-export {
-  StorageCorruptionError,
-  StorageError,
-  StorageFormatVersionError,
-  StorageFullError,
-  StorageInUseError,
-  StorageKeyError,
-} from './errors.js';
 export { LmdbKvStore } from './kv-store.js';
 export { LmdbLogStorage } from './log-storage.js';
-export { WalLogStorage, type WalLogStorageOptions, walSegmentBytesMinDefault } from './wal-log-storage.js';

@@ -11,7 +11,7 @@ import {
   type SnapshotMetadata,
   type Term,
 } from '@raftkv/raft';
-import { StorageCorruptionError } from './errors.js';
+import { StorageCorruptionError } from '@raftkv/wal';
 import { assertAppendable } from './internal/appendable-entries.js';
 import { checksumBytes, frameValue, unframeValue } from './internal/checksum-frame.js';
 import { logIndexOfKey, logKey } from './internal/log-key.js';

@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
+import { WalLogStorage } from '@raftkv/wal';
+import { nodeFileSystem } from '@raftkv/wal/node-file-system';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   dataFileName,
@@ -12,7 +14,6 @@ import {
   StorageFormatVersionError,
   StorageInUseError,
   storageFormatVersion,
-  WalLogStorage,
   walDirectoryName,
 } from '../src/index.js';
 import { logKey } from '../src/internal/log-key.js';
@@ -195,7 +196,7 @@ describe('which log storage a directory uses', () => {
     expect(first.logStorage).toBe('write-ahead-log');
     first.log.persist(update);
     first.close();
-    expect(WalLogStorage.existsIn(join(directory, walDirectoryName))).toBe(true);
+    expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, walDirectoryName))).toBe(true);
     // Asking for the LMDB log does not move a directory that has a write-ahead log.
     const second = open(directory);
     expect(second.logStorage).toBe('write-ahead-log');
@@ -214,7 +215,7 @@ describe('which log storage a directory uses', () => {
     expect(second.logStorage).toBe('lmdb');
     expect(second.log.lastIndex()).toBe(5);
     second.close();
-    expect(WalLogStorage.existsIn(join(directory, walDirectoryName))).toBe(false);
+    expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, walDirectoryName))).toBe(false);
   });
 
   test('a directory holding a log in LMDB AND a write-ahead log is refused, never merged', () => {
@@ -222,7 +223,10 @@ describe('which log storage a directory uses', () => {
     const lmdb = open(directory);
     lmdb.log.persist(update);
     lmdb.close();
-    const wal = WalLogStorage.open({ directory: join(directory, walDirectoryName) });
+    const wal = WalLogStorage.open({
+      fileSystem: nodeFileSystem,
+      directory: join(directory, walDirectoryName),
+    });
     wal.persist(update);
     wal.close();
     const error = captureOpenError(directory);

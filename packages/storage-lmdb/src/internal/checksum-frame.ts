@@ -2,7 +2,7 @@
 // on read. The CRC may be seeded with a checksum of the record's key, binding a value to its key.
 // Pure byte work; never touches LMDB.
 import { crc32 } from 'node:zlib';
-import { StorageCorruptionError } from '../errors.js';
+import { StorageCorruptionError } from '@raftkv/wal';
 
 export const checksumBytes = 4;
 

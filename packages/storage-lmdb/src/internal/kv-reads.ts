@@ -1,6 +1,6 @@
 // Point and range reads over the KV database inside a given LMDB transaction (read-only or write, so
 // a write transaction sees its own writes). Keys compare as unsigned bytes, LMDB's default order.
-import { StorageKeyError } from '../errors.js';
+import { StorageKeyError } from '@raftkv/wal';
 import { asBuffer, asBytes, type LmdbDatabase, type LmdbTransaction, nodeLmdb } from './node-lmdb.js';
 
 /** LMDB's compiled maximum key size (MDB_MAXKEYSIZE in node-lmdb 0.10.1's bundled liblmdb). */

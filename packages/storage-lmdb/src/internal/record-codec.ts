@@ -5,8 +5,8 @@
 import type { StoreMetadata } from '@raftkv/kv';
 import type { Configuration, Entry, HardState, Member, SnapshotMetadata } from '@raftkv/raft';
 import { nodeId } from '@raftkv/raft';
+import { StorageCorruptionError } from '@raftkv/wal';
 import { Packr } from 'msgpackr';
-import { StorageCorruptionError } from '../errors.js';
 
 /** One fixed configuration: no record structures, so the bytes depend only on the values. */
 const packr = new Packr({ useRecords: false, mapsAsObjects: false, variableMapSize: true });

@@ -2,7 +2,7 @@
 // synced before it returns) or is aborted, and LMDB's "map full" becomes a typed StorageFullError.
 // While a turn transaction is open (or deferred), writes and reads join it. Decides nothing about what to write.
 import { assert } from '@raftkv/raft';
-import { StorageError, StorageFullError } from '../errors.js';
+import { StorageError, StorageFullError } from '@raftkv/wal';
 import {
   type LmdbDatabase,
   type LmdbEnvironmentHandle,

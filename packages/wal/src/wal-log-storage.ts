@@ -3,20 +3,7 @@
 // durable is ONE sequential append and ONE fdatasync (thesis §10.2.1), instead of an LMDB commit of
 // scattered B-tree pages with two syncs. Entries since the last compaction stay in memory (as in
 // etcd's MemoryStorage); the segment is rewritten with only the live log once it has grown enough.
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+// Every file operation goes through the FileSystem port, so the simulator can run this very code.
 import { dirname, join } from 'node:path';
 import {
   assert,
@@ -30,6 +17,7 @@ import {
   type Term,
 } from '@raftkv/raft';
 import { StorageCorruptionError, StorageError, StorageFullError } from './errors.js';
+import type { FileDescriptor, FileSystem } from './file-system.js';
 import { assertAppendable } from './internal/appendable-entries.js';
 import { RecordDecoder } from './internal/record-codec.js';
 import {
@@ -52,7 +40,21 @@ const noCompaction: SnapshotMetadata = { index: 0, term: 0, configuration: { mem
 
 type LogPersistUpdate = Parameters<LogStorage['persist']>[0];
 
+/** A torn final append cut off at open: `file` kept its first `validBytes`, lost `droppedBytes`. */
+export interface TornTail {
+  readonly file: string;
+  readonly validBytes: number;
+  readonly droppedBytes: number;
+}
+
+/** What a damaged log tells the operator to do (it is never repaired automatically). */
+export const corruptLogAdvice =
+  "this member's log is damaged — rebuild the member from the cluster " +
+  "(apps/node/README.md, 'Rebuilding a member')";
+
 export interface WalLogStorageOptions {
+  /** Every file operation goes through it: nodeFileSystem in raftkvd, a simulated one in the simulator. */
+  readonly fileSystem: FileSystem;
   /** The directory holding the segments (created if missing). */
   readonly directory: string;
   /**
@@ -62,6 +64,11 @@ export interface WalLogStorageOptions {
    */
   readonly beforeDiscarding?: (index: LogIndex) => void;
   readonly segmentBytesMin?: number;
+  /**
+   * Called when open cut off a torn final append (an append whose sync never returned, so nobody
+   * was told it was durable): raftkvd logs it. The repair itself does not depend on it.
+   */
+  readonly onTornTail?: (tornTail: TornTail) => void;
 }
 
 export class WalLogStorage implements LogStorage {
@@ -79,16 +86,17 @@ export class WalLogStorage implements LogStorage {
   private constructor(
     private readonly options: WalLogStorageOptions,
     private segmentNumber: number,
-    private descriptor: number,
+    private descriptor: FileDescriptor,
   ) {}
 
+  private get fileSystem(): FileSystem {
+    return this.options.fileSystem;
+  }
+
   /** Whether `directory` holds a write-ahead log (at least one segment). */
-  static existsIn(directory: string): boolean {
-    try {
-      return readdirSync(directory).some((name) => segmentNamePattern.test(name));
-    } catch {
-      return false;
-    }
+  static existsIn(fileSystem: FileSystem, directory: string): boolean {
+    if (!fileSystem.exists(directory)) return false;
+    return fileSystem.listDirectory(directory).some((name) => segmentNamePattern.test(name));
   }
 
   /**
@@ -97,15 +105,15 @@ export class WalLogStorage implements LogStorage {
    * told it was durable) is cut off; any other damage throws StorageCorruptionError.
    */
   static open(options: WalLogStorageOptions): WalLogStorage {
-    const { directory } = options;
-    if (!existsSync(directory)) {
-      mkdirSync(directory, { recursive: true });
+    const { directory, fileSystem } = options;
+    if (!fileSystem.exists(directory)) {
+      fileSystem.makeDirectory(directory);
       // The new directory's own entry must survive a power loss too, not only the files in it.
-      syncDirectory(dirname(directory));
+      fileSystem.syncDirectory(dirname(directory));
     }
-    const names = readdirSync(directory);
+    const names = fileSystem.listDirectory(directory);
     // A rewrite that did not reach its rename never became the log.
-    for (const name of names) if (name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
+    for (const name of names) if (name.endsWith('.tmp')) fileSystem.remove(join(directory, name));
     const segments = names.filter((name) => segmentNamePattern.test(name)).sort();
     if (segments.length === 0) {
       const storage = new WalLogStorage(options, 0, -1);
@@ -115,16 +123,16 @@ export class WalLogStorage implements LogStorage {
     const newest = segments.at(-1)!;
     const path = join(directory, newest);
     const number = Number(segmentNamePattern.exec(newest)![1]);
-    const descriptor = openSync(path, 'r+');
+    const descriptor = fileSystem.open(path, 'r+');
     const storage = new WalLogStorage(options, number, descriptor);
     try {
-      storage.replay(path, readFileSync(path));
+      storage.replay(path, fileSystem.readFile(path));
     } catch (error) {
-      closeSync(descriptor);
+      fileSystem.close(descriptor);
       throw error;
     }
     // Older segments are superseded by the newest (a rewrite holds the whole live log).
-    for (const older of segments.slice(0, -1)) rmSync(join(directory, older), { force: true });
+    for (const older of segments.slice(0, -1)) fileSystem.remove(join(directory, older));
     return storage;
   }
 
@@ -236,13 +244,13 @@ export class WalLogStorage implements LogStorage {
       }
     } finally {
       this.closed = true;
-      if (this.descriptor >= 0) closeSync(this.descriptor);
+      if (this.descriptor >= 0) this.fileSystem.close(this.descriptor);
     }
   }
 
   private replay(path: string, bytes: Buffer): void {
     const corrupt = (reason: string) =>
-      new StorageCorruptionError(path, `write-ahead log: ${reason}; refusing to open`);
+      new StorageCorruptionError(path, `write-ahead log: ${reason}; refusing to open; ${corruptLogAdvice}`);
     const scan = scanSegment(bytes, new RecordDecoder(path, 'write-ahead log record'), corrupt);
     const [first, ...rest] = scan.records;
     if (first?.kind !== 'reset') throw corrupt('the segment does not begin with its starting point');
@@ -279,8 +287,9 @@ export class WalLogStorage implements LogStorage {
     this.writtenHardState = this.hardState;
     this.segmentBytes = scan.validBytes;
     if (scan.tornBytes > 0) {
-      ftruncateSync(this.descriptor, scan.validBytes);
-      fsyncSync(this.descriptor);
+      this.fileSystem.truncate(this.descriptor, scan.validBytes);
+      this.fileSystem.sync(this.descriptor);
+      this.options.onTornTail?.({ file: path, validBytes: scan.validBytes, droppedBytes: scan.tornBytes });
     }
   }
 
@@ -290,10 +299,10 @@ export class WalLogStorage implements LogStorage {
    * point leaves either the old segment or the new one as the newest complete segment.
    */
   private writeSegment(number: number): void {
-    const { directory } = this.options;
+    const { directory, fileSystem } = this.options;
     const finalPath = join(directory, segmentName(number));
     const temporaryPath = `${finalPath}.tmp`;
-    const descriptor = openSync(temporaryPath, 'w+');
+    const descriptor = fileSystem.open(temporaryPath, 'w+');
     let written = 0;
     try {
       const parts: Buffer[] = [walMagic, encodeResetRecord(this.compactionPoint)];
@@ -302,22 +311,22 @@ export class WalLogStorage implements LogStorage {
         parts.push(encodeEntriesRecord(chunk.map(encodeEntry)));
       }
       parts.push(encodeHardStateRecord(this.hardState));
-      written = writeFully(descriptor, Buffer.concat(parts), 0, temporaryPath, 'rewrite');
-      fsyncSync(descriptor);
-      renameSync(temporaryPath, finalPath);
-      syncDirectory(directory);
+      written = writeFully(fileSystem, descriptor, Buffer.concat(parts), 0, temporaryPath, 'rewrite');
+      fileSystem.sync(descriptor);
+      fileSystem.rename(temporaryPath, finalPath);
+      fileSystem.syncDirectory(directory);
     } catch (error) {
-      closeSync(descriptor);
-      rmSync(temporaryPath, { force: true });
+      fileSystem.close(descriptor);
+      fileSystem.remove(temporaryPath);
       throw error;
     }
     const previous = this.segmentNumber;
-    if (this.descriptor >= 0) closeSync(this.descriptor);
+    if (this.descriptor >= 0) fileSystem.close(this.descriptor);
     this.descriptor = descriptor;
     this.segmentNumber = number;
     this.segmentBytes = written;
     this.writtenHardState = this.hardState;
-    if (previous > 0) rmSync(join(directory, segmentName(previous)), { force: true });
+    if (previous > 0) fileSystem.remove(join(directory, segmentName(previous)));
   }
 
   private maybeRewrite(): void {
@@ -328,14 +337,21 @@ export class WalLogStorage implements LogStorage {
   private appendDurably(bytes: Buffer, operation: string): void {
     this.guarded(() => {
       this.append(bytes, operation);
-      fdatasyncSync(this.descriptor);
+      this.fileSystem.syncData(this.descriptor);
     });
   }
 
   private append(bytes: Buffer, operation: string): void {
     this.guarded(() => {
       const path = join(this.options.directory, segmentName(this.segmentNumber));
-      this.segmentBytes += writeFully(this.descriptor, bytes, this.segmentBytes, path, operation);
+      this.segmentBytes += writeFully(
+        this.fileSystem,
+        this.descriptor,
+        bytes,
+        this.segmentBytes,
+        path,
+        operation,
+      );
     });
   }
 
@@ -397,7 +413,8 @@ function entryBytes(entry: Entry): number {
 
 /** Writes all of `bytes` at `position`; ENOSPC becomes StorageFullError, other failures StorageError. */
 function writeFully(
-  descriptor: number,
+  fileSystem: FileSystem,
+  descriptor: FileDescriptor,
   bytes: Buffer,
   position: number,
   path: string,
@@ -406,22 +423,13 @@ function writeFully(
   let offset = 0;
   try {
     while (offset < bytes.byteLength) {
-      offset += writeSync(descriptor, bytes, offset, bytes.byteLength - offset, position + offset);
+      offset += fileSystem.write(descriptor, bytes, offset, bytes.byteLength - offset, position + offset);
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+    if ((error as { code?: unknown }).code === 'ENOSPC') {
       throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error });
     }
     throw new StorageError(path, `${operation} failed: ${(error as Error).message}`, { cause: error });
   }
   return offset;
-}
-
-function syncDirectory(directory: string): void {
-  const descriptor = openSync(directory, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
 }

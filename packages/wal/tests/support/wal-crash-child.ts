@@ -1,6 +1,7 @@
 // The WAL crash test's child: appends planned batches to a WalLogStorage forever, printing each once durable.
 import { writeSync } from 'node:fs';
 import { WalLogStorage } from '../../src/index.js';
+import { nodeFileSystem } from '../../src/node-file-system.js';
 import { batchOfEntry, planBatch } from './crash-plan.js';
 
 const [directory, seedText, segmentBytesMinText] = process.argv.slice(2);
@@ -10,7 +11,11 @@ const seed = Number(seedText);
  * few batches: kills then also land inside rewrites (temporary file, fsync, rename, removal).
  */
 const keptEntries = 32;
-const log = WalLogStorage.open({ directory: directory!, segmentBytesMin: Number(segmentBytesMinText) });
+const log = WalLogStorage.open({
+  fileSystem: nodeFileSystem,
+  directory: directory!,
+  segmentBytesMin: Number(segmentBytesMinText),
+});
 const lastIndex = log.lastIndex();
 let batch = lastIndex === 0 ? 0 : batchOfEntry(log.entries(lastIndex, lastIndex + 1, 0)[0]!);
 writeSync(1, 'ready\n');

@@ -1,10 +1,16 @@
-// WalLogStorage used directly (no LMDB environment): reopen, torn tails, corruption, rewrites, SIGKILL.
+// WalLogStorage over nodeFileSystem: reopen, torn tails, corruption, rewrites, SIGKILL.
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AssertionError, type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { StorageCorruptionError, WalLogStorage, type WalLogStorageOptions } from '../src/index.js';
+import {
+  StorageCorruptionError,
+  type TornTail,
+  WalLogStorage,
+  type WalLogStorageOptions,
+} from '../src/index.js';
+import { nodeFileSystem } from '../src/node-file-system.js';
 import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
 import { batchOfEntry, PlannedLog } from './support/crash-plan.js';
 import {
@@ -28,7 +34,7 @@ let directory: string;
 const opened: WalLogStorage[] = [];
 
 function open(options: Partial<WalLogStorageOptions> = {}): WalLogStorage {
-  const storage = WalLogStorage.open({ directory, ...options });
+  const storage = WalLogStorage.open({ fileSystem: nodeFileSystem, directory, ...options });
   opened.push(storage);
   return storage;
 }
@@ -82,7 +88,7 @@ function framed(payload: Buffer): Buffer {
 function openFailure(): Error {
   let storage: WalLogStorage | undefined;
   try {
-    storage = WalLogStorage.open({ directory });
+    storage = WalLogStorage.open({ fileSystem: nodeFileSystem, directory });
   } catch (error) {
     return error as Error;
   }
@@ -94,6 +100,9 @@ function expectCorruptionNaming(path: string, where: string): void {
   const error = openFailure();
   expect(error, where).toBeInstanceOf(StorageCorruptionError);
   expect(error.message, where).toContain(path);
+  expect(error.message, `${where}: says what to do`).toContain(
+    "this member's log is damaged — rebuild the member from the cluster (apps/node/README.md, 'Rebuilding a member')",
+  );
 }
 
 /**
@@ -104,7 +113,7 @@ function afterCrash(): { hardState: HardState; lastIndex: number } {
   const copy = makeTemporaryDirectory('wal-copy');
   try {
     for (const name of segmentNames()) copyFileSync(join(directory, name), join(copy, name));
-    const storage = WalLogStorage.open({ directory: copy });
+    const storage = WalLogStorage.open({ fileSystem: nodeFileSystem, directory: copy });
     const found = { hardState: storage.initialState().hardState, lastIndex: storage.lastIndex() };
     storage.close();
     return found;
@@ -128,12 +137,12 @@ describe('WalLogStorage', () => {
 
   describe('reopen', () => {
     test('existsIn is true only once a segment exists', () => {
-      expect(WalLogStorage.existsIn(join(directory, 'missing'))).toBe(false);
-      expect(WalLogStorage.existsIn(directory)).toBe(false);
+      expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, 'missing'))).toBe(false);
+      expect(WalLogStorage.existsIn(nodeFileSystem, directory)).toBe(false);
       writeFileSync(join(directory, '0000000000000001.wal.tmp'), 'unfinished');
-      expect(WalLogStorage.existsIn(directory)).toBe(false);
+      expect(WalLogStorage.existsIn(nodeFileSystem, directory)).toBe(false);
       open();
-      expect(WalLogStorage.existsIn(directory)).toBe(true);
+      expect(WalLogStorage.existsIn(nodeFileSystem, directory)).toBe(true);
     });
 
     test('returns the same entries, terms, hard state and bounds as were persisted', () => {
@@ -245,13 +254,18 @@ describe('WalLogStorage', () => {
       const durableBytes = statSync(segment).size;
       appendFileSync(segment, tail);
 
-      storage = open();
+      const tornTails: TornTail[] = [];
+      storage = open({ onTornTail: (tornTail) => tornTails.push(tornTail) });
+      expect(tornTails, 'the repair is reported').toEqual([
+        { file: segment, validBytes: durableBytes, droppedBytes: tail.byteLength },
+      ]);
       expect(liveLog(storage)).toEqual(commandEntries(1, 6, 1));
       expect(storage.initialState()).toEqual({ hardState: hardState(1, 'n1', 2), snapshot: null });
       expect(statSync(segment).size, 'truncated back to the last complete record').toBe(durableBytes);
 
       storage.persist({ hardState: hardState(2, 'n2', 6), entries: commandEntries(7, 8, 2), snapshot: null });
-      storage = reopen(storage);
+      storage = reopen(storage, { onTornTail: (tornTail) => tornTails.push(tornTail) });
+      expect(tornTails, 'a clean open reports nothing').toHaveLength(1);
       expect(liveLog(storage)).toEqual([...commandEntries(1, 6, 1), ...commandEntries(7, 8, 2)]);
       expect(storage.initialState().hardState).toEqual(hardState(2, 'n2', 6));
       expect(onlySegment()).toBe(segment);
@@ -634,7 +648,7 @@ describe('WalLogStorage', () => {
       // A complete segment with another log and a higher number, but under its temporary name.
       const other = makeTemporaryDirectory('wal-other');
       try {
-        const otherStorage = WalLogStorage.open({ directory: other });
+        const otherStorage = WalLogStorage.open({ fileSystem: nodeFileSystem, directory: other });
         otherStorage.persist({ ...noUpdate, entries: commandEntries(1, 9, 7) });
         otherStorage.close();
         copyFileSync(onlySegment(other), join(directory, '0000000000000009.wal.tmp'));
@@ -659,7 +673,7 @@ describe('WalLogStorage', () => {
       // older segment holds a different log here, so which one won is visible.
       const other = makeTemporaryDirectory('wal-other');
       try {
-        const otherStorage = WalLogStorage.open({ directory: other });
+        const otherStorage = WalLogStorage.open({ fileSystem: nodeFileSystem, directory: other });
         otherStorage.persist({
           hardState: hardState(9, 'n9', 0),
           entries: commandEntries(1, 9, 9),
@@ -793,7 +807,11 @@ describe('WalLogStorage crash safety', () => {
     reportedBatch: number,
     where: string,
   ): { readonly durableBatch: number; readonly previousHardState: boolean } {
-    const log = WalLogStorage.open({ directory, segmentBytesMin: crashSegmentBytesMin });
+    const log = WalLogStorage.open({
+      fileSystem: nodeFileSystem,
+      directory,
+      segmentBytesMin: crashSegmentBytesMin,
+    });
     try {
       const lastIndex = log.lastIndex();
       const durableBatch = lastIndex === 0 ? 0 : batchOfEntry(log.entries(lastIndex, lastIndex + 1, 0)[0]!);

@@ -1,7 +1,8 @@
-// The typed errors of the LMDB adapters. Each names the data file it concerns; none is thrown for a
-// programmer error (those are assert() failures) and none is ever caught inside this package.
+// The typed errors of a member's storage (the write-ahead log here, and the LMDB store that
+// re-exports them). Each names the file it concerns; none is thrown for a programmer error (those
+// are assert() failures) and none is ever caught by the storage itself.
 
-/** An environment failure of the storage at `file` (data.mdb). The node should crash-stop. */
+/** An environment failure of the storage at `file` (a WAL segment or data.mdb). The node should crash-stop. */
 export class StorageError extends Error {
   override readonly name: string = 'StorageError';
 
