@@ -229,6 +229,13 @@ export class RaftProcess {
       const environment = openLmdbEnvironment({
         directory: config.dataDir,
         mapSizeBytes: config.mapSizeMb * mebibyte,
+        // An append whose sync never returned was never acknowledged: cutting it off loses nothing
+        // promised, but an operator should see that it happened.
+        onTornTail: ({ file, validBytes, droppedBytes }) =>
+          logger.warn(
+            { file, validBytes, droppedBytes },
+            `${plan.id} cut a torn final write of ${droppedBytes} bytes off ${file} (kept ${validBytes} bytes)`,
+          ),
       });
       cleanup.push(() => environment.close());
       const late: { node: RaftProcess | null } = { node: null };

@@ -1,7 +1,7 @@
-// Opens one LMDB environment per data directory holding the metadata and kv databases, and the Raft
-// log: a write-ahead log beside the LMDB file for new directories, or the LMDB log database for a
-// directory that already keeps its log there. Verifies the format-version marker and every stored
-// checksum before handing out adapters; it never starts empty over existing data.
+// Opens one member's data directory: the LMDB environment holding the metadata and kv databases, and
+// the Raft log in the write-ahead log beside it (migrating, once, a log that an older directory kept
+// in LMDB). Verifies the format-version marker and every stored checksum before handing out adapters;
+// it never starts empty over existing data.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assert, type LogStorage, type TurnTransaction } from '@raftkv/raft';
@@ -10,9 +10,12 @@ import {
   StorageError,
   StorageFormatVersionError,
   StorageInUseError,
+  type TornTail,
   WalLogStorage,
+  type WalLogStorageOptions,
 } from '@raftkv/wal';
 import { nodeFileSystem } from '@raftkv/wal/node-file-system';
+import { clearLegacyLog, legacyLogPresent, readLegacyLog } from './internal/legacy-log.js';
 import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-records.js';
 import {
   type LmdbEnvironmentHandle,
@@ -30,7 +33,6 @@ import {
   type LmdbContext,
 } from './internal/transactions.js';
 import { LmdbKvStore } from './kv-store.js';
-import { LmdbLogStorage } from './log-storage.js';
 
 /** The on-disk format this build writes and the only one it reads. */
 export const storageFormatVersion = 1;
@@ -41,20 +43,13 @@ export const dataFileName = 'data.mdb';
 /** The write-ahead log's directory inside the data directory. */
 export const walDirectoryName = 'wal';
 
-/**
- * Where the Raft log lives. 'write-ahead-log': an append-only file, one fdatasync per durable Ready,
- * the state machine in LMDB committed in the background. 'lmdb': the log in the LMDB file, one LMDB
- * commit per durable turn for log and state machine together.
- */
-export type LogStorageKind = 'write-ahead-log' | 'lmdb';
-
 export interface LmdbEnvironmentOptions {
   /** Created if missing. One process, one environment per directory. */
   readonly directory: string;
   /** Upper bound on the data file; a write that does not fit throws StorageFullError. */
   readonly mapSizeBytes?: number;
-  /** The log storage of a NEW directory (default 'write-ahead-log'); an existing one keeps its own. */
-  readonly logStorage?: LogStorageKind;
+  /** Told when opening the write-ahead log cut off a torn final append (raftkvd logs it). */
+  readonly onTornTail?: (tornTail: TornTail) => void;
 }
 
 /** Directories this process holds open: node-lmdb would silently share one handle between two opens. */
@@ -73,18 +68,15 @@ export interface LmdbEnvironment {
   readonly directory: string;
   readonly dataFile: string;
   readonly mapSizeBytes: number;
-  /** The Raft log, hard state and compaction point. */
+  /** The Raft log, hard state and compaction point, in the write-ahead log. */
   readonly log: LogStorage;
-  /** Which log storage this directory uses. */
-  readonly logStorage: LogStorageKind;
   /** The KV state machine's store. */
   readonly kv: LmdbKvStore;
   /**
-   * Makes every LMDB write inside `run` one commit (for RaftActor's turnTransaction): with the log in
-   * LMDB, one durable write per turn for the persist and the apply; turns that need no sync are
-   * deferred into the next commit (see TurnTransaction). With the write-ahead log, which syncs each
-   * persist itself, the LMDB commit of every turn is deferred: the log rebuilds the applied state,
-   * and `persistDurableInBody` is true, so a turn's messages leave before its apply.
+   * Makes every LMDB write inside `run` join one deferred commit (for RaftActor's turnTransaction):
+   * the write-ahead log syncs each persist itself, so the LMDB commit of every turn is deferred (the
+   * log rebuilds the applied state) and `persistDurableInBody` is true, so a turn's messages leave
+   * before its apply.
    */
   readonly turnTransaction: TurnTransaction;
   /** Whether turns are waiting for their deferred commit. */
@@ -132,22 +124,17 @@ class OpenEnvironment implements LmdbEnvironment {
   constructor(
     readonly directory: string,
     private readonly context: LmdbContext,
-    readonly log: LmdbLogStorage | WalLogStorage,
+    readonly log: WalLogStorage,
     readonly kv: LmdbKvStore,
   ) {
-    const writeAheadLog = log instanceof WalLogStorage;
     this.turnTransaction = {
-      run: (body, mustSync) => {
+      run: (body) => {
         assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
-        inTurnTransaction(this.context, body, !writeAheadLog && mustSync);
+        inTurnTransaction(this.context, body, false);
       },
       // The write-ahead log syncs each persist before returning; only the KV apply joins the LMDB commit.
-      persistDurableInBody: writeAheadLog,
+      persistDurableInBody: true,
     };
-  }
-
-  get logStorage(): LogStorageKind {
-    return this.log instanceof WalLogStorage ? 'write-ahead-log' : 'lmdb';
   }
 
   get dataFile(): string {
@@ -174,7 +161,7 @@ class OpenEnvironment implements LmdbEnvironment {
       commitDeferredTurns(this.context);
     } finally {
       try {
-        if (this.log instanceof WalLogStorage) this.log.close();
+        this.log.close();
       } finally {
         this.kv.close();
         this.context.handle.close();
@@ -185,32 +172,30 @@ class OpenEnvironment implements LmdbEnvironment {
 }
 
 /**
- * The directory's own log storage: its write-ahead log if it has one; the LMDB log if that holds
- * anything (a directory from before the write-ahead log); else, for a new directory, the kind asked
- * for. The write-ahead log may discard entries only once the LMDB state machine is durable past them.
+ * The directory's write-ahead log. A directory from before the write-ahead log keeps its Raft log in
+ * LMDB: it is migrated once — the write-ahead log is created from it (its one segment renamed into
+ * place only once durable), then the LMDB log is cleared in one commit. A crash between the two
+ * leaves both: the segment is complete, so the next open just clears the LMDB log. The write-ahead
+ * log may discard entries only once the LMDB state machine is durable past them (paper §7).
  */
-function openLog(
-  directory: string,
-  context: LmdbContext,
-  options: LmdbEnvironmentOptions,
-): LmdbLogStorage | WalLogStorage {
-  const walDirectory = join(directory, walDirectoryName);
-  const lmdbLog = LmdbLogStorage.load(context);
-  const { hardState } = lmdbLog.initialState();
-  const lmdbHoldsLog = lmdbLog.lastIndex() > 0 || hardState.term > 0;
-  if (!WalLogStorage.existsIn(nodeFileSystem, walDirectory)) {
-    if (lmdbHoldsLog || (options.logStorage ?? 'write-ahead-log') === 'lmdb') return lmdbLog;
-  } else if (lmdbHoldsLog) {
-    throw new StorageCorruptionError(
-      context.dataFile,
-      `both the LMDB log and the write-ahead log in ${walDirectory} hold a Raft log; refusing to choose`,
-    );
-  }
-  return WalLogStorage.open({
+function openLog(directory: string, context: LmdbContext, options: LmdbEnvironmentOptions): WalLogStorage {
+  const walOptions: WalLogStorageOptions = {
     fileSystem: nodeFileSystem,
-    directory: walDirectory,
+    directory: join(directory, walDirectoryName),
     beforeDiscarding: () => commitDeferredTurns(context),
-  });
+    onTornTail: options.onTornTail,
+  };
+  if (!legacyLogPresent(context)) return WalLogStorage.open(walOptions);
+  const log = WalLogStorage.existsIn(nodeFileSystem, walOptions.directory)
+    ? WalLogStorage.open(walOptions)
+    : WalLogStorage.create(walOptions, readLegacyLog(context));
+  try {
+    clearLegacyLog(context);
+  } catch (error) {
+    log.close();
+    throw error;
+  }
+  return log;
 }
 
 function openHandle(directory: string, dataFile: string, mapSizeBytes: number): LmdbEnvironmentHandle {

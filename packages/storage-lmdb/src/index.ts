@@ -1,5 +1,5 @@
-// Public API of @raftkv/storage-lmdb: the LMDB environment and its adapters (LogStorage in LMDB or in
-// a write-ahead log beside it, KvStore).
+// Public API of @raftkv/storage-lmdb: a member's data directory — the LMDB environment with its
+// KvStore, and the Raft log in the write-ahead log (@raftkv/wal) beside it.
 
 // The typed errors live in @raftkv/wal (one home); re-exported for the apps.
 export {
@@ -15,10 +15,8 @@ export {
   defaultMapSizeBytes,
   type LmdbEnvironment,
   type LmdbEnvironmentOptions,
-  type LogStorageKind,
   openLmdbEnvironment,
   storageFormatVersion,
   walDirectoryName,
 } from './environment.js';
 export { LmdbKvStore } from './kv-store.js';
-export { LmdbLogStorage } from './log-storage.js';

@@ -1,7 +1,7 @@
-// The LMDB environment: initialisation, durability across reopen, which log storage a directory uses,
-// and refusal to open anything it cannot trust (unknown format version, failed checksums, corrupt
-// metadata, gaps, two logs) with the file named.
-import { writeFileSync } from 'node:fs';
+// The data directory: initialisation, durability across reopen, the one-time migration of an LMDB log
+// from before the write-ahead log (also after a crash half-way), and refusal to open anything it
+// cannot trust (unknown format version, failed checksums, corrupt metadata, gaps) with the file named.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
 import { WalLogStorage } from '@raftkv/wal';
@@ -16,7 +16,6 @@ import {
   storageFormatVersion,
   walDirectoryName,
 } from '../src/index.js';
-import { logKey } from '../src/internal/log-key.js';
 import { bytesEntry, commandEntries, configurationEntry, configurationOf } from './support/entries.js';
 import { bytes } from './support/kv-store-contract.js';
 import { testMapSizeBytes } from './support/lmdb-subjects.js';
@@ -24,9 +23,10 @@ import {
   deleteFormatVersion,
   deleteLogEntry,
   flipBitInDataFile,
+  legacyLogRemains,
   overwriteHardStateBytes,
-  rawPutFromAnotherProcess,
   writeFormatVersion,
+  writeLegacyLog,
 } from './support/raw-lmdb.js';
 import { makeTemporaryDirectory, removeDirectory } from './support/temporary-directory.js';
 
@@ -39,9 +39,7 @@ function freshDirectory(): string {
   return directory;
 }
 
-/** These tests damage the LMDB log database, so they ask for the log in LMDB. */
-const open = (directory: string) =>
-  openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes, logStorage: 'lmdb' });
+const open = (directory: string) => openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
 
 afterEach(() => {
   for (const directory of directories.splice(0)) removeDirectory(directory);
@@ -104,15 +102,12 @@ describe('LMDB environment', () => {
     expect((error as Error).message).toMatch(/format version 99 is not supported/);
   });
 
-  test('a log entry whose bytes were damaged on disk is refused at open, naming the file and entry', () => {
+  test('a legacy LMDB log entry damaged on disk is refused at open (never migrated), naming the file and entry', () => {
     const directory = freshDirectory();
-    const environment = open(directory);
     const marker = bytes('<<entry-seven-payload-marker>>');
-    environment.log.persist({
-      ...noUpdate,
+    writeLegacyLog(directory, {
       entries: [...commandEntries(1, 6, 1), bytesEntry(7, 1, marker), ...commandEntries(8, 9, 1)],
     });
-    environment.close();
     expect(flipBitInDataFile(directory, marker)).toBeGreaterThan(0);
     const error = captureOpenError(directory);
     expect(error).toBeInstanceOf(StorageCorruptionError);
@@ -120,23 +115,9 @@ describe('LMDB environment', () => {
     expect((error as Error).message).toMatch(/log entry 7 fails its checksum/);
   });
 
-  test('a damaged entry is also caught when read after open (checksum verified on every read)', () => {
+  test('corrupt metadata (a legacy hard state record that fails its checksum) is refused at open', () => {
     const directory = freshDirectory();
-    const environment = open(directory);
-    environment.log.persist({ ...noUpdate, entries: commandEntries(1, 3, 1) });
-    rawPutFromAnotherProcess(directory, 'log', logKey(2), Buffer.from('bytes that are not a framed entry'));
-    expect(() => environment.log.entries(1, 4, Number.MAX_SAFE_INTEGER)).toThrow(
-      /log entry 2 fails its checksum/,
-    );
-    expect(environment.log.entries(3, 4, 1024)).toEqual(commandEntries(3, 3, 1));
-    environment.close();
-  });
-
-  test('corrupt metadata (a hard state record that fails its checksum) is refused at open', () => {
-    const directory = freshDirectory();
-    const environment = open(directory);
-    environment.log.persist({ ...noUpdate, hardState: { term: 5, votedFor: null, commitIndex: 0 } });
-    environment.close();
+    writeLegacyLog(directory, { entries: [], hardState: { term: 5, votedFor: null, commitIndex: 0 } });
     overwriteHardStateBytes(directory, Buffer.from('not a framed record'));
     const error = captureOpenError(directory);
     expect(error).toBeInstanceOf(StorageCorruptionError);
@@ -144,22 +125,24 @@ describe('LMDB environment', () => {
     expect((error as Error).message).toMatch(/hard state record fails its checksum/);
   });
 
-  test('a gap in the log is refused at open rather than served', () => {
+  test('a gap in a legacy LMDB log is refused at open rather than migrated', () => {
     const directory = freshDirectory();
-    const environment = open(directory);
-    environment.log.persist({ ...noUpdate, entries: commandEntries(1, 5, 1) });
-    environment.close();
+    writeLegacyLog(directory, { entries: commandEntries(1, 5, 1) });
     deleteLogEntry(directory, 3);
     expect(captureOpenError(directory)).toMatchObject({
       name: 'StorageCorruptionError',
-      message: expect.stringMatching(/log is not contiguous: expected entry 3 .* found entry 4/),
+      message: expect.stringMatching(/LMDB log is not contiguous: expected entry 3 .* found entry 4/),
     });
+    expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, walDirectoryName))).toBe(false);
+    expect(legacyLogRemains(directory), 'the damaged log is left as it was').toBe(true);
   });
 
   test('data without a format-version marker is refused, never treated as a new directory', () => {
     const directory = freshDirectory();
     const environment = open(directory);
-    environment.log.persist({ ...noUpdate, entries: commandEntries(1, 2, 1) });
+    environment.kv.write({ appliedIndex: 1, appliedTerm: 1, configuration: null }, (writer) =>
+      writer.put(bytes('user/a'), bytes('1')),
+    );
     environment.close();
     deleteFormatVersion(directory);
     expect(captureOpenError(directory)).toMatchObject({
@@ -181,62 +164,108 @@ describe('LMDB environment', () => {
   });
 });
 
-describe('which log storage a directory uses', () => {
-  const openDefault = (directory: string) =>
-    openLmdbEnvironment({ directory, mapSizeBytes: testMapSizeBytes });
+describe('the Raft log lives in the write-ahead log; an LMDB log is migrated once', () => {
+  const walDirectory = (directory: string) => join(directory, walDirectoryName);
   const update = {
     hardState: { term: 2, votedFor: nodeId('n1'), commitIndex: 3 },
     entries: [configurationEntry(1, 1, configurationOf('n1')), ...commandEntries(2, 5, 2)],
     snapshot: null,
   };
+  const legacy = {
+    compactionPoint: { index: 2, term: 1, configuration: configurationOf('n1') },
+    entries: [configurationEntry(3, 1, configurationOf('n1', 'n2')), ...commandEntries(4, 6, 2)],
+    hardState: { term: 2, votedFor: nodeId('n1'), commitIndex: 5 },
+  };
 
-  test('a new directory keeps its log in a write-ahead log, and keeps it there when reopened', () => {
+  /** The log a data directory serves, as plain values. */
+  function logOf(directory: string) {
+    const environment = open(directory);
+    try {
+      const { log } = environment;
+      return {
+        initialState: log.initialState(),
+        bounds: [log.firstIndex(), log.lastIndex()],
+        entries: log.entries(log.firstIndex(), log.lastIndex() + 1, Number.MAX_SAFE_INTEGER),
+      };
+    } finally {
+      environment.close();
+    }
+  }
+
+  const legacyAsServed = {
+    initialState: { hardState: legacy.hardState, snapshot: legacy.compactionPoint },
+    bounds: [3, 6],
+    entries: legacy.entries,
+  };
+
+  test('a new directory keeps its log in a write-ahead log, and finds it there when reopened', () => {
     const directory = freshDirectory();
-    const first = openDefault(directory);
-    expect(first.logStorage).toBe('write-ahead-log');
+    const first = open(directory);
     first.log.persist(update);
     first.close();
-    expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, walDirectoryName))).toBe(true);
-    // Asking for the LMDB log does not move a directory that has a write-ahead log.
+    expect(WalLogStorage.existsIn(nodeFileSystem, walDirectory(directory))).toBe(true);
+    expect(legacyLogRemains(directory)).toBe(false);
     const second = open(directory);
-    expect(second.logStorage).toBe('write-ahead-log');
     expect([second.log.lastIndex(), second.log.initialState().hardState.term]).toEqual([5, 2]);
     expect(second.log.entries(2, 6, Number.MAX_SAFE_INTEGER)).toEqual(commandEntries(2, 5, 2));
     second.close();
   });
 
-  test('a directory whose log is in LMDB keeps using it when reopened with the default', () => {
+  test('an LMDB log (entries, hard state, compaction point) moves into the write-ahead log at open', () => {
     const directory = freshDirectory();
-    const first = open(directory);
-    expect(first.logStorage).toBe('lmdb');
-    first.log.persist(update);
-    first.close();
-    const second = openDefault(directory);
-    expect(second.logStorage).toBe('lmdb');
-    expect(second.log.lastIndex()).toBe(5);
-    second.close();
-    expect(WalLogStorage.existsIn(nodeFileSystem, join(directory, walDirectoryName))).toBe(false);
+    writeLegacyLog(directory, legacy);
+    expect(logOf(directory)).toEqual(legacyAsServed);
+    expect(WalLogStorage.existsIn(nodeFileSystem, walDirectory(directory))).toBe(true);
+    expect(legacyLogRemains(directory), 'the LMDB log was cleared').toBe(false);
+    // Reopened, it is served from the write-ahead log alone, and new writes go there.
+    const environment = open(directory);
+    environment.log.persist({ ...noUpdate, entries: commandEntries(7, 7, 2) });
+    environment.close();
+    expect(logOf(directory).bounds).toEqual([3, 7]);
+    expect(legacyLogRemains(directory)).toBe(false);
   });
 
-  test('a directory holding a log in LMDB AND a write-ahead log is refused, never merged', () => {
+  test('an LMDB log holding only a hard state (no entry yet) keeps its term and vote', () => {
     const directory = freshDirectory();
-    const lmdb = open(directory);
-    lmdb.log.persist(update);
-    lmdb.close();
-    const wal = WalLogStorage.open({
-      fileSystem: nodeFileSystem,
-      directory: join(directory, walDirectoryName),
+    writeLegacyLog(directory, {
+      entries: [],
+      hardState: { term: 4, votedFor: nodeId('n2'), commitIndex: 0 },
     });
-    wal.persist(update);
-    wal.close();
-    const error = captureOpenError(directory);
-    expect(error).toBeInstanceOf(StorageCorruptionError);
-    expect((error as Error).message).toContain('both the LMDB log and the write-ahead log');
+    expect(logOf(directory).initialState).toEqual({
+      hardState: { term: 4, votedFor: 'n2', commitIndex: 0 },
+      snapshot: null,
+    });
+    expect(legacyLogRemains(directory)).toBe(false);
+  });
+
+  test('a crash after the segment was renamed into place, before the LMDB log was cleared, is finished at open', () => {
+    const directory = freshDirectory();
+    writeLegacyLog(directory, legacy);
+    // What the migration leaves if the process dies between its two steps: the complete segment
+    // (renamed only once durable) and the LMDB log still in place.
+    WalLogStorage.create({ fileSystem: nodeFileSystem, directory: walDirectory(directory) }, legacy).close();
+    expect(legacyLogRemains(directory)).toBe(true);
+    expect(logOf(directory)).toEqual(legacyAsServed);
+    expect(legacyLogRemains(directory), 'the second open cleared the LMDB log').toBe(false);
+    expect(logOf(directory)).toEqual(legacyAsServed);
+  });
+
+  test('a crash before the segment was renamed into place leaves the LMDB log, and the migration starts over', () => {
+    const directory = freshDirectory();
+    writeLegacyLog(directory, legacy);
+    mkdirSync(walDirectory(directory));
+    writeFileSync(
+      join(walDirectory(directory), '0000000000000001.wal.tmp'),
+      'a segment cut short by a crash',
+    );
+    expect(logOf(directory)).toEqual(legacyAsServed);
+    expect(readdirSync(walDirectory(directory))).toEqual(['0000000000000001.wal']);
+    expect(legacyLogRemains(directory)).toBe(false);
   });
 
   test('with the write-ahead log, compaction first makes the deferred state machine writes durable (§7)', () => {
     const directory = freshDirectory();
-    const environment = openDefault(directory);
+    const environment = open(directory);
     environment.log.persist(update);
     const metadata = { appliedIndex: 4, appliedTerm: 2, configuration: configurationOf('n1') };
     // A syncing turn still defers its LMDB commit: the write-ahead log made the entries durable.
@@ -247,7 +276,7 @@ describe('which log storage a directory uses', () => {
     environment.log.compact(4);
     expect(environment.hasDeferredTurns()).toBe(false);
     environment.close();
-    const reopened = openDefault(directory);
+    const reopened = open(directory);
     expect(reopened.log.firstIndex()).toBe(5);
     expect(reopened.kv.metadata()).toEqual(metadata);
     reopened.close();

@@ -1,4 +1,5 @@
-// Runs the one LogStorage contract suite against the in-memory double and the LMDB log.
+// Runs the one LogStorage contract suite against the in-memory double and the data directory's log
+// (the write-ahead log, opened by the LMDB environment).
 import { MemoryLogStorage } from '@raftkv/raft';
 import { lmdbLogSubject } from './support/lmdb-subjects.js';
 import { describeLogStorageContract } from './support/log-storage-contract.js';
@@ -7,5 +8,4 @@ describeLogStorageContract('MemoryLogStorage', () => ({
   storage: new MemoryLogStorage(),
   dispose: () => {},
 }));
-describeLogStorageContract('LmdbLogStorage', () => lmdbLogSubject('lmdb'));
-describeLogStorageContract('WalLogStorage (in an LMDB environment)', () => lmdbLogSubject('write-ahead-log'));
+describeLogStorageContract('WalLogStorage (in an LMDB environment)', () => lmdbLogSubject());

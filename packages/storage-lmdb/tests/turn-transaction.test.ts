@@ -1,11 +1,12 @@
-// One actor turn as one LMDB commit: the log persist and the KV apply inside turnTransaction.run are
-// written together or not at all, reads inside the turn see its writes, and a failure aborts it whole.
+// One actor turn's LMDB writes in one deferred commit: the write-ahead log's persist is durable when it
+// returns, the KV apply waits for the deferred commit; reads inside the turn see its writes, and a
+// failure aborts the turn's (and the deferred turns') LMDB writes whole.
 import { AssertionError, nodeId } from '@raftkv/raft';
 import { afterEach, describe, expect, test } from 'vitest';
 import { StorageError, StorageFullError } from '../src/index.js';
-import { bytesEntry, commandEntries } from './support/entries.js';
+import { commandEntries } from './support/entries.js';
 import { bytes } from './support/kv-store-contract.js';
-import { ReopenableEnvironment, testMapSizeBytes } from './support/lmdb-subjects.js';
+import { ReopenableEnvironment } from './support/lmdb-subjects.js';
 
 let environment: ReopenableEnvironment | undefined;
 
@@ -19,7 +20,7 @@ const applied = (appliedIndex: number) => ({ appliedIndex, appliedTerm: 2, confi
 
 describe('LmdbEnvironment.turnTransaction', () => {
   test('a persist and a KV write inside one turn both survive a reopen', () => {
-    environment = new ReopenableEnvironment('turn-commit', testMapSizeBytes, 'lmdb');
+    environment = new ReopenableEnvironment('turn-commit');
     const { log, kv, turnTransaction } = environment.current;
     turnTransaction.run(() => {
       log.persist({ hardState: hardState(3), entries: commandEntries(1, 3, 2), snapshot: null });
@@ -33,7 +34,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('reads inside the turn see its own writes, before the commit', () => {
-    environment = new ReopenableEnvironment('turn-reads', testMapSizeBytes, 'lmdb');
+    environment = new ReopenableEnvironment('turn-reads');
     const { log, kv, turnTransaction } = environment.current;
     turnTransaction.run(() => {
       log.persist({ hardState: null, entries: commandEntries(1, 2, 2), snapshot: null });
@@ -43,30 +44,13 @@ describe('LmdbEnvironment.turnTransaction', () => {
     }, true);
   });
 
-  test('a throw after the persist writes neither the log entries nor the KV pairs', () => {
-    environment = new ReopenableEnvironment('turn-throw', testMapSizeBytes, 'lmdb');
-    const { log, kv, turnTransaction } = environment.current;
-    expect(() =>
-      turnTransaction.run(() => {
-        log.persist({ hardState: hardState(2), entries: commandEntries(1, 2, 2), snapshot: null });
-        kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
-        throw new Error('the apply failed');
-      }, true),
-    ).toThrow('the apply failed');
-    const reopened = environment.reopen();
-    expect(reopened.log.lastIndex()).toBe(0);
-    expect(reopened.log.initialState().hardState.term).toBe(0);
-    expect(reopened.kv.get(bytes('a'))).toBeUndefined();
-    expect(reopened.kv.metadata().appliedIndex).toBe(0);
-  });
-
   test('a failed write that the body caught still aborts the whole turn', () => {
-    environment = new ReopenableEnvironment('turn-caught', 256 * 1024, 'lmdb');
-    const { log, kv, turnTransaction } = environment.current;
+    environment = new ReopenableEnvironment('turn-caught', 256 * 1024);
+    const { kv, turnTransaction } = environment.current;
     let caught: unknown;
     expect(() =>
       turnTransaction.run(() => {
-        log.persist({ hardState: hardState(1), entries: commandEntries(1, 1, 2), snapshot: null });
+        kv.write(applied(1), (writer) => writer.put(bytes('first'), bytes('1')));
         try {
           kv.write(applied(1), (writer) => {
             for (let key = 0; key < 1000; key++) writer.put(bytes(`key ${key}`), new Uint8Array(1024));
@@ -78,25 +62,13 @@ describe('LmdbEnvironment.turnTransaction', () => {
     ).toThrow(StorageError);
     expect(caught).toBeInstanceOf(StorageFullError);
     const reopened = environment.reopen();
-    expect(reopened.log.lastIndex()).toBe(0);
+    expect(reopened.kv.get(bytes('first'))).toBeUndefined();
     expect(reopened.kv.metadata().appliedIndex).toBe(0);
-  });
-
-  test('a turn that does not fit the map throws StorageFullError and writes nothing', () => {
-    environment = new ReopenableEnvironment('turn-full', 256 * 1024, 'lmdb');
-    const { log, turnTransaction } = environment.current;
-    const entries = Array.from({ length: 400 }, (_, offset) =>
-      bytesEntry(offset + 1, 2, new Uint8Array(1024).fill(offset)),
-    );
-    expect(() =>
-      turnTransaction.run(() => log.persist({ hardState: hardState(0), entries, snapshot: null }), true),
-    ).toThrow(StorageFullError);
-    expect(environment.reopen().log.lastIndex()).toBe(0);
   });
 
   test('with the write-ahead log a persist is durable when it returns, inside a turn that then fails', () => {
     // What persistDurableInBody promises the actor: a turn's messages may leave before its apply.
-    environment = new ReopenableEnvironment('turn-wal-durable', testMapSizeBytes, 'write-ahead-log');
+    environment = new ReopenableEnvironment('turn-wal-durable');
     const { log, kv, turnTransaction } = environment.current;
     expect(turnTransaction.persistDurableInBody).toBe(true);
     expect(() =>
@@ -113,13 +85,8 @@ describe('LmdbEnvironment.turnTransaction', () => {
     expect(reopened.kv.metadata().appliedIndex).toBe(0);
   });
 
-  test('with the log in LMDB a persist is durable only with the turn: persistDurableInBody is false', () => {
-    environment = new ReopenableEnvironment('turn-lmdb-flag', testMapSizeBytes, 'lmdb');
-    expect(environment.current.turnTransaction.persistDurableInBody).toBe(false);
-  });
-
   test('turns do not nest', () => {
-    environment = new ReopenableEnvironment('turn-nest', testMapSizeBytes, 'lmdb');
+    environment = new ReopenableEnvironment('turn-nest');
     const { turnTransaction } = environment.current;
     expect(() => turnTransaction.run(() => turnTransaction.run(() => {}, true), true)).toThrow(
       AssertionError,
@@ -135,7 +102,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
   describe('turns that need no sync (mustSync false) are deferred', () => {
     /** Entries 1..2 durable; then a turn that only advances commitIndex and applies them, deferred. */
     function deferredApply(label: string) {
-      environment = new ReopenableEnvironment(label, testMapSizeBytes, 'lmdb');
+      environment = new ReopenableEnvironment(label);
       const current = environment.current;
       current.turnTransaction.run(
         () =>
@@ -162,19 +129,6 @@ describe('LmdbEnvironment.turnTransaction', () => {
       expect(reopened.log.initialState().hardState.commitIndex).toBe(2);
     });
 
-    test('the next mustSync turn commits the deferred ones with it', () => {
-      const { kv, log, turnTransaction } = deferredApply('turn-deferred-next');
-      turnTransaction.run(() => {
-        log.persist({ hardState: null, entries: commandEntries(3, 3, 2), snapshot: null });
-        kv.write({ ...applied(2) }, (writer) => writer.put(bytes('b'), bytes('2')));
-      }, true);
-      expect(environment!.current.hasDeferredTurns()).toBe(false);
-      const reopened = environment!.reopen();
-      expect(reopened.log.lastIndex()).toBe(3);
-      expect(reopened.kv.get(bytes('a'))).toEqual(bytes('1'));
-      expect(reopened.kv.get(bytes('b'))).toEqual(bytes('2'));
-    });
-
     test('a failing turn aborts the deferred turns with it', () => {
       const { turnTransaction } = deferredApply('turn-deferred-abort');
       expect(() =>
@@ -186,7 +140,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
       const reopened = environment!.reopen();
       expect(reopened.log.lastIndex()).toBe(2);
       expect(reopened.kv.get(bytes('a'))).toBeUndefined();
-      expect(reopened.log.initialState().hardState.commitIndex).toBe(0);
+      expect(reopened.kv.metadata().appliedIndex).toBe(0);
     });
 
     test('a write outside a turn, a snapshot view and close() commit the deferred turns first', () => {

@@ -13,6 +13,7 @@ export type { FileDescriptor, FileSystem } from './file-system.js';
 export {
   corruptLogAdvice,
   type TornTail,
+  type WalInitialLog,
   WalLogStorage,
   type WalLogStorageOptions,
   walSegmentBytesMinDefault,

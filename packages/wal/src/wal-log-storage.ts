@@ -40,6 +40,15 @@ const noCompaction: SnapshotMetadata = { index: 0, term: 0, configuration: { mem
 
 type LogPersistUpdate = Parameters<LogStorage['persist']>[0];
 
+/** A whole log to start a write-ahead log from: entries compactionPoint.index + 1 on, in order. */
+export interface WalInitialLog {
+  readonly compactionPoint: SnapshotMetadata;
+  readonly entries: readonly Entry[];
+  readonly hardState: HardState;
+}
+
+const emptyLog: WalInitialLog = { compactionPoint: noCompaction, entries: [], hardState: initialHardState };
+
 /** A torn final append cut off at open: `file` kept its first `validBytes`, lost `droppedBytes`. */
 export interface TornTail {
   readonly file: string;
@@ -106,20 +115,8 @@ export class WalLogStorage implements LogStorage {
    */
   static open(options: WalLogStorageOptions): WalLogStorage {
     const { directory, fileSystem } = options;
-    if (!fileSystem.exists(directory)) {
-      fileSystem.makeDirectory(directory);
-      // The new directory's own entry must survive a power loss too, not only the files in it.
-      fileSystem.syncDirectory(dirname(directory));
-    }
-    const names = fileSystem.listDirectory(directory);
-    // A rewrite that did not reach its rename never became the log.
-    for (const name of names) if (name.endsWith('.tmp')) fileSystem.remove(join(directory, name));
-    const segments = names.filter((name) => segmentNamePattern.test(name)).sort();
-    if (segments.length === 0) {
-      const storage = new WalLogStorage(options, 0, -1);
-      storage.writeSegment(1);
-      return storage;
-    }
+    const segments = prepareDirectory(fileSystem, directory);
+    if (segments.length === 0) return WalLogStorage.startWith(options, emptyLog);
     const newest = segments.at(-1)!;
     const path = join(directory, newest);
     const number = Number(segmentNamePattern.exec(newest)![1]);
@@ -133,6 +130,33 @@ export class WalLogStorage implements LogStorage {
     }
     // Older segments are superseded by the newest (a rewrite holds the whole live log).
     for (const older of segments.slice(0, -1)) fileSystem.remove(join(directory, older));
+    return storage;
+  }
+
+  /**
+   * Creates the write-ahead log in a directory that holds no segment yet, starting from `initial`
+   * (a log brought over from elsewhere, e.g. an older data directory's LMDB log). The first segment
+   * is written whole under a temporary name, synced, renamed into place and the directory synced, so
+   * a crash leaves either no log at all or all of `initial`.
+   */
+  static create(options: WalLogStorageOptions, initial: WalInitialLog): WalLogStorage {
+    const segments = prepareDirectory(options.fileSystem, options.directory);
+    assert(segments.length === 0, () => `WalLogStorage.create: ${options.directory} already holds a log`);
+    assertAppendable(
+      'WalLogStorage.create',
+      initial.entries,
+      initial.compactionPoint.index + 1,
+      initial.compactionPoint.index,
+    );
+    return WalLogStorage.startWith(options, initial);
+  }
+
+  private static startWith(options: WalLogStorageOptions, initial: WalInitialLog): WalLogStorage {
+    const storage = new WalLogStorage(options, 0, -1);
+    storage.resetTo(initial.compactionPoint);
+    if (initial.entries.length > 0) storage.appendReplacingSuffix(initial.entries);
+    storage.hardState = initial.hardState;
+    storage.writeSegment(1);
     return storage;
   }
 
@@ -400,6 +424,21 @@ export class WalLogStorage implements LogStorage {
     }
     return this.compactionPoint.configuration;
   }
+}
+
+/**
+ * Creates `directory` if missing (syncing its parent, so the new entry survives a power loss too)
+ * and removes leftover temporary files: a rewrite that did not reach its rename never became the
+ * log. Returns the segment names, oldest first.
+ */
+function prepareDirectory(fileSystem: FileSystem, directory: string): string[] {
+  if (!fileSystem.exists(directory)) {
+    fileSystem.makeDirectory(directory);
+    fileSystem.syncDirectory(dirname(directory));
+  }
+  const names = fileSystem.listDirectory(directory);
+  for (const name of names) if (name.endsWith('.tmp')) fileSystem.remove(join(directory, name));
+  return names.filter((name) => segmentNamePattern.test(name)).sort();
 }
 
 function segmentName(number: number): string {

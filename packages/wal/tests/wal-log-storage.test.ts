@@ -568,6 +568,53 @@ describe('WalLogStorage', () => {
     });
   });
 
+  describe('create (a log brought over from elsewhere)', () => {
+    const initial = {
+      compactionPoint: { index: 3, term: 1, configuration: configurationOf('n1', 'n2') },
+      entries: [...commandEntries(4, 6, 1), configurationEntry(7, 2, configurationOf('n1', 'n2', 'n3'))],
+      hardState: hardState(2, 'n2', 5),
+    };
+
+    test('starts from the given compaction point, entries and hard state, and reopens with them', () => {
+      const expectInitialLog = (storage: WalLogStorage, where: string) => {
+        expect(storage.initialState(), where).toEqual({
+          hardState: initial.hardState,
+          snapshot: initial.compactionPoint,
+        });
+        expect([storage.firstIndex(), storage.lastIndex(), storage.term(3)], where).toEqual([4, 7, 1]);
+        expect(liveLog(storage), where).toEqual(initial.entries);
+      };
+      const created = WalLogStorage.create({ fileSystem: nodeFileSystem, directory }, initial);
+      opened.push(created);
+      expectInitialLog(created, 'as created');
+      expectInitialLog(reopen(created), 'reopened');
+      expect(readdirSync(directory), 'one segment, no temporary file').toEqual(segmentNames());
+    });
+
+    test('a create that never reached its rename leaves no log: the next create starts over', () => {
+      writeFileSync(join(directory, '0000000000000001.wal.tmp'), 'a segment cut short by a crash');
+      expect(WalLogStorage.existsIn(nodeFileSystem, directory)).toBe(false);
+      const storage = WalLogStorage.create({ fileSystem: nodeFileSystem, directory }, initial);
+      opened.push(storage);
+      expect(liveLog(storage)).toEqual(initial.entries);
+      expect(readdirSync(directory)).toEqual(segmentNames());
+    });
+
+    test('creating over an existing log, or from entries that do not follow the point, is a programmer error', () => {
+      open();
+      expect(() => WalLogStorage.create({ fileSystem: nodeFileSystem, directory }, initial)).toThrow(
+        AssertionError,
+      );
+      const elsewhere = join(directory, 'elsewhere');
+      expect(() =>
+        WalLogStorage.create(
+          { fileSystem: nodeFileSystem, directory: elsewhere },
+          { ...initial, entries: commandEntries(5, 6, 1) },
+        ),
+      ).toThrow(AssertionError);
+    });
+  });
+
   describe('segment rewrite', () => {
     const segmentBytesMin = 4096;
 

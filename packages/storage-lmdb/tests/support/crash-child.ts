@@ -1,7 +1,6 @@
-// The crash-safety test's child process: appends planned batches forever — odd batches through
-// LmdbLogStorage.persist, even ones through a syncing turn transaction — and reports each batch
-// number on stdout only after it is durable. After each batch it applies it to the KV store in a
-// turn that needs no sync (deferred into the next commit). The parent kills it.
+// The crash-safety test's child process: appends planned batches forever through the data directory's
+// write-ahead log and reports each batch number on stdout only after it is durable. After each batch
+// it applies it to the KV store in a deferred LMDB commit. The parent kills it.
 import { writeSync } from 'node:fs';
 import { openLmdbEnvironment } from '../../src/index.js';
 import {
@@ -12,13 +11,9 @@ import {
   planBatch,
 } from './crash-plan.js';
 
-const [directory, seedText, logStorage] = process.argv.slice(2);
+const [directory, seedText] = process.argv.slice(2);
 const seed = Number(seedText);
-const environment = openLmdbEnvironment({
-  directory: directory!,
-  mapSizeBytes: crashMapSizeBytes,
-  logStorage: logStorage === 'lmdb' ? 'lmdb' : 'write-ahead-log',
-});
+const environment = openLmdbEnvironment({ directory: directory!, mapSizeBytes: crashMapSizeBytes });
 const { log, kv, turnTransaction } = environment;
 const lastIndex = log.lastIndex();
 let batch = lastIndex === 0 ? 0 : batchOfEntry(log.entries(lastIndex, lastIndex + 1, 0)[0]!);
@@ -36,9 +31,7 @@ writeSync(1, 'ready\n');
 for (;;) {
   batch++;
   const plan = planBatch(seed, batch, log.lastIndex());
-  const update = { hardState: plan.hardState, entries: plan.entries, snapshot: null };
-  if (batch % 2 === 0) turnTransaction.run(() => log.persist(update), true);
-  else log.persist(update);
+  log.persist({ hardState: plan.hardState, entries: plan.entries, snapshot: null });
   // Synchronous write: when the parent reads this line, the batch is durable.
   writeSync(1, `${batch}\n`);
   applyDeferred(batch);

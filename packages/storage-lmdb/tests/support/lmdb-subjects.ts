@@ -1,5 +1,5 @@
 // Test support: LMDB environments in fresh temp directories, wrapped as contract-suite subjects.
-import { type LmdbEnvironment, type LogStorageKind, openLmdbEnvironment } from '../../src/index.js';
+import { type LmdbEnvironment, openLmdbEnvironment } from '../../src/index.js';
 import type { KvStoreSubject } from './kv-store-contract.js';
 import type { LogStorageSubject } from './log-storage-contract.js';
 import { makeTemporaryDirectory, removeDirectory } from './temporary-directory.js';
@@ -11,22 +11,14 @@ export class ReopenableEnvironment {
   readonly directory: string;
   current: LmdbEnvironment;
 
-  constructor(
-    label: string,
-    mapSizeBytes = testMapSizeBytes,
-    private readonly logStorage: LogStorageKind = 'write-ahead-log',
-  ) {
+  constructor(label: string, mapSizeBytes = testMapSizeBytes) {
     this.directory = makeTemporaryDirectory(label);
-    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes, logStorage });
+    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes });
   }
 
   reopen(mapSizeBytes = testMapSizeBytes): LmdbEnvironment {
     this.current.close();
-    this.current = openLmdbEnvironment({
-      directory: this.directory,
-      mapSizeBytes,
-      logStorage: this.logStorage,
-    });
+    this.current = openLmdbEnvironment({ directory: this.directory, mapSizeBytes });
     return this.current;
   }
 
@@ -36,8 +28,8 @@ export class ReopenableEnvironment {
   }
 }
 
-export function lmdbLogSubject(logStorage: LogStorageKind): LogStorageSubject {
-  const environment = new ReopenableEnvironment('log', testMapSizeBytes, logStorage);
+export function lmdbLogSubject(): LogStorageSubject {
+  const environment = new ReopenableEnvironment('log');
   return {
     storage: environment.current.log,
     reopen: () => environment.reopen().log,

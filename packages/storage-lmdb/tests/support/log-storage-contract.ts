@@ -1,5 +1,5 @@
 // The LogStorage contract (packages/raft/src/types.ts), written once and run against every
-// implementation: MemoryLogStorage (the test double) and LmdbLogStorage. Behaviour only, no internals.
+// implementation: MemoryLogStorage (the test double) and WalLogStorage. Behaviour only, no internals.
 import { AssertionError, type Entry, type LogStorage, nodeId, SeededPrng } from '@raftkv/raft';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { bytesEntry, commandEntries, commandEntry, configurationEntry, configurationOf } from './entries.js';

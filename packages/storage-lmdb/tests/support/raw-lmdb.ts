@@ -1,14 +1,21 @@
-// Test support: direct node-lmdb access to an environment's databases, to plant corruption and
-// foreign formats that the adapters themselves would never write.
+// Test support: direct node-lmdb access to an environment's databases, to plant corruption, foreign
+// formats and the LMDB log of directories from before the write-ahead log, which the adapters
+// themselves no longer write.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Entry, HardState, SnapshotMetadata } from '@raftkv/raft';
 import { checksumSeedOf, frameValue } from '../../src/internal/checksum-frame.js';
 import { logKey } from '../../src/internal/log-key.js';
 import { metadataKey } from '../../src/internal/metadata-records.js';
 import { nodeLmdb } from '../../src/internal/node-lmdb.js';
-import { encodeRecord } from '../../src/internal/record-codec.js';
+import {
+  encodeEntry,
+  encodeHardState,
+  encodeRecord,
+  encodeSnapshotMetadata,
+} from '../../src/internal/record-codec.js';
 
 type DatabaseName = 'metadata' | 'log' | 'kv';
 
@@ -99,4 +106,75 @@ export function rawPutFromAnotherProcess(
     { cwd: packageDirectory, encoding: 'utf8' },
   );
   if (result.status !== 0) throw new Error(`raw put in a child process failed: ${result.stderr}`);
+}
+
+/** What the raw reader can ask: a value (or null), and how many records a database holds. */
+export interface RawReader {
+  get(database: DatabaseName, key: Buffer): Buffer | null;
+  count(database: DatabaseName): number;
+}
+
+/** Runs `body` with a raw read transaction on `directory` (no environment may have it open). */
+export function rawRead<T>(directory: string, body: (reader: RawReader) => T): T {
+  const handle = new nodeLmdb.Env();
+  handle.open({ path: directory, mapSize: 64 * 1024 * 1024, maxDbs: 3 });
+  try {
+    const databases = {
+      metadata: handle.openDbi({ name: 'metadata', create: true, keyIsBuffer: true }),
+      log: handle.openDbi({ name: 'log', create: true, keyIsBuffer: true }),
+      kv: handle.openDbi({ name: 'kv', create: true, keyIsBuffer: true }),
+    };
+    const transaction = handle.beginTxn({ readOnly: true });
+    try {
+      return body({
+        get: (database, key) => transaction.getBinary(databases[database], key),
+        count: (database) => databases[database].stat(transaction).entryCount,
+      });
+    } finally {
+      transaction.abort();
+    }
+  } finally {
+    handle.close();
+  }
+}
+
+/** A Raft log as data directories kept it in LMDB before the write-ahead log. */
+export interface LegacyLog {
+  readonly compactionPoint?: SnapshotMetadata;
+  readonly entries: readonly Entry[];
+  readonly hardState?: HardState;
+}
+
+/**
+ * Writes `log` in the LMDB log format of directories from before the write-ahead log (format
+ * version 1: entries keyed by 8-byte big-endian index, msgpack ‖ CRC; hard state and compaction
+ * point as metadata records), with the format-version marker such a directory has.
+ */
+export function writeLegacyLog(directory: string, log: LegacyLog): void {
+  const metadata = (key: Buffer, payload: Buffer) => frameValue(payload, checksumSeedOf(key));
+  rawWrite(directory, (put) => {
+    put('metadata', metadataKey.formatVersion, metadata(metadataKey.formatVersion, encodeRecord(1)));
+    if (log.hardState !== undefined) {
+      put('metadata', metadataKey.hardState, metadata(metadataKey.hardState, encodeHardState(log.hardState)));
+    }
+    if (log.compactionPoint !== undefined) {
+      put(
+        'metadata',
+        metadataKey.compactionPoint,
+        metadata(metadataKey.compactionPoint, encodeSnapshotMetadata(log.compactionPoint)),
+      );
+    }
+    for (const entry of log.entries) put('log', logKey(entry.index), frameValue(encodeEntry(entry), 0));
+  });
+}
+
+/** Whether the LMDB file still holds any part of a Raft log (entries, hard state, compaction point). */
+export function legacyLogRemains(directory: string): boolean {
+  return rawRead(
+    directory,
+    (reader) =>
+      reader.count('log') > 0 ||
+      reader.get('metadata', metadataKey.hardState) !== null ||
+      reader.get('metadata', metadataKey.compactionPoint) !== null,
+  );
 }
