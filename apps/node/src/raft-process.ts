@@ -121,17 +121,6 @@ export class RaftProcess {
       config: raftConfig(this.id, config),
       storage: environment.log,
       stateMachine: this.stateMachine,
-      // Each turn's LMDB writes (the KV apply; with the log in LMDB, its persist too) share one
-      // transaction. Replies settled by the apply leave before its commit: their outcome is already
-      // decided by the committed log entries (durable on a majority, paper §5.3), not by this disk.
-      turnTransaction: {
-        run: (body, mustSync) =>
-          environment.turnTransaction.run(() => {
-            body();
-            parts.endpoint.flush();
-          }, mustSync),
-        persistDurableInBody: environment.turnTransaction.persistDurableInBody === true,
-      },
       transport: parts.transport,
       random: new SeededPrng(seed),
       compaction: {
@@ -154,7 +143,20 @@ export class RaftProcess {
       },
     });
     this.turns = new TurnLoop(
-      this.actor,
+      {
+        hasWork: () => this.actor.hasWork(),
+        // Each turn's LMDB writes (the KV apply) join one deferred transaction. Replies settled by
+        // the apply leave before its commit: their outcome is already decided by the committed log
+        // entries (durable on a majority, paper §5.3), not by this disk.
+        runTurn: () => {
+          let acted = false;
+          environment.turnTransaction.run(() => {
+            acted = this.actor.runTurn();
+            parts.endpoint.flush();
+          });
+          return acted;
+        },
+      },
       () => this.afterTurns(),
       (error) => this.failStop(error),
     );

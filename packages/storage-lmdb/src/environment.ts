@@ -4,7 +4,7 @@
 // it never starts empty over existing data.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assert, type LogStorage, type TurnTransaction } from '@raftkv/raft';
+import { assert, type LogStorage } from '@raftkv/raft';
 import {
   StorageCorruptionError,
   StorageError,
@@ -73,12 +73,11 @@ export interface LmdbEnvironment {
   /** The KV state machine's store. */
   readonly kv: LmdbKvStore;
   /**
-   * Makes every LMDB write inside `run` join one deferred commit (for RaftActor's turnTransaction):
-   * the write-ahead log syncs each persist itself, so the LMDB commit of every turn is deferred (the
-   * log rebuilds the applied state) and `persistDurableInBody` is true, so a turn's messages leave
-   * before its apply.
+   * Makes every LMDB write inside `run` (raftkvd runs each actor turn in it) join one deferred
+   * commit: the write-ahead log syncs each persist itself, so the LMDB commit of the applied state
+   * is deferred (the log rebuilds it).
    */
-  readonly turnTransaction: TurnTransaction;
+  readonly turnTransaction: { run(body: () => void): void };
   /** Whether turns are waiting for their deferred commit. */
   hasDeferredTurns(): boolean;
   /** Commits deferred turns now (durably); a no-op without any. Throws StorageFullError if they do not fit. */
@@ -119,7 +118,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
 
 class OpenEnvironment implements LmdbEnvironment {
   private closed = false;
-  readonly turnTransaction: TurnTransaction;
+  readonly turnTransaction: { run(body: () => void): void };
 
   constructor(
     readonly directory: string,
@@ -132,8 +131,6 @@ class OpenEnvironment implements LmdbEnvironment {
         assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
         inTurnTransaction(this.context, body, false);
       },
-      // The write-ahead log syncs each persist before returning; only the KV apply joins the LMDB commit.
-      persistDurableInBody: true,
     };
   }
 

@@ -271,7 +271,7 @@ describe('the Raft log lives in the write-ahead log; an LMDB log is migrated onc
     // A syncing turn still defers its LMDB commit: the write-ahead log made the entries durable.
     environment.turnTransaction.run(() => {
       environment.kv.write(metadata, (writer) => writer.put(bytes('user/a'), bytes('1')));
-    }, true);
+    });
     expect(environment.hasDeferredTurns()).toBe(true);
     environment.log.compact(4);
     expect(environment.hasDeferredTurns()).toBe(false);

@@ -25,7 +25,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
     turnTransaction.run(() => {
       log.persist({ hardState: hardState(3), entries: commandEntries(1, 3, 2), snapshot: null });
       kv.write(applied(3), (writer) => writer.put(bytes('a'), bytes('1')));
-    }, true);
+    });
     const reopened = environment.reopen();
     expect(reopened.log.lastIndex()).toBe(3);
     expect(reopened.log.initialState().hardState).toEqual(hardState(3));
@@ -41,7 +41,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
       kv.write(applied(2), (writer) => writer.put(bytes('k'), bytes('v')));
       expect(log.entries(1, 3, Number.MAX_SAFE_INTEGER).map((entry) => entry.index)).toEqual([1, 2]);
       expect(kv.get(bytes('k'))).toEqual(bytes('v'));
-    }, true);
+    });
   });
 
   test('a failed write that the body caught still aborts the whole turn', () => {
@@ -58,7 +58,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
         } catch (error) {
           caught = error;
         }
-      }, true),
+      }),
     ).toThrow(StorageError);
     expect(caught).toBeInstanceOf(StorageFullError);
     const reopened = environment.reopen();
@@ -67,16 +67,15 @@ describe('LmdbEnvironment.turnTransaction', () => {
   });
 
   test('with the write-ahead log a persist is durable when it returns, inside a turn that then fails', () => {
-    // What persistDurableInBody promises the actor: a turn's messages may leave before its apply.
+    // What the actor relies on: a persist is durable when it returns, so its messages may leave before the apply.
     environment = new ReopenableEnvironment('turn-wal-durable');
     const { log, kv, turnTransaction } = environment.current;
-    expect(turnTransaction.persistDurableInBody).toBe(true);
     expect(() =>
       turnTransaction.run(() => {
         log.persist({ hardState: hardState(2), entries: commandEntries(1, 2, 2), snapshot: null });
         kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
         throw new Error('the apply failed');
-      }, true),
+      }),
     ).toThrow('the apply failed');
     const reopened = environment.reopen();
     expect(reopened.log.lastIndex()).toBe(2);
@@ -88,31 +87,26 @@ describe('LmdbEnvironment.turnTransaction', () => {
   test('turns do not nest', () => {
     environment = new ReopenableEnvironment('turn-nest');
     const { turnTransaction } = environment.current;
-    expect(() => turnTransaction.run(() => turnTransaction.run(() => {}, true), true)).toThrow(
-      AssertionError,
-    );
+    expect(() => turnTransaction.run(() => turnTransaction.run(() => {}))).toThrow(AssertionError);
     // The outer turn was aborted by the throw; the environment takes a new turn afterwards.
-    turnTransaction.run(
-      () => environment!.current.log.persist({ hardState: hardState(0), entries: [], snapshot: null }),
-      true,
+    turnTransaction.run(() =>
+      environment!.current.log.persist({ hardState: hardState(0), entries: [], snapshot: null }),
     );
     expect(environment.reopen().log.initialState().hardState).toEqual(hardState(0));
   });
 
-  describe('turns that need no sync (mustSync false) are deferred', () => {
+  describe('turns are deferred: their LMDB writes wait for a later commit', () => {
     /** Entries 1..2 durable; then a turn that only advances commitIndex and applies them, deferred. */
     function deferredApply(label: string) {
       environment = new ReopenableEnvironment(label);
       const current = environment.current;
-      current.turnTransaction.run(
-        () =>
-          current.log.persist({ hardState: hardState(0), entries: commandEntries(1, 2, 2), snapshot: null }),
-        true,
+      current.turnTransaction.run(() =>
+        current.log.persist({ hardState: hardState(0), entries: commandEntries(1, 2, 2), snapshot: null }),
       );
       current.turnTransaction.run(() => {
         current.log.persist({ hardState: hardState(2), entries: [], snapshot: null });
         current.kv.write(applied(2), (writer) => writer.put(bytes('a'), bytes('1')));
-      }, false);
+      });
       return current;
     }
 
@@ -134,7 +128,7 @@ describe('LmdbEnvironment.turnTransaction', () => {
       expect(() =>
         turnTransaction.run(() => {
           throw new Error('the apply failed');
-        }, true),
+        }),
       ).toThrow('the apply failed');
       expect(environment!.current.hasDeferredTurns()).toBe(false);
       const reopened = environment!.reopen();
@@ -168,13 +162,12 @@ describe('LmdbEnvironment.turnTransaction', () => {
 function deferredApplyAgain() {
   const current = environment!.current;
   const next = current.log.lastIndex() + 1;
-  current.turnTransaction.run(
-    () => current.log.persist({ hardState: null, entries: commandEntries(next, next, 2), snapshot: null }),
-    true,
+  current.turnTransaction.run(() =>
+    current.log.persist({ hardState: null, entries: commandEntries(next, next, 2), snapshot: null }),
   );
   current.turnTransaction.run(() => {
     current.log.persist({ hardState: hardState(next), entries: [], snapshot: null });
     current.kv.write(applied(next), (writer) => writer.put(bytes(`key ${next}`), bytes('v')));
-  }, false);
+  });
   return current;
 }

@@ -24,7 +24,7 @@ const applyDeferred = (applied: number): void =>
     kv.write(metadata, (writer) =>
       writer.put(appliedBatchKey(applied), new TextEncoder().encode(`${applied}`)),
     );
-  }, false);
+  });
 // A crash may have lost the last deferred apply: redo it, as a restarted node re-applies from its log.
 if (kv.metadata().appliedIndex < batch) applyDeferred(batch);
 writeSync(1, 'ready\n');
