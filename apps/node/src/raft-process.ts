@@ -1,6 +1,7 @@
-// One cluster member in this OS process: opens LMDB (log + KV in one environment), binds the ZeroMQ
-// peer and client endpoints and the HTTP API, and drives the RaftActor with a ticker and coalesced
-// turns. Owns every handle it opens and closes them on shutdown. The core never sees a timer or socket.
+// One cluster member in this OS process: opens its data directory (the write-ahead log and the LMDB
+// KV store, which owns its commit policy), binds the ZeroMQ peer and client endpoints and the HTTP
+// API, and drives the RaftActor with a ticker and coalesced turns. Owns every handle it opens and
+// closes them on shutdown. The core never sees a timer or socket.
 
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -29,7 +30,6 @@ import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { DeferredCommitSchedule } from './deferred-commit-schedule.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -95,7 +95,6 @@ export class RaftProcess {
   private readonly ticker: NodeJS.Timeout;
   private shutdown: Promise<void> | null = null;
   private stoppedByFailure = false;
-  private readonly deferredCommits = new DeferredCommitSchedule(performance.now());
 
   private constructor(
     private readonly parts: Parts,
@@ -135,25 +134,17 @@ export class RaftProcess {
         onPersisted: (_id, ready) => {
           if (ready.snapshot !== null) this.onSnapshotInstalled(ready.snapshot.metadata);
         },
-        onApplied: (_id, entries) => {
-          let bytes = 0;
-          for (const entry of entries) if (entry.kind === 'command') bytes += entry.data.byteLength;
-          this.deferredCommits.noteApplied(bytes);
-        },
       },
     });
     this.turns = new TurnLoop(
       {
         hasWork: () => this.actor.hasWork(),
-        // Each turn's LMDB writes (the KV apply) join one deferred transaction. Replies settled by
-        // the apply leave before its commit: their outcome is already decided by the committed log
-        // entries (durable on a majority, paper §5.3), not by this disk.
+        // The replies settled by a turn's apply leave right after it, before the storage commits
+        // that apply (by its own policy, later): their outcome is already decided by the committed
+        // log entries (durable on a majority, paper §5.3), not by this disk.
         runTurn: () => {
-          let acted = false;
-          environment.turnTransaction.run(() => {
-            acted = this.actor.runTurn();
-            parts.endpoint.flush();
-          });
+          const acted = this.actor.runTurn();
+          parts.endpoint.flush();
           return acted;
         },
       },
@@ -228,6 +219,7 @@ export class RaftProcess {
     try {
       const lock = lockDataDir(config.dataDir);
       cleanup.push(() => lock.release());
+      const late: { node: RaftProcess | null } = { node: null };
       const environment = openLmdbEnvironment({
         directory: config.dataDir,
         mapSizeBytes: config.mapSizeMb * mebibyte,
@@ -238,9 +230,10 @@ export class RaftProcess {
             { file, validBytes, droppedBytes },
             `${plan.id} cut a torn final write of ${droppedBytes} bytes off ${file} (kept ${validBytes} bytes)`,
           ),
+        // A background commit of applied state failed: crash-stop like a failed turn.
+        onFailure: (error) => (late.node === null ? onFatal(error) : late.node.failStopOnStorage(error)),
       });
       cleanup.push(() => environment.close());
-      const late: { node: RaftProcess | null } = { node: null };
       const transport = await PeerTransport.bind({
         id: nodeId(plan.id),
         bindAddress: zmqBindAddress(plan.bind.peer),
@@ -369,37 +362,11 @@ export class RaftProcess {
   }
 
   private onTick(): void {
-    this.maybeCommitDeferredTurns(performance.now());
     this.deliver({ type: 'tick' });
     this.promotion.maybePromote(this.actor.status());
   }
 
-  /**
-   * Turns whose LMDB writes need no sync (the KV applies with the write-ahead log; volatile-only
-   * turns with the log in LMDB) leave their commit for later: here, once DeferredCommitSchedule says
-   * so (an interval, or a byte bound), so a restart re-applies little and the open transaction stays
-   * bounded. Fewer, larger commits dirty fewer pages per write. A failed commit crash-stops like a
-   * failed turn.
-   */
-  private maybeCommitDeferredTurns(nowMs: number): void {
-    const { environment } = this.parts;
-    if (this.stoppedByFailure) return;
-    if (!environment.hasDeferredTurns()) {
-      this.deferredCommits.committed(nowMs);
-      return;
-    }
-    if (!this.deferredCommits.isDue(nowMs)) return;
-    try {
-      environment.commitDeferredTurns();
-      this.deferredCommits.committed(nowMs);
-    } catch (error) {
-      this.turns.stop();
-      this.failStop(error);
-    }
-  }
-
   private afterTurns(): void {
-    this.maybeCommitDeferredTurns(performance.now());
     const status = this.actor.status();
     if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
   }
@@ -439,6 +406,12 @@ export class RaftProcess {
       onMembersLearned: (members) => this.directory.learn(members),
       logger: this.parts.logger,
     });
+  }
+
+  /** The storage's background commit failed (the environment refuses further writes). */
+  failStopOnStorage(error: unknown): void {
+    this.turns.stop();
+    this.failStop(error);
   }
 
   private failStop(error: unknown): void {

@@ -1,7 +1,8 @@
 // Opens one member's data directory: the LMDB environment holding the metadata and kv databases, and
 // the Raft log in the write-ahead log beside it (migrating, once, a log that an older directory kept
-// in LMDB). Verifies the format-version marker and every stored checksum before handing out adapters;
-// it never starts empty over existing data.
+// in LMDB). Owns the commit policy of the state machine's deferred LMDB writes. Verifies the
+// format-version marker and every stored checksum before handing out adapters; it never starts empty
+// over existing data.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assert, type LogStorage } from '@raftkv/raft';
@@ -25,10 +26,11 @@ import {
 } from './internal/node-lmdb.js';
 import { encodeFormatVersion } from './internal/record-codec.js';
 import {
-  commitDeferredTurns,
-  hasDeferredTurns,
+  commitDeferred,
+  type DeferredCommitPolicy,
+  discardDeferred,
+  hasDeferredWrites,
   inReadTransaction,
-  inTurnTransaction,
   inWriteTransaction,
   type LmdbContext,
 } from './internal/transactions.js';
@@ -42,6 +44,14 @@ export const defaultMapSizeBytes = 1024 * 1024 * 1024;
 export const dataFileName = 'data.mdb';
 /** The write-ahead log's directory inside the data directory. */
 export const walDirectoryName = 'wal';
+/**
+ * The oldest deferred state machine write is committed at most this long after it was made. etcd's
+ * backend commits its B-tree every 100 ms; one LMDB commit here costs 5–40 ms of event loop, and a
+ * crash loses at most this much applied state, which the log re-applies.
+ */
+export const deferredCommitIntervalMsDefault = 1000;
+/** Key and value bytes held in the deferred transaction before it is committed regardless of time. */
+export const deferredCommitBytesMaxDefault = 32 * 1024 * 1024;
 
 export interface LmdbEnvironmentOptions {
   /** Created if missing. One process, one environment per directory. */
@@ -50,6 +60,14 @@ export interface LmdbEnvironmentOptions {
   readonly mapSizeBytes?: number;
   /** Told when opening the write-ahead log cut off a torn final append (raftkvd logs it). */
   readonly onTornTail?: (tornTail: TornTail) => void;
+  /** When the deferred state machine writes are committed (defaults above). */
+  readonly commitPolicy?: { readonly intervalMs?: number; readonly bytesMax?: number };
+  /**
+   * Told when a commit made by the interval timer failed (nobody else is on the stack to throw to);
+   * the environment then refuses further writes and the caller must crash-stop. Default: rethrow,
+   * an uncaught exception that stops the process.
+   */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /** Directories this process holds open: node-lmdb would silently share one handle between two opens. */
@@ -72,17 +90,14 @@ export interface LmdbEnvironment {
   readonly log: LogStorage;
   /** The KV state machine's store. */
   readonly kv: LmdbKvStore;
+  /** Whether state machine writes are waiting in the deferred transaction. */
+  hasDeferredWrites(): boolean;
+  /** Commits the deferred writes now (durably); a no-op without any. Throws StorageFullError if they do not fit. */
+  commitDeferredWrites(): void;
   /**
-   * Makes every LMDB write inside `run` (raftkvd runs each actor turn in it) join one deferred
-   * commit: the write-ahead log syncs each persist itself, so the LMDB commit of the applied state
-   * is deferred (the log rebuilds it).
+   * Commits the deferred writes (unless a write failed: then they are dropped, and the log re-applies
+   * them), closes the write-ahead log, the KV store and its snapshot views, then LMDB. Idempotent.
    */
-  readonly turnTransaction: { run(body: () => void): void };
-  /** Whether turns are waiting for their deferred commit. */
-  hasDeferredTurns(): boolean;
-  /** Commits deferred turns now (durably); a no-op without any. Throws StorageFullError if they do not fit. */
-  commitDeferredTurns(): void;
-  /** Commits deferred turns, closes the KV store and its snapshot views, then the environment. Idempotent. */
   close(): void;
 }
 
@@ -95,8 +110,23 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   const directory = resolve(options.directory);
   const dataFile = join(directory, dataFileName);
   const mapSizeBytes = options.mapSizeBytes ?? defaultMapSizeBytes;
-  if (!Number.isSafeInteger(mapSizeBytes) || mapSizeBytes <= 0) {
-    throw new RangeError(`openLmdbEnvironment: mapSizeBytes must be a positive integer, got ${mapSizeBytes}`);
+  const policy: DeferredCommitPolicy = {
+    intervalMs: options.commitPolicy?.intervalMs ?? deferredCommitIntervalMsDefault,
+    bytesMax: options.commitPolicy?.bytesMax ?? deferredCommitBytesMaxDefault,
+    onFailure:
+      options.onFailure ??
+      ((error) => {
+        throw error;
+      }),
+  };
+  for (const [name, value] of [
+    ['mapSizeBytes', mapSizeBytes],
+    ['commitPolicy.intervalMs', policy.intervalMs],
+    ['commitPolicy.bytesMax', policy.bytesMax],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(`openLmdbEnvironment: ${name} must be a positive integer, got ${value}`);
+    }
   }
   if (openDirectories.has(directory)) {
     throw new StorageInUseError(dataFile, 'this process already has the environment open');
@@ -104,7 +134,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   mkdirSync(directory, { recursive: true });
   const handle = openHandle(directory, dataFile, mapSizeBytes);
   try {
-    const context = openDatabases(handle, dataFile, mapSizeBytes);
+    const context = openDatabases(handle, dataFile, mapSizeBytes, policy);
     verifyOrInitialiseFormat(context);
     const kv = LmdbKvStore.load(context);
     const environment = new OpenEnvironment(directory, context, openLog(directory, context, options), kv);
@@ -118,21 +148,13 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
 
 class OpenEnvironment implements LmdbEnvironment {
   private closed = false;
-  readonly turnTransaction: { run(body: () => void): void };
 
   constructor(
     readonly directory: string,
     private readonly context: LmdbContext,
     readonly log: WalLogStorage,
     readonly kv: LmdbKvStore,
-  ) {
-    this.turnTransaction = {
-      run: (body) => {
-        assert(!this.closed, 'LmdbEnvironment: turn transaction after close()');
-        inTurnTransaction(this.context, body, false);
-      },
-    };
-  }
+  ) {}
 
   get dataFile(): string {
     return this.context.dataFile;
@@ -142,21 +164,22 @@ class OpenEnvironment implements LmdbEnvironment {
     return this.context.mapSizeBytes;
   }
 
-  hasDeferredTurns(): boolean {
-    return hasDeferredTurns(this.context);
+  hasDeferredWrites(): boolean {
+    return hasDeferredWrites(this.context);
   }
 
-  commitDeferredTurns(): void {
-    assert(!this.closed, 'LmdbEnvironment: commitDeferredTurns after close()');
-    commitDeferredTurns(this.context);
+  commitDeferredWrites(): void {
+    assert(!this.closed, 'LmdbEnvironment: commitDeferredWrites after close()');
+    commitDeferred(this.context);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      commitDeferredTurns(this.context);
+      if (this.context.failure === null) commitDeferred(this.context);
     } finally {
+      discardDeferred(this.context);
       try {
         this.log.close();
       } finally {
@@ -179,7 +202,8 @@ function openLog(directory: string, context: LmdbContext, options: LmdbEnvironme
   const walOptions: WalLogStorageOptions = {
     fileSystem: nodeFileSystem,
     directory: join(directory, walDirectoryName),
-    beforeDiscarding: () => commitDeferredTurns(context),
+    // Paper §7: once discarded, entries can no longer rebuild the state machine up to them.
+    beforeDiscarding: () => commitDeferred(context),
     onTornTail: options.onTornTail,
   };
   if (!legacyLogPresent(context)) return WalLogStorage.open(walOptions);
@@ -205,14 +229,21 @@ function openHandle(directory: string, dataFile: string, mapSizeBytes: number): 
   return handle;
 }
 
-function openDatabases(handle: LmdbEnvironmentHandle, dataFile: string, mapSizeBytes: number): LmdbContext {
+function openDatabases(
+  handle: LmdbEnvironmentHandle,
+  dataFile: string,
+  mapSizeBytes: number,
+  policy: DeferredCommitPolicy,
+): LmdbContext {
   const open = (name: string) => handle.openDbi({ name, create: true, keyIsBuffer: true });
   return {
     handle,
     dataFile,
     mapSizeBytes,
     databases: { metadata: open('metadata'), log: open('log'), kv: open('kv') },
-    turn: null,
+    policy,
+    deferred: null,
+    failure: null,
   };
 }
 

@@ -13,6 +13,8 @@ export {
 export {
   dataFileName,
   defaultMapSizeBytes,
+  deferredCommitBytesMaxDefault,
+  deferredCommitIntervalMsDefault,
   type LmdbEnvironment,
   type LmdbEnvironmentOptions,
   openLmdbEnvironment,

@@ -1,6 +1,7 @@
 // LmdbKvStore: the KvStore port (packages/kv/src/store-port.ts) over the LMDB "kv" database. The
 // applied metadata is written in the same transaction as the data it describes, so a restart resumes
-// from the applied index without replaying the log. Holds no KV semantics of its own.
+// from the applied index. Writes join the environment's deferred transaction (durable by its commit
+// policy, see internal/transactions.ts); replaceAll is durable when it returns. No KV semantics.
 
 import type { KvStore, KvStoreSnapshotView, KvStoreWriter, StoreMetadata } from '@raftkv/kv';
 import { assert } from '@raftkv/raft';
@@ -9,7 +10,8 @@ import { readMetadataRecord, writeMetadataRecord } from './internal/metadata-rec
 import { asBuffer, type LmdbTransaction, lmdbReturnCode, lmdbReturnCodeOf } from './internal/node-lmdb.js';
 import { encodeStoreMetadata } from './internal/record-codec.js';
 import {
-  commitDeferredTurns,
+  commitDeferred,
+  inDeferredWrite,
   inReadTransaction,
   inWriteTransaction,
   type LmdbContext,
@@ -63,19 +65,25 @@ export class LmdbKvStore implements KvStore {
     );
   }
 
+  /**
+   * Runs `body` and writes `metadata` in the deferred transaction: durable once the environment's
+   * commit policy commits it, never in part. If `body` throws (or an LMDB write inside it fails, even
+   * if the body caught it), the deferred transaction is aborted and the environment refuses later
+   * writes: the caller must crash-stop (see inDeferredWrite).
+   */
   write<T>(metadata: StoreMetadata, body: (writer: KvStoreWriter) => T): T {
     this.assertOpen();
     assert(!this.writeInProgress, 'LmdbKvStore.write: write transactions must not nest');
     this.writeInProgress = true;
     let result: T;
     try {
-      result = inWriteTransaction(this.context, 'KV write', (transaction) => {
+      result = inDeferredWrite(this.context, 'KV write', (transaction) => {
         const writer = new LmdbKvWriter(this.context, transaction);
         try {
           const bodyResult = body(writer);
           writer.throwIfFailed();
           writeMetadataRecord(this.context, transaction, 'kvStoreMetadata', encodeStoreMetadata(metadata));
-          return bodyResult;
+          return { result: bodyResult, bytes: writer.bytesWritten };
         } finally {
           writer.finish();
         }
@@ -88,12 +96,12 @@ export class LmdbKvStore implements KvStore {
   }
 
   /**
-   * A read transaction: a consistent point-in-time view (LMDB MVCC) until close(). Deferred turns
-   * are committed first, so the view holds the whole applied state.
+   * A read transaction: a consistent point-in-time view (LMDB MVCC) until close(). The deferred
+   * writes are committed first, so the view holds the whole applied state.
    */
   openSnapshotView(): KvStoreSnapshotView {
     this.assertOpen();
-    commitDeferredTurns(this.context);
+    commitDeferred(this.context);
     const transaction = this.context.handle.beginTxn({ readOnly: true });
     let metadata: StoreMetadata;
     try {
@@ -112,7 +120,11 @@ export class LmdbKvStore implements KvStore {
     return view;
   }
 
-  /** Drops every pair and writes `entries` and `metadata`, all in one transaction. */
+  /**
+   * Drops every pair and writes `entries` and `metadata`, all in one transaction of its own, durable
+   * when it returns together with every deferred write before it (committed first): the log may be
+   * reset to the snapshot only after this.
+   */
   replaceAll(entries: Iterable<[Uint8Array, Uint8Array]>, metadata: StoreMetadata): void {
     this.assertOpen();
     assert(!this.writeInProgress, 'LmdbKvStore.replaceAll: called inside a write transaction');
@@ -156,6 +168,8 @@ class LmdbKvWriter implements KvStoreWriter {
   private finished = false;
   /** An LMDB failure the body may have caught; the transaction is then unusable and must not commit. */
   private failure: unknown;
+  /** Key and value bytes put, for the commit policy's bytesMax. */
+  bytesWritten = 0;
 
   constructor(
     private readonly context: LmdbContext,
@@ -180,6 +194,7 @@ class LmdbKvWriter implements KvStoreWriter {
     } catch (error) {
       this.fail(error);
     }
+    this.bytesWritten += key.byteLength + value.byteLength;
   }
 
   delete(key: Uint8Array): void {

@@ -27,17 +27,38 @@ function swallowingOn(kv: LmdbKvStore): string {
 }
 
 describe('LMDB storage when the map is full', () => {
-  test('a KV write that does not fit throws StorageFullError even if the body swallows it; reads keep working', () => {
+  test('a KV write that does not fit throws StorageFullError even if the body swallows it; committed data stays', () => {
     environment = new ReopenableEnvironment('full-kv', tinyMapSizeBytes);
     const kv = environment.current.kv;
     kv.write({ appliedIndex: 1, appliedTerm: 1, configuration: null }, (writer) =>
       writer.put(bytes('kept'), bytes('value')),
     );
-    const swallowing = () => swallowingOn(kv);
-    expect(swallowing).toThrow(StorageFullError);
-    expect(kv.metadata().appliedIndex).toBe(1);
+    environment.current.commitDeferredWrites();
+    expect(() => swallowingOn(kv)).toThrow(StorageFullError);
+    // The failed write and the deferred writes with it are dropped; what was committed stays readable,
+    // and nothing more is written until a restart (the node crash-stops; its log re-applies).
     expect(kv.get(bytes('key-0'))).toBeUndefined();
     expect(Buffer.from(kv.get(bytes('kept'))!).toString()).toBe('value');
+    expect(() =>
+      kv.write({ appliedIndex: 3, appliedTerm: 1, configuration: null }, (writer) =>
+        writer.put(bytes('small'), bytes('fits')),
+      ),
+    ).toThrow(/restart the node/);
+
+    // LMDB accepts a larger map on reopen: the write that did not fit now does, nothing was lost.
+    const reopened = environment.reopen(largerMapSizeBytes).kv;
+    expect(reopened.metadata().appliedIndex).toBe(1);
+    expect(Buffer.from(reopened.get(bytes('kept'))!).toString()).toBe('value');
+    expect(swallowingOn(reopened)).toBe('fitted');
+    expect(reopened.metadata().appliedIndex).toBe(2);
+  });
+
+  test('a snapshot restore that does not fit throws StorageFullError and writes nothing; writes go on', () => {
+    environment = new ReopenableEnvironment('full-restore', tinyMapSizeBytes);
+    const kv = environment.current.kv;
+    kv.write({ appliedIndex: 1, appliedTerm: 1, configuration: null }, (writer) =>
+      writer.put(bytes('kept'), bytes('value')),
+    );
     expect(() =>
       kv.replaceAll(
         Array.from({ length: 10_000 }, (_, key): [Uint8Array, Uint8Array] => [
@@ -47,17 +68,14 @@ describe('LMDB storage when the map is full', () => {
         { appliedIndex: 9, appliedTerm: 2, configuration: null },
       ),
     ).toThrow(StorageFullError);
+    // replaceAll runs in a transaction of its own (after committing the deferred writes): its failure
+    // leaves the store as it was.
+    expect(kv.metadata().appliedIndex).toBe(1);
     expect(kv.range(bytes('a'), null, 10).map(([key]) => Buffer.from(key).toString())).toEqual(['kept']);
     kv.write({ appliedIndex: 3, appliedTerm: 1, configuration: null }, (writer) =>
       writer.put(bytes('small'), bytes('fits')),
     );
-    expect(kv.metadata().appliedIndex).toBe(3);
-
-    // LMDB accepts a larger map on reopen: the write that did not fit now does, nothing was lost.
-    const reopened = environment.reopen(largerMapSizeBytes).kv;
-    expect(Buffer.from(reopened.get(bytes('small'))!).toString()).toBe('fits');
-    expect(swallowingOn(reopened)).toBe('fitted');
-    expect(reopened.metadata().appliedIndex).toBe(2);
+    expect(environment.reopen().kv.metadata().appliedIndex).toBe(3);
   });
 });
 
@@ -68,16 +86,19 @@ describe('LMDB KV keys', () => {
     const longKey = new Uint8Array(512).fill(0x61);
     const metadata = { appliedIndex: 1, appliedTerm: 1, configuration: null };
     expect(() => kv.write(metadata, (writer) => writer.put(longKey, bytes('x')))).toThrow(StorageKeyError);
-    expect(() => kv.write(metadata, (writer) => writer.put(new Uint8Array(0), bytes('x')))).toThrow(
+    // The failed write aborted the deferred transaction (crash-stop, restart): reopen for the next one.
+    let kv2 = environment.reopen().kv;
+    expect(() => kv2.write(metadata, (writer) => writer.put(new Uint8Array(0), bytes('x')))).toThrow(
       /a key of 0 bytes cannot be stored/,
     );
-    kv.write(metadata, (writer) => {
+    kv2 = environment.reopen().kv;
+    kv2.write(metadata, (writer) => {
       writer.put(new Uint8Array(511).fill(0x61), bytes('longest'));
       writer.put(bytes('b'), bytes('after'));
       writer.delete(longKey);
     });
-    expect(kv.get(longKey)).toBeUndefined();
-    expect(kv.range(longKey, null, 10).map(([key]) => Buffer.from(key).toString())).toEqual(['b']);
-    expect(kv.range(new Uint8Array(0), null, 10)).toHaveLength(2);
+    expect(kv2.get(longKey)).toBeUndefined();
+    expect(kv2.range(longKey, null, 10).map(([key]) => Buffer.from(key).toString())).toEqual(['b']);
+    expect(kv2.range(new Uint8Array(0), null, 10)).toHaveLength(2);
   });
 });

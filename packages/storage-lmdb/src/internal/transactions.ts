@@ -1,7 +1,11 @@
-// Runs bodies inside LMDB transactions for the adapters: a write either commits whole (one commit,
-// synced before it returns) or is aborted, and LMDB's "map full" becomes a typed StorageFullError.
-// While a turn transaction is open (or deferred), writes and reads join it. Decides nothing about what to write.
-import { assert } from '@raftkv/raft';
+// Runs bodies inside LMDB transactions for the adapters, and owns the data directory's commit policy:
+// the KV store's applies join ONE deferred write transaction, committed (durably: LMDB syncs before
+// its commit returns) once it holds `bytesMax` written bytes (by the next write, before it joins:
+// so the replies of the turn that crossed the bound leave first), `intervalMs` after its first
+// write, before a
+// durable write of its own (snapshot restore, initialisation), before a snapshot view, before the
+// write-ahead log discards entries, and at close. LMDB's "map full" becomes a typed
+// StorageFullError. Decides nothing about what to write.
 import { StorageError, StorageFullError } from '@raftkv/wal';
 import {
   type LmdbDatabase,
@@ -10,6 +14,16 @@ import {
   lmdbReturnCode,
   lmdbReturnCodeOf,
 } from './node-lmdb.js';
+
+/** When the deferred transaction is committed regardless of any other reason. */
+export interface DeferredCommitPolicy {
+  /** The oldest deferred write is committed at most this long after it was made. */
+  readonly intervalMs: number;
+  /** The deferred transaction is committed once its writes (key + value bytes) reach this. */
+  readonly bytesMax: number;
+  /** A commit made by the interval timer failed: the caller must crash-stop. */
+  readonly onFailure: (error: unknown) => void;
+}
 
 /** What the adapters share about one open environment. */
 export interface LmdbContext {
@@ -22,16 +36,18 @@ export interface LmdbContext {
     readonly log: LmdbDatabase;
     readonly kv: LmdbDatabase;
   };
-  /** The write transaction of the turn in progress, or of turns whose commit was deferred. */
-  turn: OpenTurn | null;
+  readonly policy: DeferredCommitPolicy;
+  /** The deferred write transaction, or null when everything written is committed. */
+  deferred: DeferredTransaction | null;
+  /** Set once a deferred write or commit failed: memory may be ahead of the file, so nothing more is written. */
+  failure: StorageError | null;
 }
 
-interface OpenTurn {
+interface DeferredTransaction {
   readonly transaction: LmdbTransaction;
-  /** A turn body is running: writes join the transaction. False: only deferred turns are in it. */
-  active: boolean;
-  /** A body inside the turn threw (and may have been caught): the turn must not commit. */
-  failed: boolean;
+  /** Key and value bytes written into it so far. */
+  bytes: number;
+  readonly timer: ReturnType<typeof setTimeout>;
 }
 
 /** A StorageFullError for LMDB's map-full / transaction-full codes; undefined for anything else. */
@@ -55,19 +71,17 @@ export function storageFullErrorFor(
 }
 
 /**
- * Runs `body` in one write transaction and commits it (LMDB syncs the data file before commit
- * returns). If `body` or the commit throws, nothing is written and the error propagates, with
- * map-full translated to StorageFullError. Inside a turn body it joins the turn instead; outside
- * one, deferred turns are committed first (LMDB has one writer).
+ * Runs `body` in one write transaction of its own and commits it durably, after committing the
+ * deferred transaction (LMDB has one writer, and this write must be durable together with
+ * everything before it). If `body` or the commit throws, nothing of it is written and the error
+ * propagates, with map-full translated to StorageFullError.
  */
 export function inWriteTransaction<T>(
   context: LmdbContext,
   operation: string,
   body: (transaction: LmdbTransaction) => T,
 ): T {
-  const turn = context.turn;
-  if (turn?.active === true) return inOpenTurn(context, turn, operation, body);
-  commitDeferredTurns(context);
+  commitDeferred(context);
   const transaction = context.handle.beginTxn();
   let result: T;
   try {
@@ -86,83 +100,110 @@ export function inWriteTransaction<T>(
 }
 
 /**
- * Runs `body` with a turn transaction open: the writes of every inWriteTransaction inside it share
- * ONE commit (one durable write for a Ready's persist and its apply). With `mustSync` false the
- * commit is deferred: the transaction stays open, later turns join it, and it is committed by the
- * next mustSync turn, by commitDeferredTurns, or before any other write. If anything inside throws —
- * even if the body caught it — nothing of the turn nor of the deferred turns is committed and the
- * error (or a StorageError) propagates; the adapters' memory is then ahead of the file, so the
- * caller must stop using them.
+ * Runs `body` inside the deferred transaction (opening it, and its interval timer, if none is open)
+ * and returns its result. A deferred transaction already holding bytesMax bytes is committed first;
+ * `bytes` of writes are counted once `body` returns. If `body` throws, the deferred transaction —
+ * this write and every deferred write before it — is aborted (LMDB has no nested transactions to
+ * undo just this one), the environment refuses every later write, and the error propagates: the
+ * caller must crash-stop, and the log re-applies what was lost (paper fig. 2).
  */
-export function inTurnTransaction(context: LmdbContext, body: () => void, mustSync: boolean): void {
-  assert(context.turn?.active !== true, 'inTurnTransaction: turn transactions do not nest');
-  const turn = context.turn ?? { transaction: context.handle.beginTxn(), active: false, failed: false };
-  context.turn = turn;
-  turn.active = true;
-  try {
-    body();
-  } catch (error) {
-    abortTurn(context, turn);
-    throw storageFullErrorFor(context, 'turn', error) ?? error;
-  }
-  turn.active = false;
-  if (turn.failed) {
-    abortTurn(context, turn);
-    throw new StorageError(
-      context.dataFile,
-      'a write inside the turn failed; nothing of the turn was written',
-    );
-  }
-  if (mustSync) commitDeferredTurns(context);
-}
-
-/** Commits (durably) the turns whose commit was deferred, if any. */
-export function commitDeferredTurns(context: LmdbContext): void {
-  const turn = context.turn;
-  if (turn === null) return;
-  assert(!turn.active, 'commitDeferredTurns: called inside a turn body');
-  context.turn = null;
-  try {
-    turn.transaction.commit();
-  } catch (error) {
-    throw storageFullErrorFor(context, 'turn', error) ?? error;
-  }
-}
-
-export function hasDeferredTurns(context: LmdbContext): boolean {
-  return context.turn !== null && !context.turn.active;
-}
-
-function abortTurn(context: LmdbContext, turn: OpenTurn): void {
-  context.turn = null;
-  turn.transaction.abort();
-}
-
-/** A write joining the open turn: no commit of its own; a failure marks the whole turn failed. */
-function inOpenTurn<T>(
+export function inDeferredWrite<T>(
   context: LmdbContext,
-  turn: OpenTurn,
   operation: string,
-  body: (transaction: LmdbTransaction) => T,
+  body: (transaction: LmdbTransaction) => { readonly result: T; readonly bytes: number },
 ): T {
+  throwIfFailed(context);
+  if (context.deferred !== null && context.deferred.bytes >= context.policy.bytesMax) commitDeferred(context);
+  const deferred = context.deferred ?? openDeferred(context);
+  let outcome: { readonly result: T; readonly bytes: number };
   try {
-    return body(turn.transaction);
+    outcome = body(deferred.transaction);
   } catch (error) {
-    turn.failed = true;
-    throw storageFullErrorFor(context, operation, error) ?? error;
+    const failure = storageFullErrorFor(context, operation, error) ?? error;
+    abortDeferred(context, failure);
+    throw failure;
   }
+  deferred.bytes += outcome.bytes;
+  return outcome.result;
 }
 
 /**
- * Runs `body` in one read-only transaction (a consistent view) and releases it. While a turn is
- * open or deferred it reads through the turn's write transaction, so it sees the applied state.
+ * Commits the deferred transaction durably, if one is open. A failed commit writes nothing of it,
+ * makes the environment refuse later writes, and throws (StorageFullError for a full map).
+ */
+export function commitDeferred(context: LmdbContext): void {
+  throwIfFailed(context);
+  const deferred = context.deferred;
+  if (deferred === null) return;
+  context.deferred = null;
+  clearTimeout(deferred.timer);
+  try {
+    deferred.transaction.commit();
+  } catch (error) {
+    const failure = storageFullErrorFor(context, 'commit of deferred writes', error) ?? error;
+    markFailed(context, failure);
+    throw failure;
+  }
+}
+
+export function hasDeferredWrites(context: LmdbContext): boolean {
+  return context.deferred !== null;
+}
+
+/** Aborts the deferred transaction without committing it (closing after a failure). */
+export function discardDeferred(context: LmdbContext): void {
+  const deferred = context.deferred;
+  if (deferred === null) return;
+  context.deferred = null;
+  clearTimeout(deferred.timer);
+  deferred.transaction.abort();
+}
+
+/**
+ * Runs `body` in one read-only transaction (a consistent view) and releases it. While the deferred
+ * transaction is open it reads through it, so it sees the applied state.
  */
 export function inReadTransaction<T>(context: LmdbContext, body: (transaction: LmdbTransaction) => T): T {
-  if (context.turn !== null) return body(context.turn.transaction);
+  if (context.deferred !== null) return body(context.deferred.transaction);
   const transaction = context.handle.beginTxn({ readOnly: true });
   try {
     return body(transaction);
   } finally {
     transaction.abort();
   }
+}
+
+function openDeferred(context: LmdbContext): DeferredTransaction {
+  const transaction = context.handle.beginTxn();
+  // Unref'd: a deferred commit never keeps the process alive; close() commits what is left.
+  const timer = setTimeout(() => commitInBackground(context), context.policy.intervalMs).unref();
+  context.deferred = { transaction, bytes: 0, timer };
+  return context.deferred;
+}
+
+function commitInBackground(context: LmdbContext): void {
+  if (context.failure !== null) return;
+  try {
+    commitDeferred(context);
+  } catch (error) {
+    context.policy.onFailure(error);
+  }
+}
+
+function abortDeferred(context: LmdbContext, cause: unknown): void {
+  discardDeferred(context);
+  markFailed(context, cause);
+}
+
+function markFailed(context: LmdbContext, cause: unknown): void {
+  context.failure ??= new StorageError(
+    context.dataFile,
+    'a deferred LMDB write or commit failed, so the deferred writes were not committed; nothing more ' +
+      'is written — restart the node (its log re-applies them)',
+    { cause },
+  );
+}
+
+function throwIfFailed(context: LmdbContext): void {
+  if (context.failure !== null) throw context.failure;
 }

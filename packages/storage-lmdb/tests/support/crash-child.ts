@@ -1,6 +1,7 @@
 // The crash-safety test's child process: appends planned batches forever through the data directory's
 // write-ahead log and reports each batch number on stdout only after it is durable. After each batch
-// it applies it to the KV store in a deferred LMDB commit. The parent kills it.
+// it applies it to the KV store, whose deferred LMDB transaction the environment commits by its
+// policy: here after a few batches' bytes, and whenever the log compacts. The parent kills it.
 import { writeSync } from 'node:fs';
 import { openLmdbEnvironment } from '../../src/index.js';
 import {
@@ -13,18 +14,22 @@ import {
 
 const [directory, seedText] = process.argv.slice(2);
 const seed = Number(seedText);
-const environment = openLmdbEnvironment({ directory: directory!, mapSizeBytes: crashMapSizeBytes });
-const { log, kv, turnTransaction } = environment;
+const environment = openLmdbEnvironment({
+  directory: directory!,
+  mapSizeBytes: crashMapSizeBytes,
+  // About eight applies per commit, so kills also land in commits the byte bound makes.
+  commitPolicy: { bytesMax: 256 },
+});
+const { log, kv } = environment;
 const lastIndex = log.lastIndex();
 let batch = lastIndex === 0 ? 0 : batchOfEntry(log.entries(lastIndex, lastIndex + 1, 0)[0]!);
-/** Records batch `applied` in the KV store in a turn that needs no sync (like raftkvd's applies). */
-const applyDeferred = (applied: number): void =>
-  turnTransaction.run(() => {
-    const metadata = { appliedIndex: applied, appliedTerm: applied, configuration: null };
-    kv.write(metadata, (writer) =>
-      writer.put(appliedBatchKey(applied), new TextEncoder().encode(`${applied}`)),
-    );
-  });
+/** Records batch `applied` in the KV store (deferred, like raftkvd's applies). */
+const applyDeferred = (applied: number): void => {
+  const metadata = { appliedIndex: applied, appliedTerm: applied, configuration: null };
+  kv.write(metadata, (writer) =>
+    writer.put(appliedBatchKey(applied), new TextEncoder().encode(`${applied}`)),
+  );
+};
 // A crash may have lost the last deferred apply: redo it, as a restarted node re-applies from its log.
 if (kv.metadata().appliedIndex < batch) applyDeferred(batch);
 writeSync(1, 'ready\n');

@@ -42,6 +42,7 @@ export function lmdbKvSubject(): KvStoreSubject {
   return {
     store: environment.current.kv,
     reopen: () => environment.reopen().kv,
+    defersCommits: true,
     dispose: () => environment.dispose(),
   };
 }

@@ -178,3 +178,33 @@ export function legacyLogRemains(directory: string): boolean {
       reader.get('metadata', metadataKey.compactionPoint) !== null,
   );
 }
+
+/**
+ * The committed value under `key`, read from ANOTHER process while this one keeps its environment
+ * (and perhaps an uncommitted write transaction) open: null when absent. What a crash would leave.
+ */
+export function rawGetFromAnotherProcess(
+  directory: string,
+  database: DatabaseName,
+  key: Buffer,
+): Buffer | null {
+  const script = `
+    import lmdb from 'node-lmdb';
+    const [directory, name, keyHex] = process.argv.slice(1);
+    const env = new lmdb.Env();
+    env.open({ path: directory, mapSize: ${64 * 1024 * 1024}, maxDbs: 3 });
+    const database = env.openDbi({ name, create: false, keyIsBuffer: true });
+    const transaction = env.beginTxn({ readOnly: true });
+    const value = transaction.getBinary(database, Buffer.from(keyHex, 'hex'));
+    transaction.abort();
+    env.close();
+    process.stdout.write(value === null ? 'absent' : value.toString('hex'));
+  `;
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, directory, database, key.toString('hex')],
+    { cwd: packageDirectory, encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`raw get in a child process failed: ${result.stderr}`);
+  return result.stdout === 'absent' ? null : Buffer.from(result.stdout, 'hex');
+}
