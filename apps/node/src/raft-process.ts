@@ -24,7 +24,7 @@ import {
   type SnapshotMetadata,
   type SoftState,
 } from '@raftkv/raft';
-import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage-lmdb';
+import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';

@@ -25,7 +25,7 @@ export const allowedImports: Readonly<Record<ProjectKind, readonly ProjectKind[]
  */
 export const allowedAdapterImports: Readonly<Record<string, readonly string[]>> = {
   '@raftkv/client': ['@raftkv/transport-zmq'],
-  '@raftkv/storage-lmdb': ['@raftkv/wal'],
+  '@raftkv/storage': ['@raftkv/wal'],
   '@raftkv/sim': ['@raftkv/wal'],
 };
 

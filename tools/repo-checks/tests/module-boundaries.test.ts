@@ -72,11 +72,11 @@ describe('module boundaries', () => {
     const map = new Map<string, Project>([
       ['@raftkv/sim', { name: '@raftkv/sim', kind: 'test' }],
       ['@raftkv/wal', { name: '@raftkv/wal', kind: 'adapter' }],
-      ['@raftkv/storage-lmdb', { name: '@raftkv/storage-lmdb', kind: 'adapter' }],
+      ['@raftkv/storage', { name: '@raftkv/storage', kind: 'adapter' }],
     ]);
     const file = (text: string) => [{ path: 'f.ts', code: '', imports: importsOf(text) }];
     const sim = map.get('@raftkv/sim')!;
     expect(boundaryViolations(sim, file("import { WalLogStorage } from '@raftkv/wal';"), map)).toEqual([]);
-    expect(boundaryViolations(sim, file("import { a } from '@raftkv/storage-lmdb';"), map)).toHaveLength(1);
+    expect(boundaryViolations(sim, file("import { a } from '@raftkv/storage';"), map)).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-// Public API of @raftkv/storage-lmdb: a member's data directory — the LMDB environment with its
+// Public API of @raftkv/storage: a member's data directory — the LMDB environment with its
 // KvStore, and the Raft log in the write-ahead log (@raftkv/wal) beside it.
 
 // The typed errors live in @raftkv/wal (one home); re-exported for the apps.

@@ -19,7 +19,7 @@ import {
 
 type DatabaseName = 'metadata' | 'log' | 'kv';
 
-/** packages/storage-lmdb, where node-lmdb resolves from. */
+/** packages/storage, where node-lmdb resolves from. */
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs `body` with a raw write transaction on `directory` and commits. */
