@@ -60,6 +60,8 @@ export interface LmdbEnvironmentOptions {
   readonly mapSizeBytes?: number;
   /** Told when opening the write-ahead log cut off a torn final append (raftkvd logs it). */
   readonly onTornTail?: (tornTail: TornTail) => void;
+  /** The write-ahead log's segmentBytesMin (default walSegmentBytesMinDefault, 64 MiB). */
+  readonly walSegmentBytesMin?: number;
   /** When the deferred state machine writes are committed (defaults above). */
   readonly commitPolicy?: { readonly intervalMs?: number; readonly bytesMax?: number };
   /**
@@ -205,6 +207,7 @@ function openLog(directory: string, context: LmdbContext, options: LmdbEnvironme
     // Paper §7: once discarded, entries can no longer rebuild the state machine up to them.
     beforeDiscarding: () => commitDeferred(context),
     onTornTail: options.onTornTail,
+    segmentBytesMin: options.walSegmentBytesMin,
   };
   if (!legacyLogPresent(context)) return WalLogStorage.open(walOptions);
   const log = WalLogStorage.existsIn(nodeFileSystem, walOptions.directory)

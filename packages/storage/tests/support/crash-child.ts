@@ -9,6 +9,7 @@ import {
   batchOfEntry,
   compactionIndexFor,
   crashMapSizeBytes,
+  crashWalSegmentBytesMin,
   planBatch,
 } from './crash-plan.js';
 
@@ -19,6 +20,7 @@ const environment = openLmdbEnvironment({
   mapSizeBytes: crashMapSizeBytes,
   // About eight applies per commit, so kills also land in commits the byte bound makes.
   commitPolicy: { bytesMax: 256 },
+  walSegmentBytesMin: crashWalSegmentBytesMin,
 });
 const { log, kv } = environment;
 const lastIndex = log.lastIndex();

@@ -41,6 +41,8 @@ export async function bundleCrashChild(entryName: string, workDirectory: string)
 /** Children started by one test file; killAll() in afterAll reaps those a failing test left. */
 export class CrashChildren {
   private readonly live = new Set<ChildProcess>();
+  /** Wall time from each spawn to its 'ready' line, summed: how much of a test is child start-up. */
+  startupMilliseconds = 0;
 
   /**
    * Starts `node <bundle> ...args`, SIGKILLs it at `killPoint` and resolves with the lines it printed
@@ -53,6 +55,7 @@ export class CrashChildren {
         env: { ...process.env, NODE_PATH: nodeModules },
       });
       this.live.add(child);
+      const spawnedAt = performance.now();
       const lines: string[] = [];
       let pending = '';
       let stderr = '';
@@ -65,7 +68,8 @@ export class CrashChildren {
         pending = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          if (line !== 'ready') batches++;
+          if (line === 'ready') this.startupMilliseconds += performance.now() - spawnedAt;
+          else batches++;
         }
         if (killPoint.afterBatches !== undefined && batches >= killPoint.afterBatches && !killScheduled) {
           killScheduled = true;

@@ -3,6 +3,11 @@
 import { type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
 
 export const crashMapSizeBytes = 64 * 1024 * 1024;
+/**
+ * Small, so the write-ahead log is rewritten every few dozen batches: each start replays a bounded
+ * segment (not every batch the lane ever wrote), and kills also land inside rewrites.
+ */
+export const crashWalSegmentBytesMin = 64 * 1024;
 /** The child compacts to keep about this many entries once the log holds twice as many. */
 const keptEntries = 200;
 
