@@ -19,6 +19,7 @@ import {
 import { StorageCorruptionError, StorageError, StorageFullError } from './errors.js';
 import type { FileDescriptor, FileSystem } from './file-system.js';
 import { assertAppendable } from './internal/appendable-entries.js';
+import { checkedFileSystem } from './internal/checked-file-system.js';
 import { RecordDecoder } from './internal/record-codec.js';
 import {
   encodeCompactionRecord,
@@ -103,7 +104,8 @@ export class WalLogStorage implements LogStorage {
   }
 
   /** Whether `directory` holds a write-ahead log (at least one segment). */
-  static existsIn(fileSystem: FileSystem, directory: string): boolean {
+  static existsIn(uncheckedFileSystem: FileSystem, directory: string): boolean {
+    const fileSystem = checkedFileSystem(uncheckedFileSystem);
     if (!fileSystem.exists(directory)) return false;
     return fileSystem.listDirectory(directory).some((name) => segmentNamePattern.test(name));
   }
@@ -113,7 +115,8 @@ export class WalLogStorage implements LogStorage {
    * an empty directory. A torn final append (a crash before its fdatasync returned, so nobody was
    * told it was durable) is cut off; any other damage throws StorageCorruptionError.
    */
-  static open(options: WalLogStorageOptions): WalLogStorage {
+  static open(uncheckedOptions: WalLogStorageOptions): WalLogStorage {
+    const options = withCheckedFileSystem(uncheckedOptions);
     const { directory, fileSystem } = options;
     const segments = prepareDirectory(fileSystem, directory);
     if (segments.length === 0) return WalLogStorage.startWith(options, emptyLog);
@@ -139,7 +142,8 @@ export class WalLogStorage implements LogStorage {
    * is written whole under a temporary name, synced, renamed into place and the directory synced, so
    * a crash leaves either no log at all or all of `initial`.
    */
-  static create(options: WalLogStorageOptions, initial: WalInitialLog): WalLogStorage {
+  static create(uncheckedOptions: WalLogStorageOptions, initial: WalInitialLog): WalLogStorage {
+    const options = withCheckedFileSystem(uncheckedOptions);
     const segments = prepareDirectory(options.fileSystem, options.directory);
     assert(segments.length === 0, () => `WalLogStorage.create: ${options.directory} already holds a log`);
     assertAppendable(
@@ -426,6 +430,11 @@ export class WalLogStorage implements LogStorage {
   }
 }
 
+/** The options with their file system wrapped so every I/O failure is a typed storage error. */
+function withCheckedFileSystem(options: WalLogStorageOptions): WalLogStorageOptions {
+  return { ...options, fileSystem: checkedFileSystem(options.fileSystem) };
+}
+
 /**
  * Creates `directory` if missing (syncing its parent, so the new entry survives a power loss too)
  * and removes leftover temporary files: a rewrite that did not reach its rename never became the
@@ -465,6 +474,11 @@ function writeFully(
       offset += fileSystem.write(descriptor, bytes, offset, bytes.byteLength - offset, position + offset);
     }
   } catch (error) {
+    // The checked file system already typed it; name the operation that was refused.
+    if (error instanceof StorageFullError) {
+      throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error.cause });
+    }
+    if (error instanceof StorageError) throw error;
     if ((error as { code?: unknown }).code === 'ENOSPC') {
       throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error });
     }

@@ -5,7 +5,10 @@ import { crc32 } from 'node:zlib';
 import { AssertionError, type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
+  type FileSystem,
   StorageCorruptionError,
+  StorageError,
+  StorageFullError,
   type TornTail,
   WalLogStorage,
   type WalLogStorageOptions,
@@ -612,6 +615,79 @@ describe('WalLogStorage', () => {
           { ...initial, entries: commandEntries(5, 6, 1) },
         ),
       ).toThrow(AssertionError);
+    });
+  });
+
+  describe('file-system failures become typed errors naming the file; the storage then refuses use', () => {
+    /** nodeFileSystem, except that `method` throws an error with `code` once armed. */
+    function failing(method: 'syncData' | 'write' | 'rename', code: string) {
+      const state = { armed: false };
+      const fileSystem: FileSystem = {
+        ...nodeFileSystem,
+        [method]: (...args: never[]) => {
+          if (state.armed) throw Object.assign(new Error(`${code}: injected failure`), { code });
+          return (nodeFileSystem[method] as (...args: never[]) => unknown)(...args);
+        },
+      };
+      return { fileSystem, arm: () => (state.armed = true) };
+    }
+
+    test('a failed fdatasync (EIO) is a StorageError naming the segment; what was synced before survives', () => {
+      const { fileSystem, arm } = failing('syncData', 'EIO');
+      const storage = open({ fileSystem });
+      storage.persist({ hardState: hardState(1, 'n1', 0), entries: commandEntries(1, 3, 1), snapshot: null });
+      arm();
+      const persistAgain = () =>
+        storage.persist({
+          hardState: hardState(1, 'n1', 3),
+          entries: commandEntries(4, 5, 1),
+          snapshot: null,
+        });
+      let failure: unknown;
+      try {
+        persistAgain();
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(StorageError);
+      expect((failure as Error).message).toContain(onlySegment());
+      expect((failure as Error).message).toMatch(/fdatasync failed: EIO/);
+      expect(persistAgain).toThrow(/used after a failed write/);
+      const reopened = reopen(storage);
+      expect(liveLog(reopened).slice(0, 3)).toEqual(commandEntries(1, 3, 1));
+    });
+
+    test('a write refused with ENOSPC is StorageFullError (disk-full) naming the segment', () => {
+      const { fileSystem, arm } = failing('write', 'ENOSPC');
+      const storage = open({ fileSystem });
+      storage.persist({ hardState: hardState(1, 'n1', 0), entries: commandEntries(1, 3, 1), snapshot: null });
+      arm();
+      let failure: unknown;
+      try {
+        storage.persist({ ...noUpdate, entries: commandEntries(4, 4, 1) });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(StorageFullError);
+      expect(failure).toMatchObject({ reason: 'disk-full', operation: 'persist' });
+      expect((failure as Error).message).toContain(onlySegment());
+      expect(liveLog(reopen(storage))).toEqual(commandEntries(1, 3, 1));
+    });
+
+    test('a rewrite whose rename fails leaves the old segment as the log', () => {
+      const { fileSystem, arm } = failing('rename', 'EIO');
+      const storage = open({ fileSystem, segmentBytesMin: 1024 });
+      const big = Array.from({ length: 8 }, (_, offset) => bytesEntry(1 + offset, 1, new Uint8Array(256)));
+      storage.persist({ hardState: hardState(1, 'n1', 0), entries: big, snapshot: null });
+      arm();
+      // Compaction leaves one live entry: the segment now exceeds max(1024, 4 × live) and is rewritten.
+      expect(() => storage.compact(7)).toThrow(/rename from .* failed/);
+      expect(() => storage.compact(8)).toThrow(AssertionError);
+      const reopened = reopen(storage);
+      expect(segmentNames()).toEqual(['0000000000000001.wal']);
+      expect(readdirSync(directory)).toEqual(segmentNames());
+      expect(reopened.lastIndex()).toBe(8);
+      expect(liveLog(reopened).at(-1)).toEqual(big.at(-1));
     });
   });
 
