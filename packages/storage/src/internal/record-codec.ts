@@ -1,6 +1,7 @@
-// Encodes and decodes the records this package stores (log entries, hard state, compaction point, KV
-// store metadata, format version) as msgpack arrays with a fixed layout. Decoding validates the shape
-// and throws StorageCorruptionError naming the record; it never returns a half-valid value.
+// Encodes and decodes the records this package stores (KV store metadata, format version) as msgpack
+// arrays with a fixed layout, and decodes those of an LMDB log from before the write-ahead log (log
+// entries, hard state, compaction point; read once to migrate, never written). Decoding validates
+// the shape and throws StorageCorruptionError naming the record; it never returns a half-valid value.
 
 import type { StoreMetadata } from '@raftkv/kv';
 import type { Configuration, Entry, HardState, Member, SnapshotMetadata } from '@raftkv/raft';
@@ -16,17 +17,11 @@ const configurationKind = 1;
 
 type Encoded = unknown[];
 
-export function encodeRecord(record: Encoded | number): Buffer {
+function encodeRecord(record: Encoded | number): Buffer {
   return packr.pack(record);
 }
 
 export const encodeFormatVersion = (version: number): Buffer => encodeRecord(version);
-
-export const encodeHardState = (hardState: HardState): Buffer =>
-  encodeRecord([hardState.term, hardState.votedFor, hardState.commitIndex]);
-
-export const encodeSnapshotMetadata = (metadata: SnapshotMetadata): Buffer =>
-  encodeRecord([metadata.index, metadata.term, configurationFields(metadata.configuration)]);
 
 export const encodeStoreMetadata = (metadata: StoreMetadata): Buffer =>
   encodeRecord([
@@ -34,12 +29,6 @@ export const encodeStoreMetadata = (metadata: StoreMetadata): Buffer =>
     metadata.appliedTerm,
     metadata.configuration === null ? null : configurationFields(metadata.configuration),
   ]);
-
-export function encodeEntry(entry: Entry): Buffer {
-  return entry.kind === 'command'
-    ? encodeRecord([entry.index, entry.term, commandKind, entry.data])
-    : encodeRecord([entry.index, entry.term, configurationKind, configurationFields(entry.configuration)]);
-}
 
 function configurationFields(configuration: Configuration): Encoded {
   return configuration.members.map((member) => [member.id, member.role, member.address]);

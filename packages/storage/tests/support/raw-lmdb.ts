@@ -5,19 +5,31 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Entry, HardState, SnapshotMetadata } from '@raftkv/raft';
+import type { Configuration, Entry, HardState, SnapshotMetadata } from '@raftkv/raft';
+import { Packr } from 'msgpackr';
 import { checksumSeedOf, frameValue } from '../../src/internal/checksum-frame.js';
 import { logKey } from '../../src/internal/log-key.js';
 import { metadataKey } from '../../src/internal/metadata-records.js';
 import { nodeLmdb } from '../../src/internal/node-lmdb.js';
-import {
-  encodeEntry,
-  encodeHardState,
-  encodeRecord,
-  encodeSnapshotMetadata,
-} from '../../src/internal/record-codec.js';
 
 type DatabaseName = 'metadata' | 'log' | 'kv';
+
+/**
+ * The format's msgpack (packages/storage/README.md, "On-disk format"), written here independently of
+ * the package's own encoder, which no longer writes log records.
+ */
+const packr = new Packr({ useRecords: false, mapsAsObjects: false, variableMapSize: true });
+const encodeRecord = (record: unknown): Buffer => packr.pack(record);
+const membersOf = (configuration: Configuration) =>
+  configuration.members.map((member) => [member.id, member.role, member.address]);
+const encodeHardState = (hardState: HardState) =>
+  encodeRecord([hardState.term, hardState.votedFor, hardState.commitIndex]);
+const encodeSnapshotMetadata = (point: SnapshotMetadata) =>
+  encodeRecord([point.index, point.term, membersOf(point.configuration)]);
+const encodeEntry = (entry: Entry) =>
+  entry.kind === 'command'
+    ? encodeRecord([entry.index, entry.term, 0, entry.data])
+    : encodeRecord([entry.index, entry.term, 1, membersOf(entry.configuration)]);
 
 /** packages/storage, where node-lmdb resolves from. */
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
