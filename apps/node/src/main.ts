@@ -2,7 +2,7 @@
 // shutdown (a second signal exits at once). Exit codes: 0 clean stop, 1 runtime failure (storage,
 // bind, crash-stop), 2 usage error. The only place that calls process.exit.
 import { readFileSync } from 'node:fs';
-import { StorageError, StorageFullError } from '@raftkv/storage-lmdb';
+import { StorageError, StorageFullError } from '@raftkv/storage';
 import { StaleMemberError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';

@@ -1,6 +1,7 @@
-// One cluster member in this OS process: opens LMDB (log + KV in one environment), binds the ZeroMQ
-// peer and client endpoints and the HTTP API, and drives the RaftActor with a ticker and coalesced
-// turns. Owns every handle it opens and closes them on shutdown. The core never sees a timer or socket.
+// One cluster member in this OS process: opens its data directory (the write-ahead log and the LMDB
+// KV store, which owns its commit policy), binds the ZeroMQ peer and client endpoints and the HTTP
+// API, and drives the RaftActor with a ticker and coalesced turns. Owns every handle it opens and
+// closes them on shutdown. The core never sees a timer or socket.
 
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -23,14 +24,13 @@ import {
   type SnapshotMetadata,
   type SoftState,
 } from '@raftkv/raft';
-import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage-lmdb';
+import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { DeferredCommitSchedule } from './deferred-commit-schedule.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -98,7 +98,6 @@ export class RaftProcess {
   private readonly ticker: NodeJS.Timeout;
   private shutdown: Promise<void> | null = null;
   private stoppedByFailure = false;
-  private readonly deferredCommits = new DeferredCommitSchedule(performance.now());
 
   private constructor(
     private readonly parts: Parts,
@@ -124,17 +123,6 @@ export class RaftProcess {
       config: raftConfig(this.id, config),
       storage: environment.log,
       stateMachine: this.stateMachine,
-      // Each turn's LMDB writes (the KV apply; with the log in LMDB, its persist too) share one
-      // transaction. Replies settled by the apply leave before its commit: their outcome is already
-      // decided by the committed log entries (durable on a majority, paper §5.3), not by this disk.
-      turnTransaction: {
-        run: (body, mustSync) =>
-          environment.turnTransaction.run(() => {
-            body();
-            parts.endpoint.flush();
-          }, mustSync),
-        persistDurableInBody: environment.turnTransaction.persistDurableInBody === true,
-      },
       transport: parts.transport,
       random: new SeededPrng(seed),
       compaction: {
@@ -149,15 +137,20 @@ export class RaftProcess {
         onPersisted: (_id, ready) => {
           if (ready.snapshot !== null) this.onSnapshotInstalled(ready.snapshot.metadata);
         },
-        onApplied: (_id, entries) => {
-          let bytes = 0;
-          for (const entry of entries) if (entry.kind === 'command') bytes += entry.data.byteLength;
-          this.deferredCommits.noteApplied(bytes);
-        },
       },
     });
     this.turns = new TurnLoop(
-      this.actor,
+      {
+        hasWork: () => this.actor.hasWork(),
+        // The replies settled by a turn's apply leave right after it, before the storage commits
+        // that apply (by its own policy, later): their outcome is already decided by the committed
+        // log entries (durable on a majority, paper §5.3), not by this disk.
+        runTurn: () => {
+          const acted = this.actor.runTurn();
+          parts.endpoint.flush();
+          return acted;
+        },
+      },
       () => this.afterTurns(),
       (error) => this.failStop(error),
     );
@@ -229,12 +222,21 @@ export class RaftProcess {
     try {
       const lock = lockDataDir(config.dataDir);
       cleanup.push(() => lock.release());
+      const late: { node: RaftProcess | null } = { node: null };
       const environment = openLmdbEnvironment({
         directory: config.dataDir,
         mapSizeBytes: config.mapSizeMb * mebibyte,
+        // An append whose sync never returned was never acknowledged: cutting it off loses nothing
+        // promised, but an operator should see that it happened.
+        onTornTail: ({ file, validBytes, droppedBytes }) =>
+          logger.warn(
+            { file, validBytes, droppedBytes },
+            `${plan.id} cut a torn final write of ${droppedBytes} bytes off ${file} (kept ${validBytes} bytes)`,
+          ),
+        // A background commit of applied state failed: crash-stop like a failed turn.
+        onFailure: (error) => (late.node === null ? onFatal(error) : late.node.failStopOnStorage(error)),
       });
       cleanup.push(() => environment.close());
-      const late: { node: RaftProcess | null } = { node: null };
       const transport = await PeerTransport.bind({
         id: nodeId(plan.id),
         bindAddress: zmqBindAddress(plan.bind.peer),
@@ -374,37 +376,11 @@ export class RaftProcess {
   }
 
   private onTick(): void {
-    this.maybeCommitDeferredTurns(performance.now());
     this.deliver({ type: 'tick' });
     this.promotion.maybePromote(this.actor.status());
   }
 
-  /**
-   * Turns whose LMDB writes need no sync (the KV applies with the write-ahead log; volatile-only
-   * turns with the log in LMDB) leave their commit for later: here, once DeferredCommitSchedule says
-   * so (an interval, or a byte bound), so a restart re-applies little and the open transaction stays
-   * bounded. Fewer, larger commits dirty fewer pages per write. A failed commit crash-stops like a
-   * failed turn.
-   */
-  private maybeCommitDeferredTurns(nowMs: number): void {
-    const { environment } = this.parts;
-    if (this.stoppedByFailure) return;
-    if (!environment.hasDeferredTurns()) {
-      this.deferredCommits.committed(nowMs);
-      return;
-    }
-    if (!this.deferredCommits.isDue(nowMs)) return;
-    try {
-      environment.commitDeferredTurns();
-      this.deferredCommits.committed(nowMs);
-    } catch (error) {
-      this.turns.stop();
-      this.failStop(error);
-    }
-  }
-
   private afterTurns(): void {
-    this.maybeCommitDeferredTurns(performance.now());
     const status = this.actor.status();
     if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
   }
@@ -448,6 +424,12 @@ export class RaftProcess {
       onStaleMember: (message) => this.failStop(new StaleMemberError(message)),
       logger: this.parts.logger,
     });
+  }
+
+  /** The storage's background commit failed (the environment refuses further writes). */
+  failStopOnStorage(error: unknown): void {
+    this.turns.stop();
+    this.failStop(error);
   }
 
   private failStop(error: unknown): void {

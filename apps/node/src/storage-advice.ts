@@ -5,7 +5,7 @@ import {
   type StorageError,
   StorageFormatVersionError,
   StorageFullError,
-} from '@raftkv/storage-lmdb';
+} from '@raftkv/storage';
 
 /** The README section that walks through replacing a member's damaged data. */
 export const rebuildGuide = `apps/node/README.md "Rebuilding a member"`;

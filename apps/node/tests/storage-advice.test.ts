@@ -5,7 +5,7 @@ import {
   StorageError,
   StorageFormatVersionError,
   StorageFullError,
-} from '@raftkv/storage-lmdb';
+} from '@raftkv/storage';
 import { describe, expect, it } from 'vitest';
 import { rebuildGuide, storageFailureMessage } from '../src/storage-advice.js';
 

@@ -1,5 +1,6 @@
 // The port between the KV state machine's logic and the bytes that hold its state: an ordered map
-// of byte keys with atomic, durable write transactions that also record the applied log position.
+// of byte keys with atomic write transactions that also record the applied log position, made
+// durable by the store's own commit policy (the log, not this store, is the durable record).
 // Implemented by MemoryKvStore (in-memory double, for tests and the simulator) and by the LMDB store.
 import type { Configuration, LogIndex, Term } from '@raftkv/raft';
 
@@ -11,7 +12,11 @@ export interface StoreMetadata {
   readonly configuration: Configuration | null;
 }
 
-/** Reads over one consistent view. Keys compare as unsigned bytes, lexicographically. */
+/**
+ * Reads over one consistent view. Keys compare as unsigned bytes, lexicographically. Reads through
+ * the store see every write that returned, durable or not; whether they see a write still in
+ * progress is up to the store (the LMDB store's do) — read through its writer instead.
+ */
 export interface KvStoreReader {
   get(key: Uint8Array): Uint8Array | undefined;
   /** Pairs with start ≤ key < end (end null = no upper bound), ascending, at most `limit` of them. */
@@ -36,12 +41,20 @@ export interface KvStoreSnapshotView {
 export interface KvStore extends KvStoreReader {
   metadata(): StoreMetadata;
   /**
-   * Runs `body` in one write transaction and commits it durably together with `metadata`
-   * (all or nothing). If `body` throws, nothing is written and the error propagates.
+   * Runs `body` in one write transaction together with `metadata`: all or nothing. The store may
+   * make it durable LATER than `write` returns (the LMDB store commits by its own policy): a crash
+   * may lose a suffix of writes, in order, never part of one, and `metadata().appliedIndex` after
+   * the restart says where the log must re-apply from (paper fig. 2: the state machine is volatile,
+   * the log is the durable record). If `body` throws, nothing of it is written and the error
+   * propagates; a store that defers its commits may then also drop the writes deferred before it
+   * and refuse every later write — the caller must crash-stop, and the log re-applies them.
    */
   write<T>(metadata: StoreMetadata, body: (writer: KvStoreWriter) => T): T;
   openSnapshotView(): KvStoreSnapshotView;
-  /** Atomically replaces every pair and the metadata (snapshot restore). */
+  /**
+   * Atomically replaces every pair and the metadata (snapshot restore), durable when it returns
+   * together with every write before it: the log is reset to the snapshot only afterwards (paper §7).
+   */
   replaceAll(entries: Iterable<[Uint8Array, Uint8Array]>, metadata: StoreMetadata): void;
   close(): void;
 }

@@ -61,5 +61,4 @@ export {
   type TimeoutNow,
   type TransferOutcome,
   type Transport,
-  type TurnTransaction,
 } from './types.js';

@@ -22,7 +22,6 @@ import type {
   Term,
   TransferOutcome,
   Transport,
-  TurnTransaction,
 } from './types.js';
 
 export type { ProposalResult, ReadResult };
@@ -70,8 +69,6 @@ export interface RaftActorOptions<TQuery, TResult> {
   readonly storage: LogStorage;
   readonly stateMachine: StateMachine<TQuery, TResult>;
   readonly transport: Transport;
-  /** When given, each turn's persist and apply commit together (one durable write); see TurnTransaction. */
-  readonly turnTransaction?: TurnTransaction;
   readonly random: Prng;
   readonly mailboxCapacity?: number;
   readonly compaction?: CompactionPolicy;
@@ -194,13 +191,14 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
    * One Ready cycle (thesis §3.8, §10.2.1): a received snapshot is installed into the state machine
    * before the log is reset (so a crash in between leaves a state machine AHEAD of the log, which
    * start() repairs, never one behind a compacted log); state is durable before any message that
-   * depends on it leaves; committed entries are applied only with or after their persist. Messages
+   * depends on it leaves; committed entries are applied only after their persist. The cycle reads
+   * persist (durable when LogStorage.persist returns) → send → apply → answer → advance: messages
    * leave as soon as the persist is durable, before the apply (no message depends on the applied
-   * state): right after persist() returns, unless a TurnTransaction makes the persist and the apply
-   * one atomic commit, when they wait for both.
+   * state), and a leader's AppendEntries even before the persist (thesis §10.2.1). The state
+   * machine's store may make the apply durable later (see StateMachine): the log re-applies it.
    */
   private runReadyCycle(ready: Ready): void {
-    const { stateMachine, transport, observer, turnTransaction } = this.options;
+    const { stateMachine, transport, observer } = this.options;
     const id = this.options.config.id;
     const acknowledgeBeforePersisting = isBrokenVariant('acknowledge-before-persisting');
     let afterPersist = ready.messages;
@@ -214,19 +212,9 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       stateMachine.restore(ready.snapshot);
       this.proposals.failThrough(ready.snapshot.metadata.index, 'outcome-unknown');
     }
-    const persistDurableInBody =
-      turnTransaction === undefined || turnTransaction.persistDurableInBody === true;
-    const persistAndApply = (): void => {
-      this.persist(ready);
-      if (persistDurableInBody && afterPersist.length > 0) {
-        transport.send(afterPersist);
-        afterPersist = [];
-      }
-      if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
-    };
-    if (turnTransaction === undefined) persistAndApply();
-    else turnTransaction.run(persistAndApply, this.mustSync(ready));
+    this.persist(ready);
     if (afterPersist.length > 0) transport.send(afterPersist);
+    if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
     this.reads.confirm(ready.readStates);
     if (ready.softState !== null) {
@@ -257,15 +245,6 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
       this.durableTerm = ready.hardState.term;
       this.durableVotedFor = ready.hardState.votedFor;
     }
-  }
-
-  /**
-   * Whether this Ready's persist must be durable before the turn ends (etcd's MustSync): new entries,
-   * a snapshot, or a new term or vote. A commitIndex-only hard state may be lost in a crash (paper
-   * fig. 2: volatile), and so may the applied state, which the log rebuilds.
-   */
-  private mustSync(ready: Ready): boolean {
-    return ready.entries.length > 0 || ready.snapshot !== null || !this.keepsDurableTermAndVote(ready);
   }
 
   /** Whether persisting this Ready leaves the durable term and vote as they are. */

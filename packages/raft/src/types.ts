@@ -296,8 +296,10 @@ export interface LogReader {
 /** The write side of log storage, used by the actor shell. */
 export interface LogStorage extends LogReader {
   /**
-   * Make everything in one Ready durable in ONE transaction (one fsync), in this order: a received
+   * Make everything in one Ready durable in ONE write (one fsync), in this order: a received
    * snapshot replaces the whole log; entries overwrite any suffix from their first index; hard state.
+   * Durable when it returns (thesis §3.8: nothing that depends on it is sent before), except a
+   * hard state that changes only commitIndex, which may be lost in a crash (paper fig. 2: volatile).
    */
   persist(update: {
     readonly hardState: HardState | null;
@@ -306,27 +308,6 @@ export interface LogStorage extends LogReader {
   }): void;
   /** Discard entries up to and including `index` (≤ the applied index); keeps their last term and configuration. */
   compact(index: LogIndex): void;
-}
-
-/**
- * Optional: makes the storage writes of one actor turn — the Ready's persist and the apply of its
- * committed entries — ONE atomic commit, for stores that keep the log and the state machine in one
- * file (thesis §10.2.1: batching amortises the disk write). `run` calls `body` once. With `mustSync`
- * true (new entries, a snapshot, or a new term or vote) the turn — and every deferred turn before
- * it — is durable when `run` returns. With `mustSync` false the turn changes only what a crash may
- * lose (commitIndex is volatile, paper fig. 2; the applied state is rebuilt from the log), so the
- * store may defer its commit to a later one, in order. If `body` or the commit throws, nothing of
- * the turn is written, the adapters' memory may be ahead of the disk, and the caller must crash-stop.
- */
-export interface TurnTransaction {
-  run(body: () => void, mustSync: boolean): void;
-  /**
-   * True when the log storage's persist() is durable by the time it returns even inside `run` — the
-   * log is kept apart from the state machine's store (a write-ahead log) and only the apply joins the
-   * transaction. Messages that wait for the persist then leave before the apply (thesis §3.8: they
-   * depend on the durable log, not on the applied state). False or absent: they wait for `run`.
-   */
-  readonly persistDurableInBody?: boolean;
 }
 
 /** Reads a consistent snapshot of the state machine in chunks, for InstallSnapshot (paper §7). */
@@ -344,7 +325,13 @@ export interface SnapshotSource {
 
 /**
  * The replicated state machine (paper §5.3, thesis §6). `apply` sees every committed entry in
- * order, configuration entries included, and records its applied index durably in the same step.
+ * order, configuration entries included, and records its applied index atomically with the batch's
+ * effects. Its store may make applies durable LATER than `apply` returns: a crash may then lose a
+ * suffix of applied batches, in order, never part of one, and `appliedIndex()` after the restart
+ * says where to resume — the actor re-applies the rest from the log (paper fig. 2: the state machine
+ * is volatile, the log is the durable record). The store must be durable through an index before the
+ * log discards it (paper §7), and `restore` must be durable together with everything before it,
+ * before the log is reset to the snapshot.
  */
 export interface StateMachine<TQuery = unknown, TResult = unknown> extends SnapshotSource {
   appliedIndex(): LogIndex;

@@ -1,6 +1,6 @@
 // RaftActor's send/persist order: a leader's AppendEntries may leave before its own persist (thesis
 // §10.2.1), but votes, responses and any message of a Ready that changes term or vote only after it
-// is durable — and then before the apply, unless a turn transaction commits persist and apply together.
+// is durable — and then before the apply (persist → send → apply → answer → advance).
 import { describe, expect, it } from 'vitest';
 import {
   type AppendEntries,
@@ -88,29 +88,13 @@ class RecordingStateMachine extends NullStateMachine {
   }
 }
 
-/** `turnTransaction`: true for one whose commit makes the persist durable; 'durable-persist' for one whose persist is durable in its body. */
-function startActor(
-  id: string,
-  configuration: Configuration,
-  options: { turnTransaction?: boolean | 'durable-persist' } = {},
-) {
+function startActor(id: string, configuration: Configuration) {
   const timeline: Event[] = [];
   const sent: Message[] = [];
   const actor = RaftActor.start({
     config: testConfig(id, { preVote: false, checkQuorum: false }),
     storage: new RecordingStorage(configuration, timeline),
     stateMachine: new RecordingStateMachine(timeline),
-    ...(options.turnTransaction !== undefined &&
-      options.turnTransaction !== false && {
-        turnTransaction: {
-          run: (body: () => void, mustSync: boolean) => {
-            timeline.push('turn begin');
-            body();
-            timeline.push(`turn end mustSync=${mustSync}`);
-          },
-          persistDurableInBody: options.turnTransaction === 'durable-persist',
-        },
-      }),
     transport: {
       send: (messages) => {
         for (const message of messages) {
@@ -228,7 +212,7 @@ describe('RaftActor persist and send order', () => {
     expect(answer).toBeGreaterThan(persist);
   });
 
-  it('without a turn transaction the answer leaves right after the persist, before the apply (thesis §3.8)', () => {
+  it('the answer leaves right after the persist, before the apply (thesis §3.8)', () => {
     const follower = startActor('n2', threeVoters);
     follower.actor.deliver({ type: 'message', message: followerAppend(2, 1) });
     follower.settle();
@@ -242,54 +226,6 @@ describe('RaftActor persist and send order', () => {
     ]);
   });
 
-  it('with a turn transaction whose persist is durable in its body, the answer leaves before the apply', () => {
-    const follower = startActor('n2', threeVoters, { turnTransaction: 'durable-persist' });
-    follower.actor.deliver({ type: 'message', message: followerAppend(2, 1) });
-    follower.settle();
-    follower.timeline.length = 0;
-    follower.actor.deliver({ type: 'message', message: followerAppend(3, 2) });
-    follower.settle();
-    expect(follower.timeline).toEqual([
-      'turn begin',
-      'persist term=2 last=3',
-      'send AppendEntriesResponse to n1',
-      'apply last=2',
-      'turn end mustSync=true',
-    ]);
-  });
-
-  it('with a turn transaction, the persist and the apply share it and the answer leaves after its commit', () => {
-    const follower = startActor('n2', threeVoters, { turnTransaction: true });
-    const append = followerAppend;
-    follower.actor.deliver({ type: 'message', message: append(2, 1) });
-    follower.settle();
-    follower.timeline.length = 0;
-    follower.actor.deliver({ type: 'message', message: append(3, 2) });
-    follower.settle();
-    // Entry 3 is persisted and entry 2 applied in ONE turn; the answer waits for its commit.
-    expect(follower.timeline).toEqual([
-      'turn begin',
-      'persist term=2 last=3',
-      'apply last=2',
-      'turn end mustSync=true',
-      'send AppendEntriesResponse to n1',
-    ]);
-    // A heartbeat that only advances commitIndex: volatile state, so the turn need not sync.
-    follower.timeline.length = 0;
-    follower.actor.deliver({
-      type: 'message',
-      message: { ...append(3, 3), prevLogIndex: 3, prevLogTerm: 2, entries: [], sequence: 4 },
-    });
-    follower.settle();
-    expect(follower.timeline).toEqual([
-      'turn begin',
-      'persist term=2 last=-',
-      'apply last=3',
-      'turn end mustSync=false',
-      'send AppendEntriesResponse to n1',
-    ]);
-  });
-
   it('a candidate sends RequestVote only after persisting its new term and vote (paper fig. 2)', () => {
     const node = startActor('n1', threeVoters);
     for (let tick = 0; tick < 30 && !node.sent.some((m) => m.type === 'RequestVote'); tick += 1) {
@@ -300,18 +236,6 @@ describe('RaftActor persist and send order', () => {
     const persist = node.timeline.findIndex((event) => event.startsWith('persist term=2'));
     expect(persist).toBeGreaterThanOrEqual(0);
     expect(request).toBeGreaterThan(persist);
-  });
-
-  it('with a turn transaction, a new term and vote are synced before RequestVote leaves (paper fig. 2)', () => {
-    const node = startActor('n1', threeVoters, { turnTransaction: true });
-    for (let tick = 0; tick < 30 && !node.sent.some((m) => m.type === 'RequestVote'); tick += 1) {
-      node.actor.deliver({ type: 'tick' });
-      node.settle();
-    }
-    const persist = node.timeline.findIndex((event) => event.startsWith('persist term=2'));
-    expect(node.timeline.slice(persist + 1, persist + 2)).toEqual(['turn end mustSync=true']);
-    const request = node.timeline.findIndex((event) => event.startsWith('send RequestVote'));
-    expect(request).toBeGreaterThan(persist + 1);
   });
 
   it('a leader elected within one Ready sends its first AppendEntries only after persisting its term', () => {

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The write-ahead log's directory inside a data directory, and its segment file names (storage-lmdb's layout). */
+/** The write-ahead log's directory inside a data directory, and its segment file names (`@raftkv/wal`'s layout). */
 const walDirectory = 'wal';
 const walSegmentPattern = /^\d{16}\.wal$/;
 

@@ -10,7 +10,7 @@ const builtProjects = [
   ['packages/raft', 'dist/index.js'],
   ['packages/kv', 'dist/index.js'],
   ['packages/protocol', 'dist/index.js'],
-  ['packages/storage-lmdb', 'dist/index.js'],
+  ['packages/storage', 'dist/index.js'],
   ['packages/transport-zmq', 'dist/index.js'],
   ['apps/node', 'dist/main.js'],
 ] as const;

@@ -67,4 +67,16 @@ describe('module boundaries', () => {
     expect(boundaryViolations(map.get('@x/lmdb')!, file("import { a } from '@x/zmq';"), map)).toHaveLength(1);
     expect(boundaryViolations(map.get('@x/lmdb')!, file("import { a } from '@x/core';"), map)).toEqual([]);
   });
+
+  test('a named exception admits exactly one adapter: the simulator may run the WAL, not LMDB', () => {
+    const map = new Map<string, Project>([
+      ['@raftkv/sim', { name: '@raftkv/sim', kind: 'test' }],
+      ['@raftkv/wal', { name: '@raftkv/wal', kind: 'adapter' }],
+      ['@raftkv/storage', { name: '@raftkv/storage', kind: 'adapter' }],
+    ]);
+    const file = (text: string) => [{ path: 'f.ts', code: '', imports: importsOf(text) }];
+    const sim = map.get('@raftkv/sim')!;
+    expect(boundaryViolations(sim, file("import { WalLogStorage } from '@raftkv/wal';"), map)).toEqual([]);
+    expect(boundaryViolations(sim, file("import { a } from '@raftkv/storage';"), map)).toHaveLength(1);
+  });
 });

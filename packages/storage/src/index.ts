@@ -1,0 +1,24 @@
+// Public API of @raftkv/storage: a member's data directory — the LMDB environment with its
+// KvStore, and the Raft log in the write-ahead log (@raftkv/wal) beside it.
+
+// The typed errors live in @raftkv/wal (one home); re-exported for the apps.
+export {
+  StorageCorruptionError,
+  StorageError,
+  StorageFormatVersionError,
+  StorageFullError,
+  StorageInUseError,
+  StorageKeyError,
+} from '@raftkv/wal';
+export {
+  dataFileName,
+  defaultMapSizeBytes,
+  deferredCommitBytesMaxDefault,
+  deferredCommitIntervalMsDefault,
+  type LmdbEnvironment,
+  type LmdbEnvironmentOptions,
+  openLmdbEnvironment,
+  storageFormatVersion,
+  walDirectoryName,
+} from './environment.js';
+export { LmdbKvStore } from './kv-store.js';
