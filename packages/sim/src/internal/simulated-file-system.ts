@@ -100,7 +100,9 @@ const rootId: InodeId = 0;
  *   its path has its entry durable (a file's sync does not make its name durable).
  * - crash() is a process crash: the page cache survives, only descriptors are lost.
  * - powerLoss() keeps, per file, the durable data plus a prefix of its unsynced writes, the last one
- *   possibly torn; and each unsynced directory operation independently (a rename atomically).
+ *   possibly torn; and each unsynced directory operation independently (a rename within one
+ *   directory atomically; the halves of one across directories are durable with their own
+ *   directory's sync, so a file may end up under both names or neither).
  * Descriptors refer to files, not names, as in POSIX: a file renamed or removed while open is still
  * written through its descriptor. Descriptor numbers are never reused, so a stale one fails (EBADF).
  */
@@ -325,6 +327,7 @@ export class SimulatedFileSystem implements FileSystem {
       inode.durableEntries = new Map(entries);
       inode.pending = [];
     }
+    this.keepDirectoriesATree();
     this.descriptors.clear();
     this.collectGarbage();
 
@@ -528,6 +531,30 @@ export class SimulatedFileSystem implements FileSystem {
       }
     }
     return paths;
+  }
+
+  /**
+   * A directory has one name (POSIX forbids hard links to directories), but a power loss that keeps
+   * one half of a rename across directories can give it two, or even form a cycle. Like fsck, keeps
+   * the first name found walking from the root and drops the others.
+   */
+  private keepDirectoriesATree(): void {
+    const seen = new Set<InodeId>([rootId]);
+    const queue: DirectoryInode[] = [this.root()];
+    for (let index = 0; index < queue.length; index += 1) {
+      const directory = queue[index]!;
+      for (const [name, id] of [...directory.entries]) {
+        const inode = this.inode(id);
+        if (inode.kind !== 'directory') continue;
+        if (seen.has(id)) {
+          directory.entries.delete(name);
+          directory.durableEntries.delete(name);
+        } else {
+          seen.add(id);
+          queue.push(inode);
+        }
+      }
+    }
   }
 
   /**
