@@ -4,8 +4,8 @@
 // acknowledged record must survive, and recovery must find nothing that was never written. Variants
 // that skip one sync must be caught. Seeds are printed.
 import { type Prng, SeededPrng } from '@raftkv/raft';
+import type { FileDescriptor, FileSystem } from '@raftkv/wal';
 import { describe, expect, it } from 'vitest';
-import type { FileDescriptor, FileSystem } from '../src/internal/file-system-port.js';
 import { type PowerLossReport, SimulatedFileSystem } from '../src/internal/simulated-file-system.js';
 
 const firstSeed = Number(process.env.RAFTKV_SEED ?? 12_500);

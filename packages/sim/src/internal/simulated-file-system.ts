@@ -2,7 +2,7 @@
 // a volatile view (the page cache, what reads see) and a durable view (what survives power loss), so
 // the simulator can cut the power and see what a real disk could show afterwards. Pure and seeded.
 import type { Prng } from '@raftkv/raft';
-import type { FileDescriptor, FileSystem } from './file-system-port.js';
+import type { FileDescriptor, FileSystem } from '@raftkv/wal';
 
 /** The node:fs error codes this file system raises, with node's wording. */
 const errorDescriptions = {
