@@ -254,7 +254,11 @@ export class Cluster implements DeliveryGate {
     } else {
       disk.crash();
     }
-    if (faults.decideBitFlip(node.id) && disk.flipBit(faults.storageRandom)) {
+    if (
+      this.othersKeepAMajorityWithout(node) &&
+      faults.decideBitFlip(node.id) &&
+      disk.flipBit(faults.storageRandom)
+    ) {
       this.counters.bitFlips += 1;
       if (trace.on) trace.record(this.step, `${node.id}: a bit flipped in its synced log data`);
     }
@@ -277,6 +281,20 @@ export class Cluster implements DeliveryGate {
     }
     this.counters.corruptionsRefused += 1;
     if (trace.on) trace.record(this.step, `${node.id} refused to start: ${outcome.error.message}`);
+  }
+
+  /**
+   * Whether every configuration in any log leaves a majority of voters if `node` stays down for
+   * good: it is no voter there, or there are at least 3 voters. Bit rot strikes only such a node,
+   * so the rest keep serving (a 2-voter cluster cannot lose a voter, with or without Raft).
+   */
+  private othersKeepAMajorityWithout(node: SimNode): boolean {
+    for (const other of this.nodes) {
+      if (other.disk.refused) continue;
+      const voters = other.disk.latestConfiguration().members.filter((member) => member.role === 'voter');
+      if (voters.length < 3 && voters.some((voter) => voter.id === node.id)) return false;
+    }
+    return true;
   }
 
   private create(id: NodeId, bootstrap: BootstrapState | null): SimNode {
