@@ -12,7 +12,14 @@ export type BrokenVariant =
   /** The actor sends messages before the Ready's state is durable (violates thesis §3.8). */
   | 'acknowledge-before-persisting'
   /** Hands entries to the state machine before they are committed (violates paper §5.3). */
-  | 'apply-before-commit';
+  | 'apply-before-commit'
+  /**
+   * The write-ahead log (@raftkv/wal) acknowledges a durable append without its fdatasync, so a
+   * power loss can drop state the node already acted on (violates thesis §3.8 / §10.2.1).
+   */
+  | 'persist-without-fdatasync'
+  /** The write-ahead log's open treats the last complete, valid record as a torn tail and cuts it off. */
+  | 'reopen-truncates-final-record';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -20,6 +27,8 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'skip-log-up-to-date-check',
   'acknowledge-before-persisting',
   'apply-before-commit',
+  'persist-without-fdatasync',
+  'reopen-truncates-final-record',
 ];
 
 let active: BrokenVariant | null = null;

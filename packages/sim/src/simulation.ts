@@ -33,6 +33,16 @@ export interface SimulationStats {
   readonly crashes: number;
   readonly crashesInPersist: number;
   readonly crashesInApply: number;
+  /** Power losses of one machine (between turns or cut into a sync). */
+  readonly powerLosses: number;
+  readonly wholeClusterPowerLosses: number;
+  /** Unsynced writes a power loss kept only a prefix of. */
+  readonly tornWrites: number;
+  /** Unsynced writes a power loss dropped entirely. */
+  readonly writesLostToPowerLoss: number;
+  readonly bitFlips: number;
+  /** Restarts the write-ahead log refused (StorageCorruptionError after a bit flip); that node stays down. */
+  readonly corruptionsRefused: number;
   readonly restarts: number;
   readonly partitions: number;
   readonly elections: number;
@@ -89,7 +99,7 @@ export class Simulation {
     this.trace = new Trace(options.trace ?? 'digest', options.writeLine);
     this.network = new SimulatedNetwork(stream(), knobs.network);
     this.partitions = new PartitionSchedule(stream(), knobs.partitions);
-    this.faults = new FaultInjector(stream(), knobs.crashes);
+    this.faults = new FaultInjector(stream(), knobs.crashes, stream(), knobs.storage);
     const clock = new SimulatedClock(stream(), knobs.stepsPerTick, knobs.tickSkew);
     this.cluster = new Cluster({
       knobs,
@@ -237,6 +247,12 @@ export class Simulation {
       crashes: cluster.crashes,
       crashesInPersist: cluster.crashesInPersist,
       crashesInApply: cluster.crashesInApply,
+      powerLosses: cluster.powerLosses,
+      wholeClusterPowerLosses: cluster.wholeClusterPowerLosses,
+      tornWrites: cluster.tornWrites,
+      writesLostToPowerLoss: cluster.writesLostToPowerLoss,
+      bitFlips: cluster.bitFlips,
+      corruptionsRefused: cluster.corruptionsRefused,
       restarts: cluster.restarts,
       partitions: this.partitions.startedCount,
       elections: cluster.elections,

@@ -1,6 +1,9 @@
-// Unit tests of the simulated disk (a crash mid-persist loses exactly that write) and of the
-// register state machine (commands, snapshots in chunks, crash before apply leaves it unchanged).
-import { type Entry, MemoryLogStorage, nodeId } from '@raftkv/raft';
+// Unit tests of the simulated disk (the write-ahead log on a simulated file system: a crash
+// mid-persist loses exactly that write, a power loss only what was unsynced, a bit flip is refused)
+// and of the register state machine (commands, snapshots in chunks, crash before apply leaves it
+// unchanged).
+import { type Entry, nodeId, SeededPrng } from '@raftkv/raft';
+import { StorageCorruptionError } from '@raftkv/wal';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand } from '../src/internal/register-commands.js';
 import { RegisterMachine, type RegisterMachineObserver } from '../src/internal/register-machine.js';
@@ -15,16 +18,27 @@ const entry = (index: number, term: number, value: string): Entry => ({
   data: encodeCommand({ operation: 'append', key: 'k', value }),
 });
 
-describe('SimulatedDisk', () => {
+/** A disk on a fresh simulated file system whose faults the test sets. */
+function freshDisk(next: { persist: PersistCrash; powerLossInSync: boolean }): SimulatedDisk {
+  const disk = new SimulatedDisk(n1, '/n1/wal', 256, {
+    decidePersistCrash: () => next.persist,
+    decidePowerLossInSync: () => next.powerLossInSync,
+  });
+  expect(disk.open()).toEqual({ ok: true, tornTail: false });
+  disk.markRunning();
+  return disk;
+}
+
+describe('SimulatedDisk (the write-ahead log on a simulated file system)', () => {
   it('a crash before the write loses that write and keeps everything before it', () => {
-    let next: PersistCrash = 'none';
-    const disk = new SimulatedDisk(n1, new MemoryLogStorage(), () => next);
+    const next = { persist: 'none' as PersistCrash, powerLossInSync: false };
+    const disk = freshDisk(next);
     disk.persist({
       hardState: { term: 1, votedFor: null, commitIndex: 0 },
       entries: [entry(1, 1, 'a')],
       snapshot: null,
     });
-    next = 'before-write';
+    next.persist = 'before-write';
     expect(() =>
       disk.persist({
         hardState: { term: 2, votedFor: n1, commitIndex: 1 },
@@ -32,13 +46,14 @@ describe('SimulatedDisk', () => {
         snapshot: null,
       }),
     ).toThrow(SimulatedCrash);
+    disk.crash();
+    expect(disk.open().ok).toBe(true);
     expect(disk.lastIndex()).toBe(1);
     expect(disk.initialState().hardState).toEqual({ term: 1, votedFor: null, commitIndex: 0 });
-    expect(disk.writes).toBe(1);
   });
 
-  it('a crash after the write keeps the write durable', () => {
-    const disk = new SimulatedDisk(n1, new MemoryLogStorage(), () => 'after-write');
+  it('a crash after the write keeps the write durable, also across a power loss', () => {
+    const disk = freshDisk({ persist: 'after-write', powerLossInSync: false });
     expect(() =>
       disk.persist({
         hardState: { term: 2, votedFor: n1, commitIndex: 0 },
@@ -46,8 +61,75 @@ describe('SimulatedDisk', () => {
         snapshot: null,
       }),
     ).toThrow(/after the write was durable/);
+    disk.losePower(new SeededPrng(1));
+    expect(disk.open().ok).toBe(true);
     expect(disk.initialState().hardState.votedFor).toBe(n1);
     expect(disk.durableEntries().map((e) => e.index)).toEqual([1]);
+  });
+
+  it('a power loss cut into the fdatasync loses the unsynced append (for some seeds only its torn prefix stays), never the synced state', () => {
+    const tornSeeds: number[] = [];
+    for (let seed = 1; seed <= 40; seed += 1) {
+      const next = { persist: 'none' as PersistCrash, powerLossInSync: false };
+      const disk = freshDisk(next);
+      disk.persist({
+        hardState: { term: 1, votedFor: null, commitIndex: 0 },
+        entries: [entry(1, 1, 'a')],
+        snapshot: null,
+      });
+      next.powerLossInSync = true;
+      const cut = (() => {
+        try {
+          disk.persist({
+            hardState: { term: 2, votedFor: n1, commitIndex: 1 },
+            entries: [entry(2, 2, 'b')],
+            snapshot: null,
+          });
+        } catch (error) {
+          return error;
+        }
+        return null;
+      })();
+      expect(cut, `seed ${seed}`).toBeInstanceOf(SimulatedCrash);
+      expect((cut as SimulatedCrash).powerLoss, `seed ${seed}`).toBe(true);
+      const report = disk.losePower(new SeededPrng(seed));
+      if (report.tornWrites > 0) tornSeeds.push(seed);
+      const outcome = disk.open();
+      expect(outcome.ok, `seed ${seed}`).toBe(true);
+      // The synced state is always there; the unsynced append may or may not be.
+      expect(disk.lastIndex(), `seed ${seed}`).toBeGreaterThanOrEqual(1);
+      expect(disk.term(1), `seed ${seed}`).toBe(1);
+      expect(disk.initialState().hardState.term, `seed ${seed}`).toBeGreaterThanOrEqual(1);
+    }
+    expect(tornSeeds.length, 'some power losses tear the append').toBeGreaterThan(0);
+  });
+
+  it('a bit flip in the synced log makes the open refuse with StorageCorruptionError; the disk reports it', () => {
+    let refusedSeed: number | null = null;
+    for (let seed = 1; seed <= 40 && refusedSeed === null; seed += 1) {
+      const disk = freshDisk({ persist: 'none', powerLossInSync: false });
+      for (let index = 1; index <= 5; index += 1) {
+        disk.persist({
+          hardState: { term: 1, votedFor: n1, commitIndex: index - 1 },
+          entries: [entry(index, 1, `v${index}`)],
+          snapshot: null,
+        });
+      }
+      disk.crash();
+      expect(disk.flipBit(new SeededPrng(seed))).toBe(true);
+      expect(disk.bitFlips).toBe(1);
+      const outcome = disk.open();
+      if (outcome.ok) {
+        // Only a flip in a file the open discards (a superseded segment) may leave the log readable.
+        expect(disk.lastIndex(), `seed ${seed}`).toBe(5);
+        continue;
+      }
+      expect(outcome.error).toBeInstanceOf(StorageCorruptionError);
+      expect(disk.refused).toBe(true);
+      expect(disk.durableEntries()).toEqual([]);
+      refusedSeed = seed;
+    }
+    expect(refusedSeed, 'some flip is refused').not.toBeNull();
   });
 });
 

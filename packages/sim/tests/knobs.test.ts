@@ -24,6 +24,9 @@ describe('knobs', () => {
       'partitions=',
       'crash=',
       'persistCrash=',
+      'powerLoss=',
+      'bitFlip=',
+      'walSegment=',
       'ops=',
     ]) {
       expect(summary).toContain(knob);

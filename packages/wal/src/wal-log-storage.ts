@@ -16,6 +16,7 @@ import {
   type SnapshotMetadata,
   type Term,
 } from '@raftkv/raft';
+import { isBrokenVariant } from '@raftkv/raft/testing';
 import { StorageCorruptionError, StorageError, StorageFullError } from './errors.js';
 import type { FileDescriptor, FileSystem } from './file-system.js';
 import { assertAppendable } from './internal/appendable-entries.js';
@@ -279,7 +280,12 @@ export class WalLogStorage implements LogStorage {
   private replay(path: string, bytes: Buffer): void {
     const corrupt = (reason: string) =>
       new StorageCorruptionError(path, `write-ahead log: ${reason}; refusing to open; ${corruptLogAdvice}`);
-    const scan = scanSegment(bytes, new RecordDecoder(path, 'write-ahead log record'), corrupt);
+    const scan = scanSegment(
+      bytes,
+      new RecordDecoder(path, 'write-ahead log record'),
+      corrupt,
+      isBrokenVariant('reopen-truncates-final-record'),
+    );
     const [first, ...rest] = scan.records;
     if (first?.kind !== 'reset') throw corrupt('the segment does not begin with its starting point');
     this.resetTo(first.point);
@@ -365,7 +371,7 @@ export class WalLogStorage implements LogStorage {
   private appendDurably(bytes: Buffer, operation: string): void {
     this.guarded(() => {
       this.append(bytes, operation);
-      this.fileSystem.syncData(this.descriptor);
+      if (!isBrokenVariant('persist-without-fdatasync')) this.fileSystem.syncData(this.descriptor);
     });
   }
 
@@ -436,14 +442,21 @@ function withCheckedFileSystem(options: WalLogStorageOptions): WalLogStorageOpti
 }
 
 /**
- * Creates `directory` if missing (syncing its parent, so the new entry survives a power loss too)
- * and removes leftover temporary files: a rewrite that did not reach its rename never became the
- * log. Returns the segment names, oldest first.
+ * Creates `directory` and any missing ancestors (mkdir -p), then syncs the parent of every directory
+ * it created, so each new entry survives a power loss too (a directory entry is durable only once
+ * its parent is synced); and removes leftover temporary files: a rewrite that did not reach its
+ * rename never became the log. Returns the segment names, oldest first.
  */
 function prepareDirectory(fileSystem: FileSystem, directory: string): string[] {
-  if (!fileSystem.exists(directory)) {
+  const missing: string[] = [];
+  for (let path = directory; !fileSystem.exists(path); path = dirname(path)) {
+    missing.push(path);
+    if (dirname(path) === path) break;
+  }
+  if (missing.length > 0) {
     fileSystem.makeDirectory(directory);
-    fileSystem.syncDirectory(dirname(directory));
+    // Outermost first: by the time a directory's entry is synced, its parent's entry is durable.
+    for (const created of missing.reverse()) fileSystem.syncDirectory(dirname(created));
   }
   const names = fileSystem.listDirectory(directory);
   for (const name of names) if (name.endsWith('.tmp')) fileSystem.remove(join(directory, name));

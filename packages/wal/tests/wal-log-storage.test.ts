@@ -237,6 +237,30 @@ describe('WalLogStorage', () => {
     });
   });
 
+  describe('directory creation', () => {
+    test('every directory open creates (mkdir -p) has its parent synced, outermost first', () => {
+      const synced: string[] = [];
+      const recording: FileSystem = {
+        ...nodeFileSystem,
+        syncDirectory: (path) => {
+          synced.push(path);
+          nodeFileSystem.syncDirectory(path);
+        },
+      };
+      const nested = join(directory, 'a', 'b', 'wal');
+      const storage = WalLogStorage.open({ fileSystem: recording, directory: nested });
+      opened.push(storage);
+      const parentSyncs = synced.slice(0, 3);
+      expect(parentSyncs).toEqual([directory, join(directory, 'a'), join(directory, 'a', 'b')]);
+      expect(synced.slice(3), 'then the first segment is renamed into place').toEqual([nested]);
+      storage.close();
+
+      synced.length = 0;
+      opened.push(WalLogStorage.open({ fileSystem: recording, directory: nested }));
+      expect(synced, 'an existing directory is not created again').toEqual([]);
+    });
+  });
+
   describe('torn tail', () => {
     const garbage: [string, Buffer][] = [
       [
@@ -364,6 +388,58 @@ describe('WalLogStorage', () => {
       writeFileSync(segment, damaged);
       expectCorruptionNaming(segment, 'grown length');
       expect(readFileSync(segment).equals(damaged), 'corruption is never repaired').toBe(true);
+    });
+
+    test('a flipped bit in the LAST record (complete, ending at the file end) is corruption, not a torn tail', () => {
+      // An append cut short leaves a short record or zero bytes; a full-length record that fails its
+      // checksum is damage, and cutting it off would silently drop an acknowledged hard state or entry.
+      const { segment, bytes } = writeSeveralRecords();
+      const last = recordOffsets(bytes).at(-1)!;
+      const payloadStart = last + recordHeaderBytes;
+      expect(payloadStart + bytes.readUInt32LE(last)).toBe(bytes.byteLength);
+      for (let at = payloadStart; at < bytes.byteLength; at++) {
+        for (const mask of [0x01, 0x80]) {
+          const damaged = Buffer.from(bytes);
+          damaged[at]! ^= mask;
+          writeFileSync(segment, damaged);
+          expectCorruptionNaming(segment, `bit ${mask} of byte ${at} in the last record`);
+          expect(readFileSync(segment).equals(damaged), 'corruption is never repaired').toBe(true);
+        }
+      }
+      // The same record cut short by one byte is a torn tail: open drops it and keeps the rest.
+      writeFileSync(segment, bytes.subarray(0, bytes.byteLength - 1));
+      const tornTails: TornTail[] = [];
+      const storage = open({ onTornTail: (tornTail) => tornTails.push(tornTail) });
+      expect(tornTails).toEqual([
+        { file: segment, validBytes: last, droppedBytes: bytes.byteLength - 1 - last },
+      ]);
+      expect(storage.initialState().hardState).toEqual(hardState(1, 'n1', 3));
+      expect(storage.lastIndex()).toBe(7);
+    });
+
+    test('at the file end, a zero-filled payload or record is a torn tail; a partly zeroed payload is corruption', () => {
+      const { segment, bytes } = writeSeveralRecords();
+      const last = recordOffsets(bytes).at(-1)!;
+      const payloadStart = last + recordHeaderBytes;
+      const partlyZeroed = Buffer.from(bytes);
+      partlyZeroed.fill(0, payloadStart + 1);
+      writeFileSync(segment, partlyZeroed);
+      expectCorruptionNaming(segment, 'payload zeroed after its first byte');
+      for (const [what, zeroFrom] of [
+        ['the payload', payloadStart],
+        ['the whole record', last],
+      ] as const) {
+        const zeroed = Buffer.from(bytes);
+        zeroed.fill(0, zeroFrom);
+        writeFileSync(segment, zeroed);
+        const tornTails: TornTail[] = [];
+        const storage = open({ onTornTail: (tornTail) => tornTails.push(tornTail) });
+        expect(tornTails, `zero-filled ${what}`).toEqual([
+          { file: segment, validBytes: last, droppedBytes: bytes.byteLength - last },
+        ]);
+        expect(storage.initialState().hardState, `zero-filled ${what}`).toEqual(hardState(1, 'n1', 3));
+        storage.close();
+      }
     });
 
     test('a record with a valid checksum but an unknown kind is corruption, even at the end', () => {

@@ -16,6 +16,12 @@ export interface FaultTotals {
   crashes: number;
   crashesInPersist: number;
   crashesInApply: number;
+  powerLosses: number;
+  wholeClusterPowerLosses: number;
+  tornWrites: number;
+  writesLostToPowerLoss: number;
+  bitFlips: number;
+  corruptionsRefused: number;
   restarts: number;
   partitions: number;
   elections: number;
@@ -42,6 +48,12 @@ export const emptyTotals = (): FaultTotals => ({
   crashes: 0,
   crashesInPersist: 0,
   crashesInApply: 0,
+  powerLosses: 0,
+  wholeClusterPowerLosses: 0,
+  tornWrites: 0,
+  writesLostToPowerLoss: 0,
+  bitFlips: 0,
+  corruptionsRefused: 0,
   restarts: 0,
   partitions: 0,
   elections: 0,

@@ -1,13 +1,14 @@
 // The simulated cluster: creates machines (bootstrapped initial members and empty joiners), starts,
-// crashes, restarts and retires their actors, routes ticks, messages and client events into them
-// and runs their turns. A SimulatedCrash from inside a turn crashes that node; any other exception
-// (an AssertionError above all) is a violation, never swallowed.
+// crashes, powers down, restarts and retires their actors, routes ticks, messages and client events
+// into them and runs their turns. A SimulatedCrash from inside a turn crashes that node (or cuts its
+// power); any other exception (an AssertionError above all) is a violation, never swallowed. Each
+// machine's Raft log is the production write-ahead log on its own simulated file system.
 import {
   AssertionError,
+  type BootstrapState,
   bootstrapState,
   type Configuration,
   defaultRaftConfig,
-  MemoryLogStorage,
   type Message,
   type NodeId,
   nodeId,
@@ -33,6 +34,16 @@ export interface ClusterCounters {
   crashes: number;
   crashesInPersist: number;
   crashesInApply: number;
+  /** Power losses of one machine (between turns or cut into a sync). */
+  powerLosses: number;
+  wholeClusterPowerLosses: number;
+  /** Unsynced writes a power loss kept only a prefix of. */
+  tornWrites: number;
+  /** Unsynced writes (and truncations) a power loss dropped entirely. */
+  writesLostToPowerLoss: number;
+  bitFlips: number;
+  /** Restarts the write-ahead log refused with StorageCorruptionError (that node stays down). */
+  corruptionsRefused: number;
   restarts: number;
   elections: number;
   snapshotsInstalled: number;
@@ -58,6 +69,12 @@ export class Cluster implements DeliveryGate {
     crashes: 0,
     crashesInPersist: 0,
     crashesInApply: 0,
+    powerLosses: 0,
+    wholeClusterPowerLosses: 0,
+    tornWrites: 0,
+    writesLostToPowerLoss: 0,
+    bitFlips: 0,
+    corruptionsRefused: 0,
     restarts: 0,
     elections: 0,
     snapshotsInstalled: 0,
@@ -82,18 +99,21 @@ export class Cluster implements DeliveryGate {
     return this.nodes.filter((node) => node.isUp);
   }
 
-  /** Creates and starts the initial voters, each with the same bootstrap state (thesis §3.2 style). */
+  /**
+   * Creates and starts the initial voters, each persisting the same bootstrap state into a fresh
+   * write-ahead log, as raftkvd does (thesis §3.2 style).
+   */
   bootstrap(count: number): void {
     const ids = Array.from({ length: count }, (_, i) => nodeId(`n${i + 1}`));
     const configuration: Configuration = {
       members: ids.map((id) => ({ id, role: 'voter' as const, address: memberAddress(id) })),
     };
-    for (const id of ids) this.create(id, new MemoryLogStorage(bootstrapState(configuration)));
+    for (const id of ids) this.create(id, bootstrapState(configuration));
   }
 
   /** Creates and starts a machine with an empty disk, waiting to be added as a learner. */
   addJoiner(id: NodeId): SimNode {
-    return this.create(id, new MemoryLogStorage());
+    return this.create(id, null);
   }
 
   /** The highest-term node that believes it leads, or null. */
@@ -146,15 +166,33 @@ export class Cluster implements DeliveryGate {
     }
   }
 
-  /** Crashes running nodes at the injector's rate, and restarts down nodes whose time has come. */
+  /**
+   * Cuts the power of the whole cluster at the injector's (rare) rate; crashes running nodes or cuts
+   * their power at the injector's rates; restarts down nodes whose time has come.
+   */
   injectCrashesAndRestarts(): void {
+    const { faults } = this.environment;
+    if (faults.decideWholeClusterPowerLoss()) this.wholeClusterPowerLoss();
     for (const node of this.nodes) {
       if (node.retired) continue;
       if (node.actor !== null) {
-        if (this.environment.faults.decideCrashBetweenTurns()) this.crash(node, 'between turns');
+        if (faults.decideCrashBetweenTurns()) this.crash(node, 'between turns');
+        else if (faults.decidePowerLossBetweenTurns()) this.powerLoss(node, 'between turns');
       } else if (node.restartAtStep <= this.step) {
         this.start(node);
       }
+    }
+  }
+
+  /** Every machine loses power at once: running nodes crash, and every disk keeps only what was synced. */
+  wholeClusterPowerLoss(): void {
+    this.counters.wholeClusterPowerLosses += 1;
+    const { trace } = this.environment;
+    if (trace.on) trace.record(this.step, 'whole-cluster power loss');
+    for (const node of this.nodes) {
+      if (node.retired) continue;
+      if (node.actor !== null) this.crash(node, 'in a whole-cluster power loss', true);
+      else this.reopenDisk(node, true);
     }
   }
 
@@ -165,14 +203,30 @@ export class Cluster implements DeliveryGate {
     }
   }
 
-  crash(node: SimNode, where: string): void {
+  /**
+   * Discards the node's actor (and every volatile state); with `powerLoss`, its machine also lost
+   * power, so its disk keeps only what was synced. The log is re-opened from the disk right away
+   * (nothing writes to a stopped machine's disk, so this is what the restart reads), which lets the
+   * checkers see the post-crash log while the node is down.
+   */
+  crash(node: SimNode, where: string, powerLoss = false): void {
     node.actor = null;
     node.role = null;
     node.restartAtStep = this.step + this.environment.faults.drawDownSteps();
     this.counters.crashes += 1;
     const { trace } = this.environment;
     if (trace.on)
-      trace.record(this.step, `${node.id} crashed ${where}; restarts at step ${node.restartAtStep}`);
+      trace.record(
+        this.step,
+        `${node.id} ${powerLoss ? 'lost power' : 'crashed'} ${where}; restarts at step ${node.restartAtStep}`,
+      );
+    this.reopenDisk(node, powerLoss);
+  }
+
+  /** One machine loses power: the same crash path, keeping only synced data. */
+  powerLoss(node: SimNode, where: string): void {
+    this.counters.powerLosses += 1;
+    this.crash(node, where, true);
   }
 
   /** Stops `node` for good (it was removed from the configuration); its disk stays for the checkers. */
@@ -184,9 +238,69 @@ export class Cluster implements DeliveryGate {
     if (trace.on) trace.record(this.step, `${node.id} retired`);
   }
 
-  private create(id: NodeId, storage: MemoryLogStorage): SimNode {
-    const { faults, clock } = this.environment;
-    const disk = new SimulatedDisk(id, storage, () => faults.decidePersistCrash());
+  /**
+   * After a crash or power loss: the disk drops the write-ahead-log object (and, on power loss,
+   * everything unsynced), bit rot may strike, and the log is opened again. A log that refuses to
+   * open (StorageCorruptionError) after a bit flip keeps its node down for good, out of the liveness
+   * requirement; one that refuses without a flip lost synced data, a durability violation.
+   */
+  private reopenDisk(node: SimNode, powerLoss: boolean): void {
+    const { faults, checkers, trace } = this.environment;
+    const { disk } = node;
+    if (powerLoss) {
+      const report = disk.losePower(faults.storageRandom);
+      this.counters.tornWrites += report.tornWrites;
+      this.counters.writesLostToPowerLoss += report.writesLost;
+    } else {
+      disk.crash();
+    }
+    if (
+      this.othersKeepAMajorityWithout(node) &&
+      faults.decideBitFlip(node.id) &&
+      disk.flipBit(faults.storageRandom)
+    ) {
+      this.counters.bitFlips += 1;
+      if (trace.on) trace.record(this.step, `${node.id}: a bit flipped in its synced log data`);
+    }
+    let outcome: ReturnType<SimulatedDisk['open']>;
+    try {
+      outcome = disk.open();
+    } catch (error) {
+      this.onTurnFailed(node, error);
+      return;
+    }
+    if (outcome.ok) return;
+    node.retired = true;
+    node.refusedToStart = true;
+    if (disk.bitFlips === 0) {
+      checkers.violations.report(
+        'durability',
+        `${node.id} refused to open its write-ahead log after a ${powerLoss ? 'power loss' : 'crash'} that flipped no bit: ${outcome.error.message}`,
+      );
+      return;
+    }
+    this.counters.corruptionsRefused += 1;
+    if (trace.on) trace.record(this.step, `${node.id} refused to start: ${outcome.error.message}`);
+  }
+
+  /**
+   * Whether every configuration in any log leaves a majority of voters if `node` stays down for
+   * good: it is no voter there, or there are at least 3 voters. Bit rot strikes only such a node,
+   * so the rest keep serving (a 2-voter cluster cannot lose a voter, with or without Raft).
+   */
+  private othersKeepAMajorityWithout(node: SimNode): boolean {
+    for (const other of this.nodes) {
+      if (other.disk.refused) continue;
+      const voters = other.disk.latestConfiguration().members.filter((member) => member.role === 'voter');
+      if (voters.length < 3 && voters.some((voter) => voter.id === node.id)) return false;
+    }
+    return true;
+  }
+
+  private create(id: NodeId, bootstrap: BootstrapState | null): SimNode {
+    const { faults, clock, knobs } = this.environment;
+    const disk = new SimulatedDisk(id, `/${id}/wal`, knobs.storage.walSegmentBytesMin, faults);
+    disk.open(bootstrap);
     const machine = new RegisterMachine(id, () => faults.decideApplyCrash(), this.machineObserver());
     const node = new SimNode(id, disk, machine);
     this.nodes.push(node);
@@ -204,6 +318,7 @@ export class Cluster implements DeliveryGate {
     };
     node.incarnation += 1;
     if (node.incarnation > 1) this.counters.restarts += 1;
+    node.disk.markRunning();
     try {
       node.actor = RaftActor.start({
         config: this.raftConfig(node.id),
@@ -311,7 +426,8 @@ export class Cluster implements DeliveryGate {
     if (error instanceof SimulatedCrash) {
       if (error.where.startsWith('in persist')) this.counters.crashesInPersist += 1;
       if (error.where.startsWith('in apply')) this.counters.crashesInApply += 1;
-      this.crash(node, error.where);
+      if (error.powerLoss) this.powerLoss(node, error.where);
+      else this.crash(node, error.where);
       return;
     }
     const { violations } = this.environment.checkers;

@@ -34,6 +34,19 @@ export interface CrashKnobs {
   readonly downStepsMax: number;
 }
 
+export interface StorageKnobs {
+  /** Probability per step that one running node loses power (a crash that keeps only synced data). */
+  readonly powerLossRatePerNodeStep: number;
+  /** Probability that one sync (fdatasync, fsync, directory fsync) of a running node is cut by a power loss. */
+  readonly powerLossInSyncRate: number;
+  /** Probability per step that every machine loses power at once. */
+  readonly wholeClusterPowerLossRatePerStep: number;
+  /** Probability that a crash or power loss also flips a bit in synced log data (one node per run at most). */
+  readonly bitFlipRate: number;
+  /** The write-ahead log's segmentBytesMin: tiny, so segment rewrites (temp, fsync, rename, directory fsync) happen often. */
+  readonly walSegmentBytesMin: number;
+}
+
 export interface WorkloadKnobs {
   /** Probability per step that the client issues a proposal or a read. */
   readonly operationRatePerStep: number;
@@ -77,6 +90,7 @@ export interface SimulationKnobs {
   readonly partitions: PartitionKnobs;
   readonly crashes: CrashKnobs;
   readonly workload: WorkloadKnobs;
+  readonly storage: StorageKnobs;
 }
 
 const pick = <T>(random: SeededPrng, choices: readonly T[]): T => choices[random.nextInt(choices.length)]!;
@@ -136,6 +150,14 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       leadershipTransferRatePerStep: pick(random, [0, 1 / 1500, 1 / 400]),
       joinersMax: between(random, 1, 3),
     },
+    // Drawn last, so adding them left every earlier knob of a seed as it was.
+    storage: {
+      powerLossRatePerNodeStep: pick(random, [0, 1 / 8000, 1 / 3000, 1 / 1200]),
+      powerLossInSyncRate: pick(random, [0, 0.0005, 0.002, 0.01]),
+      wholeClusterPowerLossRatePerStep: pick(random, [0, 0, 1 / 5000, 1 / 1500]),
+      bitFlipRate: pick(random, [0, 0, 0.02, 0.1]),
+      walSegmentBytesMin: pick(random, [256, 1024, 4096]),
+    },
   };
 }
 
@@ -144,7 +166,7 @@ const rate = (value: number): string =>
 
 /** One line naming every knob, so a failing seed's setting is readable from the log. */
 export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
-  const { raft, network, partitions, crashes, workload } = knobs;
+  const { raft, network, partitions, crashes, workload, storage } = knobs;
   return [
     `seed=${seed}`,
     `nodes=${knobs.nodeCount}(+${workload.joinersMax} joiners)`,
@@ -166,6 +188,9 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `crash=${rate(crashes.crashRatePerNodeStep)}`,
     `persistCrash=before:${rate(crashes.persistCrashBeforeWriteRate)},after:${rate(crashes.persistCrashAfterWriteRate)}`,
     `applyCrash=${rate(crashes.applyCrashRate)}`,
+    `powerLoss=${rate(storage.powerLossRatePerNodeStep)},inSync:${rate(storage.powerLossInSyncRate)},cluster:${rate(storage.wholeClusterPowerLossRatePerStep)}`,
+    `bitFlip=${rate(storage.bitFlipRate)}`,
+    `walSegment=${storage.walSegmentBytesMin}`,
     `ops=${workload.operationRatePerStep}(reads ${workload.readShare})`,
     `keys=${workload.keyCount}`,
     `membership=${rate(workload.membershipChangeRatePerStep)}`,

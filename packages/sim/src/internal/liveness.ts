@@ -1,6 +1,7 @@
 // The liveness phase: after every fault is healed, a leader must be elected and a new proposal must
 // commit and be applied on every member of the configuration (with every earlier acknowledged
-// proposal) within a bounded number of steps; otherwise it reports a liveness violation.
+// proposal) within a bounded number of steps; otherwise it reports a liveness violation. A member
+// whose write-ahead log refused to open (a bit flip, detected) is down for good and left out.
 import type { LogIndex, NodeId } from '@raftkv/raft';
 import type { SafetyCheckers } from './checkers/safety-checkers.js';
 import type { Cluster } from './cluster.js';
@@ -78,7 +79,10 @@ export class LivenessProbe {
     return Math.max(this.acknowledged?.index ?? 0, this.checkers.proposals.highestAcknowledgedIndex);
   }
 
-  /** Members of the leader's configuration that have not applied the target index (or are not running). */
+  /**
+   * Members of the leader's configuration that have not applied the target index (or are not
+   * running), but for one whose log refused to open: it stays down until an operator rebuilds it.
+   */
   private laggingMembers(): string[] {
     const leader = this.cluster.leader();
     if (leader?.actor == null) return ['(no leader)'];
@@ -86,6 +90,7 @@ export class LivenessProbe {
     const lagging: string[] = [];
     for (const member of leader.actor.status().configuration.members) {
       const node = this.cluster.node(member.id);
+      if (node?.refusedToStart) continue;
       const applied = node?.machine.appliedIndex() ?? 0;
       if (node === undefined || !node.isUp || applied < target) {
         lagging.push(`${member.id} (${node?.isUp ? `applied ${applied}` : 'not running'})`);

@@ -14,6 +14,8 @@ export class SimNode {
   restartAtStep = 0;
   /** Removed from the cluster for good: never restarted. */
   retired = false;
+  /** Its write-ahead log refused to open (corruption after a bit flip): down for good, and retired. */
+  refusedToStart = false;
   /** Role and term from the actor's latest soft state (null while down). */
   role: 'follower' | 'preCandidate' | 'candidate' | 'leader' | null = null;
   term = 0;

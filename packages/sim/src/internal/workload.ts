@@ -164,7 +164,10 @@ export class Workload {
     if (learner !== undefined && this.random.chance(0.8)) return { type: 'promoteLearner', id: learner.id };
     const mayRemoveVoter = voters.length > 3 || (voters.length === 3 && this.random.chance(0.1));
     if (mayRemoveVoter && this.random.chance(0.5)) {
-      return { type: 'removeMember', id: voters[this.random.nextInt(voters.length)]!.id };
+      const drawn = voters[this.random.nextInt(voters.length)]!.id;
+      // As an operator would: a voter whose log refused to open goes first (it cannot vote).
+      const refused = voters.find((voter) => this.cluster.node(voter.id)?.refusedToStart);
+      return { type: 'removeMember', id: refused?.id ?? drawn };
     }
     if (learner === undefined && this.pendingJoiner !== null) {
       return { type: 'addLearner', id: this.pendingJoiner, address: memberAddress(this.pendingJoiner) };

@@ -82,15 +82,19 @@ export interface ScanResult {
 
 /**
  * Decodes every record of a segment. A bad record is accepted as a torn tail only where a crash
- * during the last (unsynced) append could have left it: fewer bytes than a header remain; the header
- * is intact but its payload runs past the file end, or ends exactly at it with a bad checksum; or
- * every byte from it on is zero. Anything else fails with `corrupt(reason)` — a damaged record
- * followed by more data is never skipped or repaired.
+ * during the last (unsynced) append could have left it: a short record (fewer bytes than a header
+ * remain, or the header is intact but its payload runs past the file end), or zero-filled space the
+ * file system allocated but never wrote (every byte from the record on, or its whole payload when it
+ * ends at the file end). A full-length final record that fails its checksum with non-zero payload
+ * bytes is corruption: an append cut short leaves a short record, and a bit flip in the last synced
+ * record must not silently drop an acknowledged entry. Anything else fails with `corrupt(reason)` — never skipped or repaired.
+ * `treatFinalRecordAsTorn` is the broken variant 'reopen-truncates-final-record' (tests only).
  */
 export function scanSegment(
   bytes: Buffer,
   decoder: RecordDecoder,
   corrupt: (reason: string) => Error,
+  treatFinalRecordAsTorn = false,
 ): ScanResult {
   if (bytes.byteLength < walMagic.byteLength || !bytes.subarray(0, walMagic.byteLength).equals(walMagic)) {
     // A segment is created under a temporary name and renamed only once its header is durable.
@@ -104,9 +108,12 @@ export function scanSegment(
       if (problem.torn || onlyZerosFrom(bytes, offset)) {
         return { records, validBytes: offset, tornBytes: bytes.byteLength - offset };
       }
-      throw corrupt(`the record at byte ${offset} ${problem.reason}, and data follows it`);
+      throw corrupt(`the record at byte ${offset} ${problem.reason}`);
     }
     const length = bytes.readUInt32LE(offset);
+    if (treatFinalRecordAsTorn && offset + recordHeaderBytes + length === bytes.byteLength) {
+      return { records, validBytes: offset, tornBytes: bytes.byteLength - offset };
+    }
     const payload = bytes.subarray(offset + recordHeaderBytes, offset + recordHeaderBytes + length);
     records.push(
       decodePayload(payload, decoder, (reason) => corrupt(`the record at byte ${offset} ${reason}`)),
@@ -128,7 +135,12 @@ function recordProblemAt(bytes: Buffer, offset: number): { reason: string; torn:
   if (end > bytes.byteLength) return { reason: 'is truncated', torn: true };
   const payload = bytes.subarray(offset + recordHeaderBytes, end);
   if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) {
-    return { reason: 'fails its checksum', torn: end === bytes.byteLength };
+    if (end < bytes.byteLength) return { reason: 'fails its checksum, and data follows it', torn: false };
+    // At the file end: the header was written but the payload's space never was (all zero; a valid
+    // payload never is, it starts with a non-zero kind), or a full-length record was damaged.
+    return onlyZerosFrom(payload, 0)
+      ? { reason: 'has a zero-filled payload', torn: true }
+      : { reason: 'is complete but fails its checksum (damage, not an append cut short)', torn: false };
   }
   return null;
 }

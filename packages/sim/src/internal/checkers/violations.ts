@@ -9,6 +9,7 @@ export type CheckerName =
   | 'state-machine-safety'
   | 'acknowledged-proposals'
   | 'linearizable-reads'
+  | 'durability'
   | 'liveness'
   | 'assertion'
   | 'exception';
