@@ -492,9 +492,9 @@ function writeFully(
       throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error.cause });
     }
     if (error instanceof StorageError) throw error;
-    if ((error as { code?: unknown }).code === 'ENOSPC') {
-      throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error });
-    }
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ENOSPC') throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error });
+    if (typeof code !== 'string') throw error;
     throw new StorageError(path, `${operation} failed: ${(error as Error).message}`, { cause: error });
   }
   return offset;

@@ -750,6 +750,31 @@ describe('WalLogStorage', () => {
       expect(liveLog(reopen(storage))).toEqual(commandEntries(1, 3, 1));
     });
 
+    test('an error without a file-system code (not an I/O failure) passes through unchanged', () => {
+      const stop = new Error('the machine stopped here');
+      const state = { armed: false };
+      const fileSystem: FileSystem = {
+        ...nodeFileSystem,
+        syncData: (descriptor) => {
+          if (state.armed) throw stop;
+          nodeFileSystem.syncData(descriptor);
+        },
+      };
+      const storage = open({ fileSystem });
+      state.armed = true;
+      let failure: unknown;
+      try {
+        storage.persist({
+          hardState: hardState(1, 'n1', 0),
+          entries: commandEntries(1, 1, 1),
+          snapshot: null,
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBe(stop);
+    });
+
     test('a rewrite whose rename fails leaves the old segment as the log', () => {
       const { fileSystem, arm } = failing('rename', 'EIO');
       const storage = open({ fileSystem, segmentBytesMin: 1024 });

@@ -1,6 +1,8 @@
 // Wraps a FileSystem so that every failure of the write-ahead log's file I/O reaches the caller as a
 // typed storage error naming the file: ENOSPC becomes StorageFullError ('disk-full'), anything else
-// (EIO from a failed sync, a missing file, ...) StorageError. The node crash-stops on either.
+// (EIO from a failed sync, a missing file, ...) StorageError. The node crash-stops on either. Only
+// file-system failures (errors carrying a string `code`, as the port specifies) are typed; anything
+// else — an assertion, or the simulator stopping the machine mid-call — passes through unchanged.
 import { StorageError, StorageFullError } from '../errors.js';
 import type { FileDescriptor, FileSystem } from '../file-system.js';
 
@@ -42,7 +44,8 @@ function checked<T>(path: string, operation: string, body: () => T): T {
     return body();
   } catch (error) {
     if (error instanceof StorageError) throw error;
-    const code = (error as { code?: unknown }).code;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string') throw error;
     if (code === 'ENOSPC') throw new StorageFullError(path, operation, 'disk-full', 0, { cause: error });
     const detail = error instanceof Error ? error.message : String(error);
     throw new StorageError(path, `write-ahead log: ${operation} failed: ${detail}`, { cause: error });
