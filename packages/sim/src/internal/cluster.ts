@@ -1,5 +1,5 @@
 // The simulated cluster: creates machines (bootstrapped initial members and empty joiners), starts,
-// crashes, restarts and retires their actors, routes ticks, messages and client events into them
+// crashes (dropping the KV store's writes since its last checkpoint), restarts and retires their actors, routes ticks, messages and client events into them
 // and runs their turns. A SimulatedCrash from inside a turn crashes that node; any other exception
 // (an AssertionError above all) is a violation, never swallowed.
 import {
@@ -21,12 +21,13 @@ import type { SafetyCheckers } from './checkers/safety-checkers.js';
 import type { SimulatedClock } from './clock.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { SimulationKnobs } from './knobs.js';
+import { type KvMachineObserver, SimulatedKvMachine } from './kv-machine.js';
 import type { DeliveryGate, SimulatedNetwork } from './network.js';
 import type { PartitionSchedule } from './partitions.js';
-import { RegisterMachine, type RegisterMachineObserver } from './register-machine.js';
 import { type SimActor, SimNode } from './sim-node.js';
 import { SimulatedCrash } from './simulated-crash.js';
 import { SimulatedDisk } from './simulated-disk.js';
+import { SimulatedKvStore } from './simulated-kv-store.js';
 import { describeMessage, type Trace } from './trace.js';
 
 export interface ClusterCounters {
@@ -34,6 +35,8 @@ export interface ClusterCounters {
   crashesInPersist: number;
   crashesInApply: number;
   restarts: number;
+  /** Crashes that lost applied KV writes not yet made durable (the log re-applies them). */
+  crashesLosingKvWrites: number;
   elections: number;
   snapshotsInstalled: number;
   ticks: number;
@@ -59,6 +62,7 @@ export class Cluster implements DeliveryGate {
     crashesInPersist: 0,
     crashesInApply: 0,
     restarts: 0,
+    crashesLosingKvWrites: 0,
     elections: 0,
     snapshotsInstalled: 0,
     ticks: 0,
@@ -125,6 +129,7 @@ export class Cluster implements DeliveryGate {
     for (const node of this.nodes) {
       if (node.actor !== null && this.environment.clock.takeTick(node.id, this.step)) {
         node.actor.deliver({ type: 'tick' });
+        node.store.onTick();
         this.counters.ticks += 1;
       }
     }
@@ -166,6 +171,8 @@ export class Cluster implements DeliveryGate {
   }
 
   crash(node: SimNode, where: string): void {
+    if (node.store.hasPendingWrites) this.counters.crashesLosingKvWrites += 1;
+    node.store.crash();
     node.actor = null;
     node.role = null;
     node.restartAtStep = this.step + this.environment.faults.drawDownSteps();
@@ -185,10 +192,19 @@ export class Cluster implements DeliveryGate {
   }
 
   private create(id: NodeId, storage: MemoryLogStorage): SimNode {
-    const { faults, clock } = this.environment;
-    const disk = new SimulatedDisk(id, storage, () => faults.decidePersistCrash());
-    const machine = new RegisterMachine(id, () => faults.decideApplyCrash(), this.machineObserver());
-    const node = new SimNode(id, disk, machine);
+    const { faults, clock, knobs } = this.environment;
+    const store = new SimulatedKvStore(
+      id,
+      { everyTicks: knobs.kv.commitEveryTicks, afterBytes: knobs.kv.commitAfterBytes },
+      () => faults.decideApplyCrash(),
+    );
+    const disk = new SimulatedDisk(
+      id,
+      storage,
+      () => faults.decidePersistCrash(),
+      () => store.checkpoint(),
+    );
+    const node = new SimNode(id, disk, store, this.newMachine(id, store));
     this.nodes.push(node);
     this.byId.set(id, node);
     clock.register(id);
@@ -203,7 +219,11 @@ export class Cluster implements DeliveryGate {
       trailingEntries: knobs.raft.compactionTrailingEntries,
     };
     node.incarnation += 1;
-    if (node.incarnation > 1) this.counters.restarts += 1;
+    if (node.incarnation > 1) {
+      this.counters.restarts += 1;
+      // As raftkvd after a crash: a new KvStateMachine over what the store kept.
+      node.machine = this.newMachine(node.id, node.store);
+    }
     try {
       node.actor = RaftActor.start({
         config: this.raftConfig(node.id),
@@ -279,7 +299,11 @@ export class Cluster implements DeliveryGate {
     };
   }
 
-  private machineObserver(): RegisterMachineObserver {
+  private newMachine(id: NodeId, store: SimulatedKvStore): SimulatedKvMachine {
+    return new SimulatedKvMachine(id, store, this.machineObserver());
+  }
+
+  private machineObserver(): KvMachineObserver {
     const { checkers, trace } = this.environment;
     return {
       onApplied: (id, previousAppliedIndex, entries, results) => {
@@ -291,10 +315,10 @@ export class Cluster implements DeliveryGate {
         }
         checkers.history.onApplied(id, previousAppliedIndex, entries, results);
       },
-      onRestored: (id, metadata, registers) => {
+      onRestored: (id, metadata, values) => {
         this.counters.snapshotsInstalled += 1;
         if (trace.on) trace.record(this.step, `${id} restored snapshot ${metadata.index}/${metadata.term}`);
-        checkers.history.onRestored(id, metadata, registers);
+        checkers.history.onRestored(id, metadata, values);
       },
     };
   }

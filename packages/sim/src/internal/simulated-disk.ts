@@ -1,5 +1,6 @@
 // A simulated disk: durable log storage (wrapping the in-memory MemoryLogStorage) whose persist()
-// can crash the node before the write is durable (the write is lost) or right after it.
+// can crash the node before the write is durable (the write is lost) or right after it, and whose
+// compact() first lets the KV store make its applied state durable (raftkvd's beforeDiscarding hook).
 // It holds only durable state; everything volatile lives in the actor, which a crash discards.
 import type {
   Configuration,
@@ -29,6 +30,8 @@ export class SimulatedDisk implements LogStorage {
     readonly id: NodeId,
     private readonly durable: LogStorage,
     private readonly decidePersistCrash: () => PersistCrash,
+    /** Runs before entries are discarded: what they could rebuild must be durable first (paper §7). */
+    private readonly beforeDiscarding: () => void = () => {},
   ) {}
 
   /** How many writes became durable. */
@@ -70,6 +73,7 @@ export class SimulatedDisk implements LogStorage {
   }
 
   compact(index: LogIndex): void {
+    this.beforeDiscarding();
     this.durable.compact(index);
   }
 

@@ -9,6 +9,8 @@ export type CheckerName =
   | 'state-machine-safety'
   | 'acknowledged-proposals'
   | 'linearizable-reads'
+  | 'exactly-once'
+  | 'linearizability'
   | 'liveness'
   | 'assertion'
   | 'exception';
