@@ -12,7 +12,12 @@ export type BrokenVariant =
   /** The actor sends messages before the Ready's state is durable (violates thesis §3.8). */
   | 'acknowledge-before-persisting'
   /** Hands entries to the state machine before they are committed (violates paper §5.3). */
-  | 'apply-before-commit';
+  | 'apply-before-commit'
+  /**
+   * @raftkv/kv's session table forgets the result of the oldest unacknowledged sequence too (an
+   * inclusive bound where an exclusive one belongs), so its retry applies again (violates thesis §6.3).
+   */
+  | 'session-table-off-by-one';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -20,6 +25,7 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'skip-log-up-to-date-check',
   'acknowledge-before-persisting',
   'apply-before-commit',
+  'session-table-off-by-one',
 ];
 
 let active: BrokenVariant | null = null;
