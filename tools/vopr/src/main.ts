@@ -17,11 +17,14 @@ const replayCommand = (seed: number): string => `npm run vopr -- --seed ${seed}`
 
 function describeTotals(faults: FaultTotals): string {
   return (
-    `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply), ` +
+    `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply, ` +
+    `${faults.crashesLosingKvWrites} losing deferred KV writes), ` +
     `${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
     `${faults.duplicated} duplicated; exercised: ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
+    `${faults.sessionRetries} session retries, ` +
     `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
-    `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks`
+    `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks; ` +
+    `linearizability out of budget in ${faults.linearizabilityUnknown} seeds`
   );
 }
 
