@@ -192,7 +192,7 @@ export class KvClients {
     this.reads.set(readId, read);
     this.counters.reads += 1;
     this.checkers.reads.onIssued(readId, key);
-    this.record(`client reads ${key} (#${readId}) from ${target}`);
+    if (this.trace.on) this.record(`client reads ${key} (#${readId}) from ${target}`);
     this.cluster.node(target)?.actor?.deliver({
       type: 'read',
       query: { type: 'get', key: utf8(key) },
@@ -213,10 +213,10 @@ export class KvClients {
     if (target === null) return;
     const session = this.stamp(request);
     const data = encodeCommand({ operation: request.operation, session });
-    const attempt = `${request.label} (attempt ${request.attempts})`;
+    const attempt = this.trace.on ? `${request.label} (attempt ${request.attempts})` : request.label;
     this.counters.proposals += 1;
     this.checkers.proposals.onProposed(request.label, data);
-    this.record(`client proposes ${attempt} ${describeInput(request.input)} to ${target}`);
+    if (this.trace.on) this.record(`client proposes ${attempt} ${describeInput(request.input)} to ${target}`);
     this.cluster.node(target)?.actor?.deliver({
       type: 'propose',
       data,
@@ -244,7 +244,7 @@ export class KvClients {
   ): void {
     this.checkers.proposals.onResult(request.label, data, target, result);
     if (!result.ok) {
-      this.record(`${attempt} on ${target}: ${result.reason}`);
+      if (this.trace.on) this.record(`${attempt} on ${target}: ${result.reason}`);
       if (result.leaderHint !== null) this.leaderHint = result.leaderHint;
       if (request.done) return;
       if (result.reason === 'outcome-unknown') request.maybeApplied = true;
@@ -286,9 +286,10 @@ export class KvClients {
     if (result.ok) this.leaderHint = target;
     else if (result.leaderHint !== null) this.leaderHint = result.leaderHint;
     const value = result.ok ? readValue(result.result) : undefined;
-    this.record(
-      `read #${readId} on ${target}: ${result.ok ? `ok at ${result.index}: ${JSON.stringify(value)}` : result.reason}`,
-    );
+    if (this.trace.on)
+      this.record(
+        `read #${readId} on ${target}: ${result.ok ? `ok at ${result.index}: ${JSON.stringify(value)}` : result.reason}`,
+      );
     this.checkers.reads.onResult(
       readId,
       target,
