@@ -40,6 +40,8 @@ export interface KvClientSettings {
   readonly attemptTimeoutSteps: number;
   /** Attempts per write before the client gives up (outcome unknown if any may have applied). */
   readonly attemptsMax: number;
+  /** The first backoff after a refusal without a leader to redirect to; it doubles per attempt. */
+  readonly backoffBaseSteps: number;
 }
 
 /** One client session: the KV state machine creates it when sequence 1 applies. */
@@ -68,7 +70,8 @@ interface WriteRequest {
   attemptStartedAt: number;
   /** Some attempt timed out or was answered outcome-unknown: it may have applied. */
   maybeApplied: boolean;
-  retryDue: boolean;
+  /** After a refusal: the step at which to propose again (null: wait for the answer or the timeout). */
+  retryAtStep: number | null;
   done: boolean;
 }
 
@@ -137,7 +140,8 @@ export class KvClients {
     const step = this.now();
     for (const request of this.writes) {
       const timedOut = step - request.attemptStartedAt > this.settings.attemptTimeoutSteps;
-      if (!request.retryDue && !timedOut) continue;
+      const retryDue = request.retryAtStep !== null && step >= request.retryAtStep;
+      if (!retryDue && !timedOut) continue;
       if (timedOut) request.maybeApplied = true;
       if (request.attempts >= this.settings.attemptsMax) {
         this.finish(request, request.maybeApplied ? { status: 'unknown' } : { status: 'failed' });
@@ -173,7 +177,7 @@ export class KvClients {
       attempts: 0,
       attemptStartedAt: 0,
       maybeApplied: false,
-      retryDue: false,
+      retryAtStep: null,
       done: false,
     };
     this.writes.add(request);
@@ -208,7 +212,7 @@ export class KvClients {
   private send(request: WriteRequest): void {
     request.attempts += 1;
     request.attemptStartedAt = this.now();
-    request.retryDue = false;
+    request.retryAtStep = null;
     const target = this.pickTarget();
     if (target === null) return;
     const session = this.stamp(request);
@@ -248,7 +252,17 @@ export class KvClients {
       if (result.leaderHint !== null) this.leaderHint = result.leaderHint;
       if (request.done) return;
       if (result.reason === 'outcome-unknown') request.maybeApplied = true;
-      request.retryDue = true;
+      // A redirect to a running leader is followed at once; otherwise back off (base·2^attempt, as
+      // @raftkv/client does), so that an election can finish before the attempts run out.
+      const redirect = result.leaderHint === null ? undefined : this.cluster.node(result.leaderHint);
+      const backoff =
+        result.reason === 'not-leader' && redirect?.isUp === true
+          ? 1
+          : Math.min(
+              this.settings.attemptTimeoutSteps,
+              this.settings.backoffBaseSteps * 2 ** (request.attempts - 1),
+            );
+      request.retryAtStep = this.now() + backoff;
       return;
     }
     this.leaderHint = target;

@@ -45,7 +45,11 @@ export class Workload {
       kvKnobs,
       knobs.putShare,
       knobs.keyCount,
-      { attemptTimeoutSteps: clientTimeoutSteps, attemptsMax: 4 },
+      {
+        attemptTimeoutSteps: clientTimeoutSteps,
+        attemptsMax: 6,
+        backoffBaseSteps: Math.max(1, Math.round(clientTimeoutSteps / 32)),
+      },
       cluster,
       checkers,
       trace,
