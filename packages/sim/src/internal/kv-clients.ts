@@ -70,7 +70,7 @@ interface WriteRequest {
   attemptStartedAt: number;
   /** Some attempt timed out or was answered outcome-unknown: it may have applied. */
   maybeApplied: boolean;
-  /** After a refusal: the step at which to propose again (null: wait for the answer or the timeout). */
+  /** After a refusal: the step at which to propose again (null: the attempt awaits its answer). */
   retryAtStep: number | null;
   done: boolean;
 }
@@ -139,8 +139,10 @@ export class KvClients {
   runStep(): void {
     const step = this.now();
     for (const request of this.writes) {
-      const timedOut = step - request.attemptStartedAt > this.settings.attemptTimeoutSteps;
+      // An attempt times out only while it awaits its answer (a refused one is settled).
       const retryDue = request.retryAtStep !== null && step >= request.retryAtStep;
+      const timedOut =
+        request.retryAtStep === null && step - request.attemptStartedAt > this.settings.attemptTimeoutSteps;
       if (!retryDue && !timedOut) continue;
       if (timedOut) request.maybeApplied = true;
       if (request.attempts >= this.settings.attemptsMax) {
@@ -217,14 +219,15 @@ export class KvClients {
     if (target === null) return;
     const session = this.stamp(request);
     const data = encodeCommand({ operation: request.operation, session });
-    const attempt = this.trace.on ? `${request.label} (attempt ${request.attempts})` : request.label;
+    const attemptNumber = request.attempts;
+    const attempt = this.trace.on ? `${request.label} (attempt ${attemptNumber})` : request.label;
     this.counters.proposals += 1;
     this.checkers.proposals.onProposed(request.label, data);
     if (this.trace.on) this.record(`client proposes ${attempt} ${describeInput(request.input)} to ${target}`);
     this.cluster.node(target)?.actor?.deliver({
       type: 'propose',
       data,
-      onResult: (result) => this.onWriteResult(request, attempt, data, target, result),
+      onResult: (result) => this.onWriteResult(request, attemptNumber, attempt, data, target, result),
     });
   }
 
@@ -241,6 +244,7 @@ export class KvClients {
 
   private onWriteResult(
     request: WriteRequest,
+    attemptNumber: number,
     attempt: string,
     data: Uint8Array,
     target: NodeId,
@@ -252,6 +256,8 @@ export class KvClients {
       if (result.leaderHint !== null) this.leaderHint = result.leaderHint;
       if (request.done) return;
       if (result.reason === 'outcome-unknown') request.maybeApplied = true;
+      // A late refusal of an earlier attempt: the current one still awaits its answer.
+      if (attemptNumber !== request.attempts) return;
       // A redirect to a running leader is followed at once; otherwise back off (base·2^attempt, as
       // @raftkv/client does), so that an election can finish before the attempts run out.
       const redirect = result.leaderHint === null ? undefined : this.cluster.node(result.leaderHint);
