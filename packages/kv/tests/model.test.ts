@@ -4,8 +4,8 @@ import { type Entry, SeededPrng } from '@raftkv/raft';
 import { describe, expect, it } from 'vitest';
 import type { CommandSession, Compare, KvOperation, TransactionStep } from '../src/index.js';
 import { KvStateMachine } from '../src/index.js';
+import { ReferenceModel } from '../src/testing.js';
 import { Harness } from './harness.js';
-import { ReferenceModel } from './reference-model.js';
 
 const seeds = [1, 2, 3, Date.now() % 1_000_000];
 

@@ -19,7 +19,12 @@ export type BrokenVariant =
    */
   | 'persist-without-fdatasync'
   /** The write-ahead log's open treats the last complete, valid record as a torn tail and cuts it off. */
-  | 'reopen-truncates-final-record';
+  | 'reopen-truncates-final-record'
+  /**
+   * @raftkv/kv's session table forgets the result of the oldest unacknowledged sequence too (an
+   * inclusive bound where an exclusive one belongs), so its retry applies again (violates thesis §6.3).
+   */
+  | 'session-table-off-by-one';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -29,6 +34,7 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'apply-before-commit',
   'persist-without-fdatasync',
   'reopen-truncates-final-record',
+  'session-table-off-by-one',
 ];
 
 let active: BrokenVariant | null = null;

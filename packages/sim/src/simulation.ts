@@ -13,6 +13,7 @@ import { SimulatedNetwork } from './internal/network.js';
 import { PartitionSchedule } from './internal/partitions.js';
 import { Trace, type TraceMode } from './internal/trace.js';
 import { Workload } from './internal/workload.js';
+import { checkLinearizability, kvModel } from './linearizability/index.js';
 
 export interface SimulationOptions {
   /** 'digest' (default) hashes every event; 'verbose' also writes each one; 'off' is fastest. */
@@ -44,9 +45,17 @@ export interface SimulationStats {
   /** Restarts the write-ahead log refused (StorageCorruptionError after a bit flip); that node stays down. */
   readonly corruptionsRefused: number;
   readonly restarts: number;
+  /** Crashes that lost applied KV writes the store had not yet made durable (re-applied from the log). */
+  readonly crashesLosingKvWrites: number;
   readonly partitions: number;
   readonly elections: number;
   readonly proposals: number;
+  /** Client writes (each may be proposed several times). */
+  readonly writes: number;
+  /** Proposals of a write again with the same session sequence, after a timeout or a refusal. */
+  readonly sessionRetries: number;
+  /** Writes whose outcome the client never learned. */
+  readonly writesUnknown: number;
   readonly commits: number;
   readonly reads: number;
   readonly readsServed: number;
@@ -54,6 +63,10 @@ export interface SimulationStats {
   readonly transfers: number;
   readonly snapshotsInstalled: number;
   readonly appliedIndex: number;
+  /** Client operations recorded for the linearizability check. */
+  readonly historyOperations: number;
+  /** 1 when the linearizability check ran out of search budget (nothing proven), else 0. */
+  readonly linearizabilityUnknown: number;
   /** Steps from healing until a new proposal was applied on every member (null if it never was). */
   readonly recoverySteps: number | null;
 }
@@ -72,6 +85,8 @@ export interface RunResult {
 
 /** Every this many steps the durable logs are compared (log matching). */
 const checkpointSteps = 64;
+/** Search steps for the end-of-run linearizability check, and again for shrinking a counter-example. */
+const linearizabilitySearchSteps = 300_000;
 
 export class Simulation {
   readonly knobs: SimulationKnobs;
@@ -85,6 +100,7 @@ export class Simulation {
   private readonly workload: Workload;
   private readonly liveness: LivenessProbe;
   private step = 0;
+  private linearizabilityUnknown = 0;
 
   constructor(
     readonly seed: number,
@@ -121,6 +137,7 @@ export class Simulation {
       4 * electionSteps,
       knobs.nodeCount,
       () => this.step,
+      knobs.kv,
     );
     const livenessBudgetSteps = Math.ceil(
       knobs.livenessElectionTimeouts *
@@ -152,6 +169,7 @@ export class Simulation {
       this.network.deliverDue(this.step, this.cluster);
       this.cluster.deliverTicks();
       if (!healed) this.workload.runStep();
+      else this.workload.runRetries();
       this.cluster.runTurns();
       this.checkElectableNodes();
       if (this.step % checkpointSteps === 0) this.checkDurableLogs();
@@ -163,7 +181,35 @@ export class Simulation {
       }
     }
     if (!violations.any) this.checkDurableLogs();
+    this.workload.clients.finishAll();
+    if (!violations.any) this.checkClientHistory();
     return this.result();
+  }
+
+  /** Linearizability of every client operation (writes across their retries, and reads). */
+  private checkClientHistory(): void {
+    const verdict = checkLinearizability(kvModel, this.workload.clients.history, {
+      maxSteps: linearizabilitySearchSteps,
+      shrinkMaxSteps: linearizabilitySearchSteps,
+    });
+    const { violations } = this.checkers;
+    switch (verdict.result) {
+      case 'linearizable':
+        return;
+      case 'unknown':
+        this.linearizabilityUnknown = 1;
+        if (this.trace.on)
+          this.trace.record(this.step, `linearizability: budget exhausted on ${verdict.key}`);
+        return;
+      case 'not-linearizable':
+        violations.report('linearizability', verdict.counterExample.text);
+        return;
+      case 'invalid-history':
+        violations.report(
+          'linearizability',
+          `the recorded history is malformed at operation ${verdict.operationIndex}: ${verdict.reason}`,
+        );
+    }
   }
 
   private advanceStep(): void {
@@ -237,6 +283,7 @@ export class Simulation {
     const network = this.network.counters;
     const cluster = this.cluster.counters;
     const workload = this.workload.counters;
+    const clients = this.workload.clients.counters;
     return {
       steps: this.step,
       ticks: cluster.ticks,
@@ -254,16 +301,22 @@ export class Simulation {
       bitFlips: cluster.bitFlips,
       corruptionsRefused: cluster.corruptionsRefused,
       restarts: cluster.restarts,
+      crashesLosingKvWrites: cluster.crashesLosingKvWrites,
       partitions: this.partitions.startedCount,
       elections: cluster.elections,
-      proposals: workload.proposals,
+      proposals: clients.proposals,
+      writes: clients.writes,
+      sessionRetries: clients.sessionRetries,
+      writesUnknown: clients.writesUnknown,
       commits: this.checkers.proposals.acknowledged,
-      reads: workload.reads,
+      reads: clients.reads,
       readsServed: this.checkers.reads.served,
       membershipChanges: workload.membershipChanges,
       transfers: workload.transfers,
       snapshotsInstalled: cluster.snapshotsInstalled,
       appliedIndex: this.checkers.history.lastIndex,
+      historyOperations: this.workload.clients.history.length,
+      linearizabilityUnknown: this.linearizabilityUnknown,
       recoverySteps: this.liveness.stepsToRecover,
     };
   }

@@ -13,21 +13,34 @@ describe('simulation campaign', () => {
     let crashes = 0;
     let partitions = 0;
     let commits = 0;
+    let sessionRetries = 0;
+    let crashesLosingKvWrites = 0;
+    let linearizabilityUnknown = 0;
     for (let seed = firstSeed; seed < firstSeed + seedCount; seed += 1) {
       const result = runSeed(seed, { trace: 'off' });
       crashes += result.stats.crashes;
       partitions += result.stats.partitions;
       commits += result.stats.commits;
+      sessionRetries += result.stats.sessionRetries;
+      crashesLosingKvWrites += result.stats.crashesLosingKvWrites;
+      linearizabilityUnknown += result.stats.linearizabilityUnknown;
       for (const failure of result.failures) {
         failures.push(
           `seed ${seed} [${failure.checker}] ${failure.message} (npm run vopr -- --seed ${seed})`,
         );
       }
     }
-    console.log(`campaign: ${crashes} crashes, ${partitions} partitions, ${commits} acknowledged proposals`);
+    console.log(
+      `campaign: ${crashes} crashes (${crashesLosingKvWrites} lost deferred KV writes), ${partitions} partitions, ` +
+        `${commits} acknowledged proposals, ${sessionRetries} session retries, ` +
+        `${linearizabilityUnknown} linearizability checks out of budget`,
+    );
     expect(failures).toEqual([]);
     expect(crashes).toBeGreaterThan(seedCount);
     expect(partitions).toBeGreaterThan(seedCount);
     expect(commits).toBeGreaterThan(seedCount * 20);
+    expect(sessionRetries).toBeGreaterThan(seedCount);
+    expect(crashesLosingKvWrites).toBeGreaterThan(seedCount / 10);
+    expect(linearizabilityUnknown).toBeLessThan(seedCount / 10);
   }, 120_000);
 });

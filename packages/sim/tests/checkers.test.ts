@@ -1,5 +1,8 @@
 // Unit tests of the checkers themselves: each one, fed a history that breaks its property, must
 // complain with a message naming the node(s), term and index; fed a good history, it stays quiet.
+
+import { decodeCommand, encodeCommand, type KvApplyResult, type KvCommand } from '@raftkv/kv';
+import { ReferenceModel } from '@raftkv/kv/testing';
 import {
   type Entry,
   MemoryLogStorage,
@@ -10,22 +13,39 @@ import {
 } from '@raftkv/raft';
 import { describe, expect, it } from 'vitest';
 import { SafetyCheckers } from '../src/internal/checkers/safety-checkers.js';
-import { encodeCommand, type RegisterCommand } from '../src/internal/register-commands.js';
 
 const n1 = nodeId('n1');
 const n2 = nodeId('n2');
 const n3 = nodeId('n3');
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The bytes of a put of `value` at key k (a delete when value is null), optionally with a session. */
+const data = (value: string | null, session?: KvCommand['session']): Uint8Array =>
+  encodeCommand({
+    operation:
+      value === null
+        ? { type: 'delete', key: utf8('k') }
+        : { type: 'put', key: utf8('k'), value: utf8(value) },
+    session,
+  });
 
 const command = (
   index: number,
   term: number,
-  value: string,
-  operation: RegisterCommand['operation'] = 'append',
+  value: string | null,
+  session?: KvCommand['session'],
 ): Entry => ({
   index,
   term,
   kind: 'command',
-  data: encodeCommand({ operation, key: 'k', value }),
+  data: data(value, session),
+});
+
+/** A put's result as the KV state machine gives it, at store revision `revision`. */
+const putResult = (revision: number): KvApplyResult => ({
+  ok: true,
+  revision,
+  result: { type: 'put', previous: null },
 });
 
 const vote = (from: NodeId, to: NodeId, term: number, preVote = false): RequestVoteResponse => ({
@@ -37,15 +57,35 @@ const vote = (from: NodeId, to: NodeId, term: number, preVote = false): RequestV
   preVote,
 });
 
-/** Applies `entries` on `node` through the history, the way the register machine reports them. */
+/** Each test's own reference results by index, so `apply` can hand the checker correct results. */
+const expectedResults = new WeakMap<SafetyCheckers, { model: ReferenceModel; byIndex: KvApplyResult[] }>();
+
+function expectedResult(checkers: SafetyCheckers, entry: Entry): KvApplyResult {
+  let expected = expectedResults.get(checkers);
+  if (expected === undefined) {
+    expected = { model: new ReferenceModel(), byIndex: [] };
+    expectedResults.set(checkers, expected);
+  }
+  if (!(entry.index in expected.byIndex)) {
+    const decoded = entry.kind === 'command' ? decodeCommand(entry.data) : null;
+    expected.byIndex[entry.index] =
+      decoded?.ok === true
+        ? expected.model.apply(decoded.command.operation, decoded.command.session)
+        : undefined;
+  }
+  return expected.byIndex[entry.index];
+}
+
+/** Applies `entries` on `node` through the history, the way the KV machine reports them; by default
+ * with the results a correct machine computes. */
 function apply(
   checkers: SafetyCheckers,
   node: NodeId,
   previous: number,
   entries: Entry[],
-  results?: string[],
+  results?: KvApplyResult[],
 ): void {
-  const computed = results ?? entries.map((entry) => checkers.history.entryAt(entry.index)?.result ?? '');
+  const computed = results ?? entries.map((entry) => expectedResult(checkers, entry));
   checkers.history.onApplied(node, previous, entries, computed);
 }
 
@@ -119,60 +159,64 @@ describe('log matching checker', () => {
 describe('state machine safety (applied history)', () => {
   it('complains when two nodes apply different entries at one index', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
-    apply(checkers, n2, 0, [command(1, 1, 'a')], ['a']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')]);
+    apply(checkers, n2, 0, [command(1, 1, 'a')]);
     expect(checkers.violations.any).toBe(false);
-    apply(checkers, n2, 1, [command(2, 3, 'z')], ['a,z']);
+    apply(checkers, n2, 1, [command(2, 3, 'z')], [putResult(2)]);
     expect(checkers.violations.all[0]).toMatchObject({ checker: 'state-machine-safety' });
     expect(checkers.violations.all[0]!.message).toBe('index 2 applied as term 2 by n1 but as term 3 by n2');
   });
 
   it('complains when a node skips entries', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
-    apply(checkers, n1, 1, [command(3, 1, 'c')], ['a,c']);
+    apply(checkers, n1, 0, [command(1, 1, 'a')]);
+    apply(checkers, n1, 1, [command(3, 1, 'c')], [putResult(2)]);
     expect(checkers.violations.all[0]!.message).toMatch(/n1 applied index 3 right after index 1/);
+  });
+
+  it('accepts a node that applies entries again after a crash lost its deferred writes', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')]);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')]);
+    expect(checkers.violations.all).toEqual([]);
   });
 
   it('complains when a node computes a different result (diverged state)', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
-    apply(checkers, n2, 0, [command(1, 1, 'a')], ['garbage']);
-    expect(checkers.violations.all[0]!.message).toMatch(/n2 computed "garbage" for index 1 term 1/);
+    apply(checkers, n1, 0, [command(1, 1, 'a')]);
+    apply(checkers, n2, 0, [command(1, 1, 'a')], [putResult(7)]);
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n2 computed \{ok:true,result:\{previous:null,type:"put"\},revision:7\} for index 1 term 1, the reference model .*revision:1\}/,
+    );
   });
 
-  it('complains about a restored snapshot whose registers differ from the history at its index', () => {
+  it('complains about a restored snapshot whose values differ from the history at its index', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')]);
     const metadata = { index: 1, term: 1, configuration: { members: [] } };
     checkers.history.onRestored(n2, metadata, new Map([['k', 'a']]));
     expect(checkers.violations.any).toBe(false);
-    checkers.history.onRestored(n3, metadata, new Map([['k', 'a,b']]));
+    checkers.history.onRestored(n3, metadata, new Map([['k', 'b']]));
     expect(checkers.violations.all[0]!.message).toMatch(
-      /n3 restored a snapshot at index 1 term 1 holding k="a,b"/,
+      /n3 restored a snapshot at index 1 term 1 holding k="b", but it was "a" there/,
     );
   });
 
-  it('reports the register values over an index range', () => {
+  it('reports the values of a key over an index range', () => {
     const checkers = new SafetyCheckers();
-    apply(
-      checkers,
-      n1,
-      0,
-      [command(1, 1, 'a'), command(2, 1, 'b'), command(3, 1, 'c', 'put')],
-      ['a', 'a,b', 'c'],
-    );
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b'), command(3, 1, null), command(4, 1, 'c')]);
     expect(checkers.history.valueAt('k', 0)).toBeUndefined();
-    expect(checkers.history.valueAt('k', 2)).toBe('a,b');
-    expect(checkers.history.valuesBetween('k', 1, 3)).toEqual(['a', 'a,b', 'c']);
-    expect(checkers.history.valuesBetween('k', 3, 3)).toEqual(['c']);
+    expect(checkers.history.valueAt('k', 2)).toBe('b');
+    expect(checkers.history.valueAt('k', 3)).toBeUndefined();
+    expect(checkers.history.valuesBetween('k', 1, 4)).toEqual(['a', 'b', undefined, 'c']);
+    expect(checkers.history.valuesBetween('k', 4, 4)).toEqual(['c']);
   });
 });
 
 describe('leader completeness checker', () => {
   it('complains when a new leader lacks an entry committed in an earlier term', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')]);
     checkers.leaderCompleteness.onCommitIndexKnown(2, 2);
     const good = new MemoryLogStorage({
       hardState: { term: 3, votedFor: n2, commitIndex: 2 },
@@ -193,7 +237,7 @@ describe('leader completeness checker', () => {
 
   it('does not require entries committed only in the same or a later term', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 4, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 4, 'b')]);
     checkers.leaderCompleteness.onCommitIndexKnown(4, 2);
     const short = new MemoryLogStorage({
       hardState: { term: 3, votedFor: n3, commitIndex: 1 },
@@ -209,7 +253,7 @@ describe('leader completeness checker', () => {
 
   it('complains when a node that a majority would elect lacks a committed entry (fig. 8)', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 2, 'b')]);
     checkers.leaderCompleteness.onCommitIndexKnown(4, 2);
     const log = (...entries: Entry[]) =>
       new MemoryLogStorage({ hardState: { term: 4, votedFor: null, commitIndex: 0 }, entries });
@@ -230,40 +274,93 @@ describe('leader completeness checker', () => {
 describe('acknowledged proposals checker', () => {
   it('complains when an acknowledgement names an index holding another entry', () => {
     const checkers = new SafetyCheckers();
-    checkers.proposals.onProposed('v1', encodeCommand({ operation: 'append', key: 'k', value: 'v1' }));
-    checkers.proposals.onProposed('v2', encodeCommand({ operation: 'append', key: 'k', value: 'v2' }));
-    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
-    checkers.proposals.onResult('v1', n1, { ok: true, index: 1, term: 1, result: 'v1' });
+    checkers.proposals.onProposed('v1', data('v1'));
+    checkers.proposals.onProposed('v2', data('v2'));
+    apply(checkers, n1, 0, [command(1, 1, 'v1')]);
+    checkers.proposals.onResult('v1', data('v1'), n1, { ok: true, index: 1, term: 1, result: putResult(1) });
     expect(checkers.violations.any).toBe(false);
-    checkers.proposals.onResult('v2', n1, { ok: true, index: 1, term: 1, result: 'v1' });
+    checkers.proposals.onResult('v2', data('v2'), n1, { ok: true, index: 1, term: 1, result: putResult(1) });
     expect(checkers.violations.all[0]).toMatchObject({ checker: 'acknowledged-proposals' });
-    expect(checkers.violations.all[0]!.message).toMatch(/n1 acknowledged proposal v2 at index 1 term 1/);
+    expect(checkers.violations.all[0]!.message).toMatch(/n1 acknowledged v2 at index 1 term 1/);
+  });
+
+  it('complains when an acknowledgement carries another result than the entry yields', () => {
+    const checkers = new SafetyCheckers();
+    checkers.proposals.onProposed('v1', data('v1'));
+    apply(checkers, n1, 0, [command(1, 1, 'v1')]);
+    checkers.proposals.onResult('v1', data('v1'), n1, { ok: true, index: 1, term: 1, result: putResult(5) });
+    expect(checkers.violations.all[0]!.message).toMatch(/with result .*revision:5.*, but applying it yields/);
   });
 
   it('complains when a definitely refused proposal is applied anyway', () => {
     const checkers = new SafetyCheckers();
-    checkers.proposals.onProposed('v1', encodeCommand({ operation: 'append', key: 'k', value: 'v1' }));
-    checkers.proposals.onResult('v1', n2, { ok: false, reason: 'not-leader', leaderHint: n1 });
-    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
-    expect(checkers.violations.all[0]!.message).toMatch(
-      /proposal v1 applied at index 1 term 1, but n2 refused it/,
+    checkers.proposals.onProposed('v1', data('v1'));
+    checkers.proposals.onResult('v1', data('v1'), n2, { ok: false, reason: 'not-leader', leaderHint: n1 });
+    apply(checkers, n1, 0, [command(1, 1, 'v1')]);
+    expect(checkers.violations.all[0]!.message).toBe(
+      'v1 applied at indexes 1, but proposed 1 times, 1 definitely refused (n2 refused v1 (not-leader))',
     );
   });
 
   it('accepts an unknown outcome that later applies, but not one proposal applied twice', () => {
     const checkers = new SafetyCheckers();
-    checkers.proposals.onResult('v1', n2, { ok: false, reason: 'outcome-unknown', leaderHint: null });
-    apply(checkers, n1, 0, [command(1, 1, 'v1')], ['v1']);
+    checkers.proposals.onProposed('v1', data('v1'));
+    checkers.proposals.onResult('v1', data('v1'), n2, {
+      ok: false,
+      reason: 'outcome-unknown',
+      leaderHint: null,
+    });
+    apply(checkers, n1, 0, [command(1, 1, 'v1')]);
     expect(checkers.violations.any).toBe(false);
-    apply(checkers, n1, 1, [command(2, 1, 'v1')], ['v1,v1']);
-    expect(checkers.violations.all[0]!.message).toBe('proposal v1 applied twice: at index 1 and 2');
+    apply(checkers, n1, 1, [command(2, 1, 'v1')]);
+    expect(checkers.violations.all[0]!.message).toBe('v1 applied at indexes 1, 2, but proposed 1 times');
+  });
+
+  it('accepts a retried request in the log twice, once per proposal', () => {
+    const checkers = new SafetyCheckers();
+    const session = { clientId: 'c1', sequence: 1, firstUnacknowledgedSequence: 1 };
+    checkers.proposals.onProposed('c1#1', data('v1', session));
+    checkers.proposals.onProposed('c1#1', data('v1', session));
+    apply(checkers, n1, 0, [command(1, 1, 'v1', session), command(2, 1, 'v1', session)]);
+    expect(checkers.violations.all).toEqual([]);
+  });
+});
+
+describe('exactly-once checker', () => {
+  const session = { clientId: 'c1', sequence: 1, firstUnacknowledgedSequence: 1 };
+
+  it('accepts a retry the session answers with the first result', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a', session), command(2, 1, 'a', session)]);
+    expect(checkers.history.entryAt(2)?.result).toEqual(putResult(1));
+    checkers.exactlyOnce.onAnswer('c1', 1, n1, 2, putResult(1));
+    expect(checkers.violations.all).toEqual([]);
+  });
+
+  it('complains when a node applies a retried request again', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a', session)]);
+    apply(checkers, n1, 1, [command(2, 1, 'a', session)], [putResult(2)]);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'exactly-once' });
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n1 applied request c1#1 again at index 2 \(result .*revision:2\}\), though index 1 already applied it/,
+    );
+  });
+
+  it('complains when a client gets another answer than the first result', () => {
+    const checkers = new SafetyCheckers();
+    apply(checkers, n1, 0, [command(1, 1, 'a', session), command(2, 1, 'a', session)]);
+    checkers.exactlyOnce.onAnswer('c1', 1, n2, 2, putResult(2));
+    expect(checkers.violations.all[0]!.message).toMatch(
+      /n2 answered request c1#1 from index 2 with .*revision:2\}, but its first result \(index 1\) was/,
+    );
   });
 });
 
 describe('linearizable reads checker', () => {
   it('complains when a read misses a write acknowledged before it was issued', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')]);
     checkers.reads.onCompleted(2);
     checkers.reads.onIssued(7, 'k');
     checkers.reads.onResult(7, n3, { ok: true, index: 2, result: 'a' });
@@ -275,21 +372,21 @@ describe('linearizable reads checker', () => {
 
   it('complains about a read index below an earlier acknowledged write', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')], ['a', 'a,b']);
+    apply(checkers, n1, 0, [command(1, 1, 'a'), command(2, 1, 'b')]);
     checkers.reads.onCompleted(2);
     checkers.reads.onIssued(8, 'k');
-    checkers.reads.onResult(8, n3, { ok: true, index: 1, result: 'a,b' });
+    checkers.reads.onResult(8, n3, { ok: true, index: 1, result: 'b' });
     expect(checkers.violations.all[0]!.message).toMatch(/read index is outside \[2, 2\]/);
   });
 
-  it('accepts any value the register held between the issue and the answer', () => {
+  it('accepts any value the key held between the issue and the answer', () => {
     const checkers = new SafetyCheckers();
-    apply(checkers, n1, 0, [command(1, 1, 'a')], ['a']);
+    apply(checkers, n1, 0, [command(1, 1, 'a')]);
     checkers.reads.onIssued(1, 'k');
-    apply(checkers, n1, 1, [command(2, 1, 'b')], ['a,b']);
+    apply(checkers, n1, 1, [command(2, 1, 'b')]);
     checkers.reads.onResult(1, n1, { ok: true, index: 1, result: 'a' });
     checkers.reads.onIssued(2, 'k');
-    checkers.reads.onResult(2, n1, { ok: true, index: 2, result: 'a,b' });
+    checkers.reads.onResult(2, n1, { ok: true, index: 2, result: 'b' });
     checkers.reads.onIssued(3, 'other');
     checkers.reads.onResult(3, n1, { ok: true, index: 2, result: undefined });
     expect(checkers.violations.all).toEqual([]);

@@ -1,5 +1,5 @@
-// Teeth: each deliberately broken variant of the core or actor must be caught by the simulator's
-// generic checkers within a bounded number of seeds. A fault profile may make the violation likely;
+// Teeth: each deliberately broken variant of the core, actor or KV session table must be caught by
+// the simulator's generic checkers within a bounded number of seeds. A fault profile may make the violation likely;
 // the checker is never variant-specific. A liveness failure alone does not count as a catch.
 import { type BrokenVariant, brokenVariants, setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,7 @@ const profiles: Record<
   'skip-log-up-to-date-check': unchanged,
   'acknowledge-before-persisting': crashMidPersistProfile,
   'apply-before-commit': unchanged,
+  'session-table-off-by-one': unchanged,
 };
 
 afterEach(() => setBrokenVariant(null));
@@ -87,6 +88,27 @@ describe('the simulator has teeth', () => {
     },
     120_000,
   );
+
+  it('the default campaign catches session-table-off-by-one within 1000 seeds; the correct code passes them', () => {
+    const defaultSeedsMax = 1000;
+    setBrokenVariant('session-table-off-by-one');
+    let caughtAt: number | null = null;
+    for (let seed = 1; seed <= defaultSeedsMax && caughtAt === null; seed += 1) {
+      const result = runSeed(seed, { trace: 'off' });
+      const safety = result.failures.find((failure) => failure.checker !== 'liveness');
+      if (safety === undefined) continue;
+      caughtAt = seed;
+      console.log(
+        `session-table-off-by-one: default campaign caught it at seed ${seed} by ${safety.checker}: ${safety.message}`,
+      );
+    }
+    expect(caughtAt, `not caught within ${defaultSeedsMax} default seeds`).not.toBeNull();
+    setBrokenVariant(null);
+    for (let seed = 1; seed <= caughtAt!; seed += 1) {
+      const result = runSeed(seed, { trace: 'off' });
+      expect(result.failures, `seed ${seed} on the correct code`).toEqual([]);
+    }
+  }, 300_000);
 
   it('the tuned profiles pass on the correct code (so a catch is the variant, not the profile)', () => {
     for (const profile of [figure8Profile, crashMidPersistProfile]) {

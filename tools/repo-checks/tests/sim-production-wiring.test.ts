@@ -1,5 +1,5 @@
-// The simulator imports the production RaftActor and write-ahead log that raftkvd runs (issue 12),
-// and runs no in-memory stand-in for the log.
+// The simulator imports the production RaftActor, write-ahead log and KvStateMachine that raftkvd
+// runs (issue 12), and runs no in-memory stand-in for the log.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -23,6 +23,7 @@ function sources(...folders: string[]): WiringSource[] {
 const components: readonly ProductionComponent[] = [
   { name: 'RaftActor', from: '@raftkv/raft' },
   { name: 'WalLogStorage', from: '@raftkv/wal' },
+  { name: 'KvStateMachine', from: '@raftkv/kv' },
 ];
 
 describe('the simulator runs the production code', () => {
@@ -30,7 +31,7 @@ describe('the simulator runs the production code', () => {
   // raftkvd, and the adapter that opens its write-ahead log.
   const production = sources('apps/node/src', 'packages/storage/src');
 
-  test('imports RaftActor and WalLogStorage from the packages raftkvd runs, and defines no look-alike', () => {
+  test('imports RaftActor, WalLogStorage and KvStateMachine from the packages raftkvd runs, and defines no look-alike', () => {
     expect(simulator.length).toBeGreaterThan(5);
     expect(productionWiringViolations(simulator, production, components)).toEqual([]);
   });

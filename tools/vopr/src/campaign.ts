@@ -26,6 +26,9 @@ export interface FaultTotals {
   partitions: number;
   elections: number;
   commits: number;
+  sessionRetries: number;
+  crashesLosingKvWrites: number;
+  linearizabilityUnknown: number;
   readsServed: number;
   membershipChanges: number;
   transfers: number;
@@ -58,6 +61,9 @@ export const emptyTotals = (): FaultTotals => ({
   partitions: 0,
   elections: 0,
   commits: 0,
+  sessionRetries: 0,
+  crashesLosingKvWrites: 0,
+  linearizabilityUnknown: 0,
   readsServed: 0,
   membershipChanges: 0,
   transfers: 0,

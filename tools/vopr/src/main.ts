@@ -17,14 +17,17 @@ const replayCommand = (seed: number): string => `npm run vopr -- --seed ${seed}`
 
 function describeTotals(faults: FaultTotals): string {
   return (
-    `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply), ` +
+    `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply, ` +
+    `${faults.crashesLosingKvWrites} losing deferred KV writes), ` +
     `${faults.powerLosses} power losses, ${faults.wholeClusterPowerLosses} whole-cluster power losses ` +
     `(${faults.tornWrites} torn writes, ${faults.writesLostToPowerLoss} writes lost), ` +
     `${faults.bitFlips} bit flips (${faults.corruptionsRefused} corrupt logs refused), ` +
     `${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
     `${faults.duplicated} duplicated; exercised: ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
+    `${faults.sessionRetries} session retries, ` +
     `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
-    `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks`
+    `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks; ` +
+    `linearizability out of budget in ${faults.linearizabilityUnknown} seeds`
   );
 }
 

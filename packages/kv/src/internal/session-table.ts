@@ -2,6 +2,7 @@
 // durable with the applied index and travel in snapshots. Expiry counts applied log entries, never
 // wall-clock time, so every replica drops the same sessions at the same index. No user-key access.
 import { assert } from '@raftkv/raft';
+import { isBrokenVariant } from '@raftkv/raft/testing';
 import type { CommandSession } from '../commands.js';
 import type { KvLimits } from '../limits.js';
 import type { KvErrorCode, KvResult } from '../results.js';
@@ -73,7 +74,11 @@ export class SessionTable {
     const previousFirst = session.exists ? session.firstUnacknowledgedSequence : 1;
     const previousCount = session.exists ? session.resultCount : 0;
     const firstUnacknowledgedSequence = Math.max(previousFirst, command.firstUnacknowledgedSequence);
-    const forgotten = forgetResults(writer, session.clientId, previousFirst, firstUnacknowledgedSequence);
+    // Results of sequences below the first unacknowledged one are forgotten: [previousFirst, first).
+    const forgetEnd = isBrokenVariant('session-table-off-by-one')
+      ? firstUnacknowledgedSequence + 1
+      : firstUnacknowledgedSequence;
+    const forgotten = forgetResults(writer, session.clientId, previousFirst, forgetEnd);
     this.batch.touch(session, index, firstUnacknowledgedSequence, previousCount - forgotten);
     if (command.sequence < firstUnacknowledgedSequence) {
       return reply(

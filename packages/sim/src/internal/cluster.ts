@@ -2,7 +2,8 @@
 // crashes, powers down, restarts and retires their actors, routes ticks, messages and client events
 // into them and runs their turns. A SimulatedCrash from inside a turn crashes that node (or cuts its
 // power); any other exception (an AssertionError above all) is a violation, never swallowed. Each
-// machine's Raft log is the production write-ahead log on its own simulated file system.
+// machine's Raft log is the production write-ahead log on its own simulated file system; its KV
+// store loses the writes since its last checkpoint in every crash and power loss.
 import {
   AssertionError,
   type BootstrapState,
@@ -22,12 +23,13 @@ import type { SafetyCheckers } from './checkers/safety-checkers.js';
 import type { SimulatedClock } from './clock.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { SimulationKnobs } from './knobs.js';
+import { type KvMachineObserver, SimulatedKvMachine } from './kv-machine.js';
 import type { DeliveryGate, SimulatedNetwork } from './network.js';
 import type { PartitionSchedule } from './partitions.js';
-import { RegisterMachine, type RegisterMachineObserver } from './register-machine.js';
 import { type SimActor, SimNode } from './sim-node.js';
 import { SimulatedCrash } from './simulated-crash.js';
 import { SimulatedDisk } from './simulated-disk.js';
+import { SimulatedKvStore } from './simulated-kv-store.js';
 import { describeMessage, type Trace } from './trace.js';
 
 export interface ClusterCounters {
@@ -45,6 +47,8 @@ export interface ClusterCounters {
   /** Restarts the write-ahead log refused with StorageCorruptionError (that node stays down). */
   corruptionsRefused: number;
   restarts: number;
+  /** Crashes that lost applied KV writes not yet made durable (the log re-applies them). */
+  crashesLosingKvWrites: number;
   elections: number;
   snapshotsInstalled: number;
   ticks: number;
@@ -76,6 +80,7 @@ export class Cluster implements DeliveryGate {
     bitFlips: 0,
     corruptionsRefused: 0,
     restarts: 0,
+    crashesLosingKvWrites: 0,
     elections: 0,
     snapshotsInstalled: 0,
     ticks: 0,
@@ -145,6 +150,7 @@ export class Cluster implements DeliveryGate {
     for (const node of this.nodes) {
       if (node.actor !== null && this.environment.clock.takeTick(node.id, this.step)) {
         node.actor.deliver({ type: 'tick' });
+        node.store.onTick();
         this.counters.ticks += 1;
       }
     }
@@ -204,12 +210,15 @@ export class Cluster implements DeliveryGate {
   }
 
   /**
-   * Discards the node's actor (and every volatile state); with `powerLoss`, its machine also lost
-   * power, so its disk keeps only what was synced. The log is re-opened from the disk right away
-   * (nothing writes to a stopped machine's disk, so this is what the restart reads), which lets the
-   * checkers see the post-crash log while the node is down.
+   * Discards the node's actor (and every volatile state) and its KV store's writes since the last
+   * checkpoint; with `powerLoss`, its machine also lost power, so its disk keeps only what was
+   * synced. The log is re-opened from the disk right away (nothing writes to a stopped machine's
+   * disk, so this is what the restart reads), which lets the checkers see the post-crash log while
+   * the node is down. The one crash path: every crash and power loss of a running node comes here.
    */
   crash(node: SimNode, where: string, powerLoss = false): void {
+    if (node.store.hasPendingWrites) this.counters.crashesLosingKvWrites += 1;
+    node.store.crash();
     node.actor = null;
     node.role = null;
     node.restartAtStep = this.step + this.environment.faults.drawDownSteps();
@@ -299,10 +308,16 @@ export class Cluster implements DeliveryGate {
 
   private create(id: NodeId, bootstrap: BootstrapState | null): SimNode {
     const { faults, clock, knobs } = this.environment;
-    const disk = new SimulatedDisk(id, `/${id}/wal`, knobs.storage.walSegmentBytesMin, faults);
+    const store = new SimulatedKvStore(
+      id,
+      { everyTicks: knobs.kv.commitEveryTicks, afterBytes: knobs.kv.commitAfterBytes },
+      () => faults.decideApplyCrash(),
+    );
+    const disk = new SimulatedDisk(id, `/${id}/wal`, knobs.storage.walSegmentBytesMin, faults, () =>
+      store.checkpoint(),
+    );
     disk.open(bootstrap);
-    const machine = new RegisterMachine(id, () => faults.decideApplyCrash(), this.machineObserver());
-    const node = new SimNode(id, disk, machine);
+    const node = new SimNode(id, disk, store, this.newMachine(id, store));
     this.nodes.push(node);
     this.byId.set(id, node);
     clock.register(id);
@@ -317,7 +332,11 @@ export class Cluster implements DeliveryGate {
       trailingEntries: knobs.raft.compactionTrailingEntries,
     };
     node.incarnation += 1;
-    if (node.incarnation > 1) this.counters.restarts += 1;
+    if (node.incarnation > 1) {
+      this.counters.restarts += 1;
+      // As raftkvd after a crash: a new KvStateMachine over what the store kept.
+      node.machine = this.newMachine(node.id, node.store);
+    }
     node.disk.markRunning();
     try {
       node.actor = RaftActor.start({
@@ -394,7 +413,11 @@ export class Cluster implements DeliveryGate {
     };
   }
 
-  private machineObserver(): RegisterMachineObserver {
+  private newMachine(id: NodeId, store: SimulatedKvStore): SimulatedKvMachine {
+    return new SimulatedKvMachine(id, store, this.machineObserver());
+  }
+
+  private machineObserver(): KvMachineObserver {
     const { checkers, trace } = this.environment;
     return {
       onApplied: (id, previousAppliedIndex, entries, results) => {
@@ -406,10 +429,10 @@ export class Cluster implements DeliveryGate {
         }
         checkers.history.onApplied(id, previousAppliedIndex, entries, results);
       },
-      onRestored: (id, metadata, registers) => {
+      onRestored: (id, metadata, values) => {
         this.counters.snapshotsInstalled += 1;
         if (trace.on) trace.record(this.step, `${id} restored snapshot ${metadata.index}/${metadata.term}`);
-        checkers.history.onRestored(id, metadata, registers);
+        checkers.history.onRestored(id, metadata, values);
       },
     };
   }

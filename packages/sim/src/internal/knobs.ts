@@ -52,7 +52,7 @@ export interface WorkloadKnobs {
   readonly operationRatePerStep: number;
   /** Share of those operations that are linearizable reads (the rest are proposals). */
   readonly readShare: number;
-  /** Share of proposals that overwrite (put) rather than append. */
+  /** Share of writes that are plain puts (see KvKnobs for the rest). */
   readonly putShare: number;
   readonly keyCount: number;
   readonly outstandingMax: number;
@@ -60,6 +60,19 @@ export interface WorkloadKnobs {
   readonly leadershipTransferRatePerStep: number;
   /** Fresh node ids the workload may add as learners over the run. */
   readonly joinersMax: number;
+}
+
+export interface KvKnobs {
+  /** Simulated clients, each with its own exactly-once session (thesis §6.3). */
+  readonly clientCount: number;
+  /** Share of writes that delete a key. */
+  readonly deleteShare: number;
+  /** Share of writes that are one-key transactions (compare, then put or get); the rest are CAS. */
+  readonly transactionShare: number;
+  /** A node's KV store makes its applied writes durable every this many of its ticks (null: never by time). */
+  readonly commitEveryTicks: number | null;
+  /** ... or once this many bytes were written since the last commit (null: never by size). */
+  readonly commitAfterBytes: number | null;
 }
 
 export interface RaftKnobs {
@@ -91,6 +104,7 @@ export interface SimulationKnobs {
   readonly crashes: CrashKnobs;
   readonly workload: WorkloadKnobs;
   readonly storage: StorageKnobs;
+  readonly kv: KvKnobs;
 }
 
 const pick = <T>(random: SeededPrng, choices: readonly T[]): T => choices[random.nextInt(choices.length)]!;
@@ -143,20 +157,26 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
     workload: {
       operationRatePerStep: pick(random, [0.05, 0.15, 0.4]),
       readShare: pick(random, [0.1, 0.3, 0.5]),
-      putShare: pick(random, [0.05, 0.2]),
+      putShare: pick(random, [0.5, 0.7]),
       keyCount: between(random, 1, 5),
       outstandingMax: pick(random, [4, 16, 64]),
       membershipChangeRatePerStep: pick(random, [0, 1 / 1500, 1 / 500, 1 / 200]),
       leadershipTransferRatePerStep: pick(random, [0, 1 / 1500, 1 / 400]),
       joinersMax: between(random, 1, 3),
     },
-    // Drawn last, so adding them left every earlier knob of a seed as it was.
     storage: {
       powerLossRatePerNodeStep: pick(random, [0, 1 / 8000, 1 / 3000, 1 / 1200]),
       powerLossInSyncRate: pick(random, [0, 0.0005, 0.002, 0.01]),
       wholeClusterPowerLossRatePerStep: pick(random, [0, 0, 1 / 5000, 1 / 1500]),
       bitFlipRate: pick(random, [0, 0, 0.02, 0.1]),
       walSegmentBytesMin: pick(random, [256, 1024, 4096]),
+    },
+    kv: {
+      clientCount: between(random, 2, 5),
+      deleteShare: pick(random, [0.05, 0.1]),
+      transactionShare: pick(random, [0.05, 0.1]),
+      commitEveryTicks: pick(random, [1, 10, 50, null]),
+      commitAfterBytes: pick(random, [256, 4096, null]),
     },
   };
 }
@@ -166,7 +186,7 @@ const rate = (value: number): string =>
 
 /** One line naming every knob, so a failing seed's setting is readable from the log. */
 export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
-  const { raft, network, partitions, crashes, workload, storage } = knobs;
+  const { raft, network, partitions, crashes, workload, storage, kv } = knobs;
   return [
     `seed=${seed}`,
     `nodes=${knobs.nodeCount}(+${workload.joinersMax} joiners)`,
@@ -195,5 +215,7 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `keys=${workload.keyCount}`,
     `membership=${rate(workload.membershipChangeRatePerStep)}`,
     `transfer=${rate(workload.leadershipTransferRatePerStep)}`,
+    `clients=${kv.clientCount}`,
+    `kvCommit=${kv.commitEveryTicks ?? '-'}t/${kv.commitAfterBytes ?? '-'}B`,
   ].join(' ');
 }

@@ -2,10 +2,11 @@
 // commit and be applied on every member of the configuration (with every earlier acknowledged
 // proposal) within a bounded number of steps; otherwise it reports a liveness violation. A member
 // whose write-ahead log refused to open (a bit flip, detected) is down for good and left out.
+import { encodeCommand } from '@raftkv/kv';
 import type { LogIndex, NodeId } from '@raftkv/raft';
 import type { SafetyCheckers } from './checkers/safety-checkers.js';
 import type { Cluster } from './cluster.js';
-import { encodeCommand } from './register-commands.js';
+import { utf8 } from './kv-text.js';
 import type { Trace } from './trace.js';
 
 interface Probe {
@@ -57,7 +58,7 @@ export class LivenessProbe {
     if (leader?.actor == null) return;
     this.probes += 1;
     const value = `live${this.probes}`;
-    const data = encodeCommand({ operation: 'append', key: 'liveness', value });
+    const data = encodeCommand({ operation: { type: 'put', key: utf8('liveness'), value: utf8(value) } });
     this.probe = { value, issuedAtStep: step };
     this.checkers.proposals.onProposed(value, data);
     if (this.trace.on) this.trace.record(step, `liveness: propose ${value} to ${leader.id}`);
@@ -65,7 +66,7 @@ export class LivenessProbe {
       type: 'propose',
       data,
       onResult: (result) => {
-        this.checkers.proposals.onResult(value, leader.id, result);
+        this.checkers.proposals.onResult(value, data, leader.id, result);
         if (this.probe?.value === value) this.probe = null;
         if (!result.ok) return;
         this.acknowledged = { index: result.index, by: leader.id };

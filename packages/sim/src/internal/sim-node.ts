@@ -1,11 +1,13 @@
-// One simulated machine: a durable disk and state machine that survive crashes, and at most one
-// running incarnation of the production RaftActor, which a crash discards with all volatile state.
+// One simulated machine: a durable disk and KV store that survive crashes (the store only up to its
+// last checkpoint), and at most one running incarnation of the production RaftActor with its
+// KvStateMachine, which a crash discards with all volatile state.
+import type { KvApplyResult, KvQuery } from '@raftkv/kv';
 import type { NodeId, RaftActor } from '@raftkv/raft';
-import type { RegisterQuery, RegisterResult } from './register-commands.js';
-import type { RegisterMachine } from './register-machine.js';
+import type { SimulatedKvMachine } from './kv-machine.js';
 import type { SimulatedDisk } from './simulated-disk.js';
+import type { SimulatedKvStore } from './simulated-kv-store.js';
 
-export type SimActor = RaftActor<RegisterQuery, RegisterResult>;
+export type SimActor = RaftActor<KvQuery, KvApplyResult>;
 
 export class SimNode {
   actor: SimActor | null = null;
@@ -20,11 +22,17 @@ export class SimNode {
   role: 'follower' | 'preCandidate' | 'candidate' | 'leader' | null = null;
   term = 0;
 
+  /** The state machine of the latest incarnation (a restart builds a new one over `store`). */
+  machine: SimulatedKvMachine;
+
   constructor(
     readonly id: NodeId,
     readonly disk: SimulatedDisk,
-    readonly machine: RegisterMachine,
-  ) {}
+    readonly store: SimulatedKvStore,
+    machine: SimulatedKvMachine,
+  ) {
+    this.machine = machine;
+  }
 
   get isUp(): boolean {
     return this.actor !== null;

@@ -1,8 +1,9 @@
 // A simulated disk: the production write-ahead log (WalLogStorage from @raftkv/wal) over this
 // machine's own SimulatedFileSystem. persist() can crash the node before the write or right after
 // it, and a sync can be cut by a power loss; a crash or power loss discards the WalLogStorage object
-// and re-opens the log from the file system, as a restarted raftkvd would. Gives the checkers their
-// views of the durable log.
+// and re-opens the log from the file system, as a restarted raftkvd would. The log's beforeDiscarding
+// hook lets the KV store make its applied state durable before a compaction (as raftkvd's data
+// directory does). Gives the checkers their views of the durable log.
 import type {
   BootstrapState,
   Configuration,
@@ -54,6 +55,11 @@ export class SimulatedDisk implements LogStorage {
     readonly directory: string,
     private readonly segmentBytesMin: number,
     private readonly faults: DiskFaults,
+    /**
+     * The write-ahead log's beforeDiscarding hook: what the entries could rebuild must be durable
+     * before they are discarded (paper §7).
+     */
+    private readonly beforeDiscarding: () => void = () => {},
   ) {}
 
   /** How many times the durable state changed (a persist, a compaction or a re-open). */
@@ -81,6 +87,7 @@ export class SimulatedDisk implements LogStorage {
         fileSystem: this.port,
         directory: this.directory,
         segmentBytesMin: this.segmentBytesMin,
+        beforeDiscarding: () => this.beforeDiscarding(),
         onTornTail: () => {
           tornTail = true;
         },

@@ -1,19 +1,15 @@
-// The seeded client workload of the fault phase: proposals with unique values (append or put on a
-// few registers), linearizable reads, membership changes (add a learner, promote it, remove a voter
-// or the leader, keeping ≥3 voters most of the time) and leadership transfers. Every outcome goes
-// to the checkers. Clients talk to nodes directly (no simulated network); a crash loses the answer.
+// The seeded client workload of the fault phase: KV writes with client sessions and linearizable
+// reads from the simulated clients (kv-clients.ts), membership changes (add a learner, promote it,
+// remove a voter or the leader, keeping ≥3 voters most of the time) and leadership transfers. Every
+// outcome goes to the checkers. Clients talk to nodes directly (no simulated network).
 import { type Configuration, type NodeId, nodeId, type ProposalResult, type SeededPrng } from '@raftkv/raft';
 import type { SafetyCheckers } from './checkers/safety-checkers.js';
 import { type Cluster, memberAddress } from './cluster.js';
-import type { WorkloadKnobs } from './knobs.js';
-import { encodeCommand, type RegisterResult } from './register-commands.js';
+import type { KvKnobs, WorkloadKnobs } from './knobs.js';
+import { KvClients } from './kv-clients.js';
 import type { Trace } from './trace.js';
 
 export interface WorkloadCounters {
-  proposals: number;
-  acknowledged: number;
-  reads: number;
-  readsServed: number;
   membershipChanges: number;
   membershipChangesAttempted: number;
   transfers: number;
@@ -22,19 +18,12 @@ export interface WorkloadCounters {
 
 export class Workload {
   readonly counters: WorkloadCounters = {
-    proposals: 0,
-    acknowledged: 0,
-    reads: 0,
-    readsServed: 0,
     membershipChanges: 0,
     membershipChangesAttempted: 0,
     transfers: 0,
     transfersAttempted: 0,
   };
-  /** Operation id → the step it was issued; forgotten after clientTimeoutSteps (its node may have crashed). */
-  private readonly outstanding = new Map<number, number>();
-  private nextOperation = 1;
-  private leaderHint: NodeId | null = null;
+  readonly clients: KvClients;
   private membershipChangeInFlightSince: number | null = null;
   private joinersStarted = 0;
   /** A joiner started for an addLearner that has not yet shown up in a configuration. */
@@ -49,7 +38,24 @@ export class Workload {
     private readonly clientTimeoutSteps: number,
     private readonly initialNodeCount: number,
     private readonly now: () => number,
-  ) {}
+    kvKnobs: KvKnobs,
+  ) {
+    this.clients = new KvClients(
+      random,
+      kvKnobs,
+      knobs.putShare,
+      knobs.keyCount,
+      {
+        attemptTimeoutSteps: clientTimeoutSteps,
+        attemptsMax: 6,
+        backoffBaseSteps: Math.max(1, Math.round(clientTimeoutSteps / 32)),
+      },
+      cluster,
+      checkers,
+      trace,
+      now,
+    );
+  }
 
   private get step(): number {
     return this.now();
@@ -57,71 +63,21 @@ export class Workload {
 
   /** Issues this step's operations, each with its seed-drawn probability. */
   runStep(): void {
-    const step = this.step;
-    for (const [operation, issuedAt] of this.outstanding) {
-      if (step - issuedAt > this.clientTimeoutSteps) this.outstanding.delete(operation);
-    }
+    this.clients.runStep();
     if (
-      this.outstanding.size < this.knobs.outstandingMax &&
+      this.clients.outstanding < this.knobs.outstandingMax &&
       this.random.chance(this.knobs.operationRatePerStep)
     ) {
-      if (this.random.chance(this.knobs.readShare)) this.issueRead();
-      else this.issueProposal();
+      if (this.random.chance(this.knobs.readShare)) this.clients.issueRead();
+      else this.clients.issueWrite();
     }
     if (this.random.chance(this.knobs.membershipChangeRatePerStep)) this.issueMembershipChange();
     if (this.random.chance(this.knobs.leadershipTransferRatePerStep)) this.issueLeadershipTransfer();
   }
 
-  private issueProposal(): void {
-    const target = this.pickTarget();
-    if (target === null) return;
-    const operation = this.begin();
-    const value = `v${operation}`;
-    const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
-    const data = encodeCommand({
-      operation: this.random.chance(this.knobs.putShare) ? 'put' : 'append',
-      key,
-      value,
-    });
-    this.counters.proposals += 1;
-    this.checkers.proposals.onProposed(value, data);
-    this.record(`client proposes ${value} to ${target}`);
-    this.cluster.node(target)?.actor?.deliver({
-      type: 'propose',
-      data,
-      onResult: (result) => {
-        const hint = result.ok ? target : result.leaderHint;
-        this.end(operation, hint, `proposal ${value} on ${target}: ${describe(result)}`);
-        this.checkers.proposals.onResult(value, target, result);
-        if (!result.ok) return;
-        this.counters.acknowledged += 1;
-        this.checkers.reads.onCompleted(result.index);
-      },
-    });
-  }
-
-  private issueRead(): void {
-    const target = this.pickTarget();
-    if (target === null) return;
-    const operation = this.begin();
-    const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
-    this.counters.reads += 1;
-    this.checkers.reads.onIssued(operation, key);
-    this.record(`client reads ${key} (#${operation}) from ${target}`);
-    this.cluster.node(target)?.actor?.deliver({
-      type: 'read',
-      query: { key },
-      onResult: (result) => {
-        const outcome = result.ok ? `ok at ${result.index}: ${JSON.stringify(result.result)}` : result.reason;
-        this.end(
-          operation,
-          result.ok ? target : result.leaderHint,
-          `read #${operation} on ${target}: ${outcome}`,
-        );
-        if (result.ok) this.counters.readsServed += 1;
-        this.checkers.reads.onResult(operation, target, result);
-      },
-    });
+  /** After healing: no new operations, but the clients still retry the writes they have in flight. */
+  runRetries(): void {
+    this.clients.runStep();
   }
 
   private issueMembershipChange(): void {
@@ -202,32 +158,11 @@ export class Workload {
     });
   }
 
-  /** The last leader hint when that node runs (most of the time), else a random running node. */
-  private pickTarget(): NodeId | null {
-    const hinted = this.leaderHint === null ? undefined : this.cluster.node(this.leaderHint);
-    if (hinted?.isUp && this.random.chance(0.8)) return hinted.id;
-    const running = this.cluster.running();
-    return running.length === 0 ? null : running[this.random.nextInt(running.length)]!.id;
-  }
-
-  private begin(): number {
-    const operation = this.nextOperation;
-    this.nextOperation += 1;
-    this.outstanding.set(operation, this.step);
-    return operation;
-  }
-
-  private end(operation: number, leaderHint: NodeId | null, text: string): void {
-    this.outstanding.delete(operation);
-    if (leaderHint !== null) this.leaderHint = leaderHint;
-    this.record(text);
-  }
-
   private record(text: string): void {
     if (this.trace.on) this.trace.record(this.step, text);
   }
 }
 
-function describe(result: ProposalResult<RegisterResult>): string {
+function describe(result: ProposalResult<unknown>): string {
   return result.ok ? `ok at ${result.index}/${result.term}` : result.reason;
 }

@@ -1,36 +1,44 @@
 // State machine safety (paper §5.4.3, fig. 3): every node applies the same entry at each index.
-// Keeps the history of applied entries (first applier wins), runs a reference register model over
-// it, and checks every node's apply results and every restored snapshot against it. Only observes.
+// Keeps the history of applied entries (first applier wins), runs the KV reference model (with client
+// sessions) over it, and checks every node's apply results — re-applications after a crash lost the
+// store's deferred writes included — and every restored snapshot against it. Only observes.
+import { decodeCommand, type KvApplyResult, type KvCommand } from '@raftkv/kv';
+import { ReferenceModel } from '@raftkv/kv/testing';
 import type { Entry, LogIndex, NodeId, SnapshotMetadata, Term } from '@raftkv/raft';
-import {
-  applyCommand,
-  decodeCommand,
-  type RegisterCommand,
-  type RegisterResult,
-} from '../register-commands.js';
+import { fromUtf8, resultText, sameResult, utf8, writtenKeys } from '../kv-text.js';
 import { entryIdentity } from './log-matching.js';
 import type { Violations } from './violations.js';
+
+/** A user key's value as text, undefined when absent. */
+export type KeyValueText = string | undefined;
 
 export interface AppliedEntry {
   readonly index: LogIndex;
   readonly term: Term;
   readonly identity: string;
-  readonly command: RegisterCommand | null;
+  /** The decoded command (null for configurations, leader no-ops and undecodable bytes). */
+  readonly command: KvCommand | null;
   /** What the reference model computed; every node must compute the same. */
-  readonly result: RegisterResult;
+  readonly result: KvApplyResult;
+  /** Whether the reference model changed a user key here (a new store revision). */
+  readonly mutated: boolean;
   readonly firstAppliedBy: NodeId;
 }
 
 interface Write {
   readonly index: LogIndex;
-  readonly value: string;
+  readonly value: KeyValueText;
 }
+
+/** Called for every node's apply of an entry, before its result is compared with the model's. */
+export type NodeApplyListener = (id: NodeId, known: AppliedEntry, result: KvApplyResult) => boolean;
 
 export class AppliedHistory {
   private readonly applied: AppliedEntry[] = [];
-  private readonly model = new Map<string, string>();
+  private readonly model = new ReferenceModel();
   private readonly writesByKey = new Map<string, Write[]>();
   private readonly listeners: Array<(entry: AppliedEntry) => void> = [];
+  private readonly nodeListeners: NodeApplyListener[] = [];
 
   constructor(private readonly violations: Violations) {}
 
@@ -48,17 +56,22 @@ export class AppliedHistory {
     this.listeners.push(listener);
   }
 
-  /** The register's value right after index `index` was applied. */
-  valueAt(key: string, index: LogIndex): RegisterResult {
+  /** Calls `listener` for every node's apply of every entry; it returns false after reporting a violation. */
+  onNodeApplied(listener: NodeApplyListener): void {
+    this.nodeListeners.push(listener);
+  }
+
+  /** The key's value right after index `index` was applied. */
+  valueAt(key: string, index: LogIndex): KeyValueText {
     const writes = this.writesByKey.get(key);
     if (writes === undefined) return undefined;
     const position = lastWriteAtOrBefore(writes, index);
     return position < 0 ? undefined : writes[position]!.value;
   }
 
-  /** Every value the register held at some index in [low, high]. */
-  valuesBetween(key: string, low: LogIndex, high: LogIndex): RegisterResult[] {
-    const values: RegisterResult[] = [this.valueAt(key, low)];
+  /** Every value the key held at some index in [low, high]. */
+  valuesBetween(key: string, low: LogIndex, high: LogIndex): KeyValueText[] {
+    const values: KeyValueText[] = [this.valueAt(key, low)];
     const writes = this.writesByKey.get(key) ?? [];
     for (let position = lastWriteAtOrBefore(writes, low) + 1; position < writes.length; position += 1) {
       const write = writes[position]!;
@@ -72,7 +85,7 @@ export class AppliedHistory {
     id: NodeId,
     previousAppliedIndex: LogIndex,
     entries: readonly Entry[],
-    results: readonly RegisterResult[],
+    results: readonly KvApplyResult[],
   ): void {
     const first = entries[0];
     if (first === undefined) return;
@@ -88,12 +101,8 @@ export class AppliedHistory {
     }
   }
 
-  onRestored(id: NodeId, metadata: SnapshotMetadata, registers: ReadonlyMap<string, string> | null): void {
+  onRestored(id: NodeId, metadata: SnapshotMetadata, values: ReadonlyMap<string, string>): void {
     const where = `${id} restored a snapshot at index ${metadata.index} term ${metadata.term}`;
-    if (registers === null) {
-      this.violations.report('state-machine-safety', `${where} whose bytes do not decode`);
-      return;
-    }
     const known = this.entryAt(metadata.index);
     if (known === undefined) {
       this.violations.report(
@@ -109,19 +118,19 @@ export class AppliedHistory {
       );
       return;
     }
-    for (const key of new Set([...registers.keys(), ...this.writesByKey.keys()])) {
+    for (const key of new Set([...values.keys(), ...this.writesByKey.keys()])) {
       const expected = this.valueAt(key, metadata.index);
-      if (registers.get(key) !== expected) {
+      if (values.get(key) !== expected) {
         this.violations.report(
           'state-machine-safety',
-          `${where} holding ${key}=${JSON.stringify(registers.get(key))}, but it was ${JSON.stringify(expected)} there`,
+          `${where} holding ${key}=${JSON.stringify(values.get(key))}, but it was ${JSON.stringify(expected)} there`,
         );
         return;
       }
     }
   }
 
-  private checkOne(id: NodeId, entry: Entry, result: RegisterResult): boolean {
+  private checkOne(id: NodeId, entry: Entry, result: KvApplyResult): boolean {
     const known = this.entryAt(entry.index);
     const identity = entryIdentity(entry);
     if (known === undefined) {
@@ -146,24 +155,32 @@ export class AppliedHistory {
     return this.checkResult(id, known, result);
   }
 
-  private checkResult(id: NodeId, known: AppliedEntry, result: RegisterResult): boolean {
-    if (known.result === result) return true;
+  private checkResult(id: NodeId, known: AppliedEntry, result: KvApplyResult): boolean {
+    for (const listener of this.nodeListeners) if (!listener(id, known, result)) return false;
+    if (sameResult(known.result, result)) return true;
     this.violations.report(
       'state-machine-safety',
-      `${id} computed ${JSON.stringify(result)} for index ${known.index} term ${known.term}, ` +
-        `the reference model ${JSON.stringify(known.result)} (diverged state)`,
+      `${id} computed ${resultText(result)} for index ${known.index} term ${known.term}, ` +
+        `the reference model ${resultText(known.result)} (diverged state)`,
     );
     return false;
   }
 
   private record(id: NodeId, entry: Entry, identity: string): void {
-    const command = entry.kind === 'command' ? decodeCommand(entry.data) : null;
-    let result: RegisterResult;
-    if (command !== null) {
-      result = applyCommand(this.model, command);
-      const writes = this.writesByKey.get(command.key);
-      if (writes === undefined) this.writesByKey.set(command.key, [{ index: entry.index, value: result }]);
-      else writes.push({ index: entry.index, value: result });
+    let command: KvCommand | null = null;
+    let result: KvApplyResult;
+    let mutated = false;
+    if (entry.kind === 'command' && entry.data.length > 0) {
+      const decoded = decodeCommand(entry.data);
+      if (decoded.ok) {
+        command = decoded.command;
+        const before = this.model.currentRevision;
+        result = this.model.apply(command.operation, command.session);
+        mutated = this.model.currentRevision !== before;
+        if (mutated) this.recordWrites(entry.index, command);
+      } else {
+        result = { ok: false, revision: this.model.currentRevision, error: decoded.error };
+      }
     }
     const applied: AppliedEntry = {
       index: entry.index,
@@ -171,10 +188,21 @@ export class AppliedHistory {
       identity,
       command,
       result,
+      mutated,
       firstAppliedBy: id,
     };
     this.applied.push(applied);
     for (const listener of this.listeners) listener(applied);
+  }
+
+  private recordWrites(index: LogIndex, command: KvCommand): void {
+    for (const key of new Set(writtenKeys(command.operation))) {
+      const bytes = this.model.valueOf(utf8(key));
+      const write: Write = { index, value: bytes === undefined ? undefined : fromUtf8(bytes) };
+      const writes = this.writesByKey.get(key);
+      if (writes === undefined) this.writesByKey.set(key, [write]);
+      else writes.push(write);
+    }
   }
 }
 

@@ -1,9 +1,8 @@
-// Linearizable reads (thesis §6.4): a read returns the register as it stood at some index between
+// Linearizable reads (thesis §6.4): a read returns the key as it stood at some index between
 // the latest operation that completed before the read was issued and the highest index applied
 // anywhere when it returned; its read index lies in that range too. Only observes.
 import type { LogIndex, NodeId, ReadResult } from '@raftkv/raft';
-import type { RegisterResult } from '../register-commands.js';
-import type { AppliedHistory } from './applied-history.js';
+import type { AppliedHistory, KeyValueText } from './applied-history.js';
 import type { Violations } from './violations.js';
 
 interface IssuedRead {
@@ -35,7 +34,7 @@ export class LinearizableReadsChecker {
     this.issued.set(readId, { key, lowIndex: this.completedIndex });
   }
 
-  onResult(readId: number, node: NodeId, result: ReadResult<RegisterResult>): void {
+  onResult(readId: number, node: NodeId, result: ReadResult<KeyValueText>): void {
     const read = this.issued.get(readId);
     this.issued.delete(readId);
     if (read === undefined || !result.ok) return;

@@ -18,9 +18,22 @@ export function entryIdentity(entry: Entry): string {
   return `${entry.term}:command:${bytesIdentity(entry.data)}`;
 }
 
+/** entryIdentity(a) === entryIdentity(b), without building either text. */
+function sameEntry(a: Entry, b: Entry): boolean {
+  if (a.term !== b.term || a.kind !== b.kind) return false;
+  if (a.kind === 'configuration' || b.kind === 'configuration') return entryIdentity(a) === entryIdentity(b);
+  if (a.data.length !== b.data.length) return false;
+  for (let position = 0; position < a.data.length; position += 1) {
+    if (a.data[position] !== b.data[position]) return false;
+  }
+  return true;
+}
+
+const hexOfByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 export function bytesIdentity(data: Uint8Array): string {
   let text = '';
-  for (const byte of data) text += byte.toString(16).padStart(2, '0');
+  for (let position = 0; position < data.length; position += 1) text += hexOfByte[data[position]!];
   return text;
 }
 
@@ -50,7 +63,7 @@ export class LogMatchingChecker {
         if (leftEntry.term === rightEntry.term) matchedIndex = index;
         else continue;
       }
-      if (entryIdentity(leftEntry) !== entryIdentity(rightEntry)) {
+      if (!sameEntry(leftEntry, rightEntry)) {
         this.violations.report(
           'log-matching',
           `${left.id} and ${right.id} both hold index ${matchedIndex} term ${left.entries[matchedIndex - leftFirst]!.term}` +

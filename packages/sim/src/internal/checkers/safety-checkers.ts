@@ -4,6 +4,7 @@ import type { Message } from '@raftkv/raft';
 import { AcknowledgedProposalsChecker } from './acknowledged-proposals.js';
 import { AppliedHistory } from './applied-history.js';
 import { ElectionSafetyChecker } from './election-safety.js';
+import { ExactlyOnceChecker } from './exactly-once.js';
 import { LeaderCompletenessChecker } from './leader-completeness.js';
 import { LinearizableReadsChecker } from './linearizable-reads.js';
 import { LogMatchingChecker } from './log-matching.js';
@@ -19,6 +20,7 @@ export class SafetyCheckers {
   readonly leaderCompleteness = new LeaderCompletenessChecker(this.violations, this.history);
   readonly proposals = new AcknowledgedProposalsChecker(this.violations, this.history);
   readonly reads = new LinearizableReadsChecker(this.violations, this.history);
+  readonly exactlyOnce = new ExactlyOnceChecker(this.violations, this.history);
 
   onMessageSent(message: Message): void {
     this.electionSafety.onMessageSent(message);

@@ -10,6 +10,8 @@ export type CheckerName =
   | 'acknowledged-proposals'
   | 'linearizable-reads'
   | 'durability'
+  | 'exactly-once'
+  | 'linearizability'
   | 'liveness'
   | 'assertion'
   | 'exception';

@@ -1,37 +1,79 @@
-// A deliberately simple reference model of the KV semantics (a Map and a counter, no store port,
-// no encoding), for the randomized model test. Test support only; never imported by src/.
-import type {
-  CommandSession,
-  Compare,
-  KeyValue,
-  KvOperation,
-  KvResult,
-  OperationResult,
-  StepResult,
-  TransactionStep,
-} from '../src/index.js';
+// A deliberately simple reference model of the KV semantics and its client sessions (Maps and a
+// counter, no store port, no encoding), for the randomized model test and the simulator's state
+// machine safety checker. Test support (the `@raftkv/kv/testing` entry point); never imported by src/.
+import type { CommandSession, Compare, KvOperation, TransactionStep } from './commands.js';
+import type { KeyValue, KvResult, OperationResult, StepResult } from './results.js';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
+interface ModelSession {
+  firstUnacknowledgedSequence: number;
+  /** Results of the sequences that changed state, kept until acknowledged (thesis §6.3). */
+  readonly remembered: Map<number, KvResult>;
+}
+
 export class ReferenceModel {
   private readonly keys = new Map<string, KeyValue>();
-  private readonly remembered = new Map<string, KvResult>();
+  private readonly sessions = new Map<string, ModelSession>();
   private revision = 0;
 
-  /** Applies a command with unlimited sessions (the test never lets one expire or fill up). */
+  /** The store revision now: it grows exactly when a command changes a user key. */
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  /** The value of `key` now, or undefined when absent. */
+  valueOf(key: Uint8Array): Uint8Array | undefined {
+    return this.get(key)?.value;
+  }
+
+  /**
+   * Applies a command. Sessions never expire, are never evicted and never fill up here (callers keep
+   * far below those limits); otherwise they follow thesis §6.3 as @raftkv/kv does: sequence 1 creates
+   * the session, an unknown session with a later sequence is expired, results below the first
+   * unacknowledged sequence are forgotten, and a remembered sequence replies without applying again.
+   */
   apply(operation: KvOperation, session?: CommandSession): KvResult {
-    const rememberedKey = session === undefined ? '' : `${session.clientId}#${session.sequence}`;
-    const previous = this.remembered.get(rememberedKey);
+    if (session === undefined) return this.execute(operation);
+    let state = this.sessions.get(session.clientId);
+    if (state === undefined) {
+      if (session.sequence > 1) {
+        return this.error(
+          'session-expired',
+          `no session for client '${session.clientId}': expired or evicted`,
+        );
+      }
+      state = { firstUnacknowledgedSequence: 1, remembered: new Map() };
+      this.sessions.set(session.clientId, state);
+    }
+    state.firstUnacknowledgedSequence = Math.max(
+      state.firstUnacknowledgedSequence,
+      session.firstUnacknowledgedSequence,
+    );
+    for (const sequence of state.remembered.keys()) {
+      if (sequence < state.firstUnacknowledgedSequence) state.remembered.delete(sequence);
+    }
+    if (session.sequence < state.firstUnacknowledgedSequence) {
+      return this.error('sequence-acknowledged', `sequence ${session.sequence} was already acknowledged`);
+    }
+    const previous = state.remembered.get(session.sequence);
     if (previous !== undefined) return previous;
     const before = this.revision;
-    const result = this.run(operation, before + 1);
-    const mutated = this.revision !== before;
-    const outcome: KvResult = { ok: true, revision: this.revision, result };
-    if (session !== undefined && mutated) this.remembered.set(rememberedKey, outcome);
+    const outcome = this.execute(operation);
+    if (this.revision !== before) state.remembered.set(session.sequence, outcome);
     return outcome;
   }
 
-  private run(operation: KvOperation, nextRevision: number): OperationResult {
+  private execute(operation: KvOperation): KvResult {
+    const result = this.runAt(operation, this.revision + 1);
+    return { ok: true, revision: this.revision, result };
+  }
+
+  private error(code: 'session-expired' | 'sequence-acknowledged', message: string): KvResult {
+    return { ok: false, revision: this.revision, error: { code, message } };
+  }
+
+  private runAt(operation: KvOperation, nextRevision: number): OperationResult {
     switch (operation.type) {
       case 'compareAndSwap': {
         const holds = this.holds({ ...operation.expected, key: operation.key, operator: 'equal' } as Compare);
