@@ -12,7 +12,13 @@ export type BrokenVariant =
   /** The actor sends messages before the Ready's state is durable (violates thesis §3.8). */
   | 'acknowledge-before-persisting'
   /** Hands entries to the state machine before they are committed (violates paper §5.3). */
-  | 'apply-before-commit';
+  | 'apply-before-commit'
+  /** A candidate counts a granted vote response from an earlier term (violates paper §5.2, fig. 2). */
+  | 'count-stale-vote-response'
+  /** The leader accepts a configuration change while an earlier one is uncommitted (violates thesis §4.1). */
+  | 'concurrent-configuration-change'
+  /** A ReadIndex read is confirmed by a heartbeat round that began before it arrived (violates thesis §6.4). */
+  | 'read-confirmed-by-earlier-round';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -20,6 +26,9 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'skip-log-up-to-date-check',
   'acknowledge-before-persisting',
   'apply-before-commit',
+  'count-stale-vote-response',
+  'concurrent-configuration-change',
+  'read-confirmed-by-earlier-round',
 ];
 
 let active: BrokenVariant | null = null;
