@@ -2,6 +2,7 @@
 // (network faults, partitions, crashes, client workload) and then a liveness phase after healing,
 // with every safety checker watching. Everything is drawn from one seed; steps are the only time.
 import { assert, SeededPrng } from '@raftkv/raft';
+import { electableNodes } from './internal/checkers/leader-completeness.js';
 import { SafetyCheckers } from './internal/checkers/safety-checkers.js';
 import type { Violation } from './internal/checkers/violations.js';
 import { SimulatedClock } from './internal/clock.js';
@@ -30,6 +31,10 @@ export interface SimulationStats {
   readonly delivered: number;
   readonly dropped: number;
   readonly duplicated: number;
+  /** Messages (copies) given a long delay (up to several election timeouts). */
+  readonly delayedLong: number;
+  /** Messages delivered when their sender's current term was already above the message's term. */
+  readonly deliveredAfterTermChange: number;
   readonly crashes: number;
   readonly crashesInPersist: number;
   readonly crashesInApply: number;
@@ -41,6 +46,10 @@ export interface SimulationStats {
   readonly reads: number;
   readonly readsServed: number;
   readonly membershipChanges: number;
+  /** Membership changes asked of a leader while another was in flight (the core must refuse them). */
+  readonly concurrentMembershipAttempts: number;
+  /** ... of which the leader refused as 'membership-change-in-progress'. */
+  readonly concurrentMembershipRefused: number;
   readonly transfers: number;
   readonly snapshotsInstalled: number;
   readonly appliedIndex: number;
@@ -168,23 +177,27 @@ export class Simulation {
     }
     const candidates = this.cluster.all.filter((node) => !node.retired).map((node) => node.id);
     const started = this.partitions.maybeStart(this.step, candidates);
-    if (started !== null && this.trace.on) {
-      this.trace.record(
-        this.step,
-        `partition #${started.id} ${started.description} until step ${started.endStep}`,
-      );
+    if (started !== null) {
+      if (this.trace.on) {
+        this.trace.record(
+          this.step,
+          `partition #${started.id} ${started.description} until step ${started.endStep}`,
+        );
+      }
+      this.workload.onPartitionStarted();
     }
     this.cluster.injectCrashesAndRestarts();
   }
 
-  /** Ends every fault: no partitions, loss, duplication or crashes; every node that should run, runs. */
+  /** Ends every fault: no partitions, loss, duplication, long delays or crashes; every node that should run, runs. */
   private heal(): void {
     this.trace.record(
       this.step,
-      'heal: no more partitions, loss, duplication or crashes; restarting every node',
+      'heal: no more partitions, loss, duplication, long delays or crashes; restarting every node',
     );
     this.partitions.healAll();
     this.network.stopLossAndDuplication();
+    this.network.stopLongDelays();
     this.faults.stop();
     this.cluster.restartAll();
     this.liveness.begin(this.step);
@@ -203,6 +216,8 @@ export class Simulation {
           .map((member) => member.id),
       }));
     this.checkers.leaderCompleteness.checkElectable(candidates);
+    const electable = electableNodes(candidates).map(({ candidate }) => candidate);
+    this.checkers.electionSafety.checkElectableOverlap(electable);
   }
 
   private checkDurableLogs(): void {
@@ -234,6 +249,8 @@ export class Simulation {
       delivered: network.delivered,
       dropped: network.lost + network.droppedByPartition + network.droppedNodeDown,
       duplicated: network.duplicated,
+      delayedLong: network.delayedLong,
+      deliveredAfterTermChange: cluster.deliveredAfterTermChange,
       crashes: cluster.crashes,
       crashesInPersist: cluster.crashesInPersist,
       crashesInApply: cluster.crashesInApply,
@@ -245,6 +262,8 @@ export class Simulation {
       reads: workload.reads,
       readsServed: this.checkers.reads.served,
       membershipChanges: workload.membershipChanges,
+      concurrentMembershipAttempts: workload.concurrentMembershipAttempts,
+      concurrentMembershipRefused: workload.concurrentMembershipRefused,
       transfers: workload.transfers,
       snapshotsInstalled: cluster.snapshotsInstalled,
       appliedIndex: this.checkers.history.lastIndex,

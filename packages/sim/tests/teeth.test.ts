@@ -46,7 +46,8 @@ const crashMidPersistProfile = (knobs: SimulationKnobs): SimulationKnobs => ({
 
 const unchanged = (knobs: SimulationKnobs): SimulationKnobs => knobs;
 
-const profiles: Record<BrokenVariant, (knobs: SimulationKnobs) => SimulationKnobs> = {
+/** Variants caught within 200 seeds with these profiles; the rest in default-campaign-teeth.test.ts. */
+const profiles: Partial<Record<BrokenVariant, (knobs: SimulationKnobs) => SimulationKnobs>> = {
   'commit-previous-term-by-counting': figure8Profile,
   'grant-two-votes-per-term': unchanged,
   'skip-log-up-to-date-check': unchanged,
@@ -56,8 +57,10 @@ const profiles: Record<BrokenVariant, (knobs: SimulationKnobs) => SimulationKnob
 
 afterEach(() => setBrokenVariant(null));
 
+const profiledVariants = brokenVariants.filter((variant) => profiles[variant] !== undefined);
+
 describe('the simulator has teeth', () => {
-  it.each(brokenVariants)(
+  it.each(profiledVariants)(
     'catches the broken variant %s within 200 seeds',
     (variant) => {
       setBrokenVariant(variant);

@@ -37,6 +37,8 @@ export interface ClusterCounters {
   elections: number;
   snapshotsInstalled: number;
   ticks: number;
+  /** Messages delivered when their sender's current term was already above the message's term. */
+  deliveredAfterTermChange: number;
 }
 
 export interface ClusterEnvironment {
@@ -62,6 +64,7 @@ export class Cluster implements DeliveryGate {
     elections: 0,
     snapshotsInstalled: 0,
     ticks: 0,
+    deliveredAfterTermChange: 0,
   };
   private readonly nodes: SimNode[] = [];
   private readonly byId = new Map<NodeId, SimNode>();
@@ -118,7 +121,15 @@ export class Cluster implements DeliveryGate {
     if (actor === undefined || actor === null) return false;
     const { trace } = this.environment;
     if (trace.on) trace.record(this.step, `deliver ${describeMessage(message)}`);
-    return actor.deliver({ type: 'message', message });
+    const delivered = actor.deliver({ type: 'message', message });
+    if (delivered) this.countIfSenderMovedOn(message);
+    return delivered;
+  }
+
+  /** A message from an earlier term of its sender: the late replies that thesis §3.5's term checks are for. */
+  private countIfSenderMovedOn(message: Message): void {
+    const sender = this.byId.get(message.from);
+    if (sender !== undefined && sender.term > message.term) this.counters.deliveredAfterTermChange += 1;
   }
 
   deliverTicks(): void {
@@ -269,6 +280,15 @@ export class Cluster implements DeliveryGate {
         if (softState.role !== 'leader') return;
         this.counters.elections += 1;
         checkers.electionSafety.onLeader(id, softState.term, 'its soft state');
+        const voters = node.actor
+          ?.status()
+          .configuration.members.filter((member) => member.role === 'voter')
+          .map((member) => member.id);
+        if (voters !== undefined) {
+          checkers.electionSafety.checkMajority(id, softState.term, voters, (voter, term) =>
+            checkers.voteDurability.grantedTo(voter, term),
+          );
+        }
         this.newLeaders.push({ node, term: softState.term });
       },
       onPersisted: (_id, ready) => {

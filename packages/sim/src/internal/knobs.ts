@@ -10,6 +10,10 @@ export interface NetworkKnobs {
   /** Delivery delay in steps, drawn uniformly per message: unequal delays reorder messages. */
   readonly delayStepsMin: number;
   readonly delayStepsMax: number;
+  /** Share of messages (each copy on its own) delayed long instead: past delayStepsMax, up to longDelayStepsMax. */
+  readonly longDelayShare: number;
+  /** Several election timeouts, so a reply can arrive after its sender moved to a later term. */
+  readonly longDelayStepsMax: number;
 }
 
 export interface PartitionKnobs {
@@ -47,7 +51,44 @@ export interface WorkloadKnobs {
   readonly leadershipTransferRatePerStep: number;
   /** Fresh node ids the workload may add as learners over the run. */
   readonly joinersMax: number;
+  /**
+   * Probability that a membership change is followed at once by a second one while the first is
+   * uncommitted (the core must refuse it, thesis §4.1); a change drawn while one is in flight is
+   * always tried as such a concurrent attempt.
+   */
+  readonly concurrentMembershipShare: number;
+  /** Probability that the start of a partition is followed at once by a leadership transfer. */
+  readonly transferOnPartitionShare: number;
+  /** Length of one read-heavy stretch in steps (0: none); stretches alternate with normal ones. */
+  readonly readHeavyStretchSteps: number;
+  /** Share of operations that are linearizable reads during a read-heavy stretch. */
+  readonly readHeavyReadShare: number;
 }
+
+/**
+ * Swarm testing (Groce et al., ISSTA 2012): each seed switches every fault family on or off, so
+ * that rare combinations (long delays without loss, membership changes without crashes, ...) are
+ * tried rather than every seed mixing everything. A family that is off has all its rates at 0.
+ */
+export const faultFamilies = [
+  'loss',
+  'duplication',
+  'longDelays',
+  'partitions',
+  'crashes',
+  'persistCrashes',
+  'applyCrashes',
+  'membership',
+  'transfers',
+  'readHeavy',
+] as const;
+
+export type FaultFamily = (typeof faultFamilies)[number];
+
+export type FaultFamilies = Readonly<Record<FaultFamily, boolean>>;
+
+/** Probability that one family is on for a seed. */
+const familyOnProbability = 0.5;
 
 export interface RaftKnobs {
   readonly electionTimeoutTicks: number;
@@ -68,6 +109,8 @@ export interface SimulationKnobs {
   /** Each node ticks once every stepsPerTick · (1 ± tickSkew) steps (its own period, seed-drawn). */
   readonly stepsPerTick: number;
   readonly tickSkew: number;
+  /** Which fault families this seed switched on (swarm testing). */
+  readonly families: FaultFamilies;
   /** Length of the fault phase, in ticks of the base period. */
   readonly faultPhaseTicks: number;
   /** After healing, a leader must commit a new proposal on every member within this many election timeouts. */
@@ -83,15 +126,27 @@ const pick = <T>(random: SeededPrng, choices: readonly T[]): T => choices[random
 const between = (random: SeededPrng, low: number, high: number): number =>
   low + random.nextInt(high - low + 1);
 
+/** Draws which fault families are on; every family on its own coin. */
+export function drawFamilies(random: SeededPrng): FaultFamilies {
+  const families = {} as Record<FaultFamily, boolean>;
+  for (const family of faultFamilies) families[family] = random.chance(familyOnProbability);
+  return families;
+}
+
 /** Draws every knob from `random`, in a fixed order (changing the order changes every seed's run). */
 export function drawKnobs(random: SeededPrng): SimulationKnobs {
+  const on = drawFamilies(random);
+  /** The drawn rate when `family` is on, else 0 (the draw happens either way, to keep the order). */
+  const when = (family: FaultFamily, value: number): number => (on[family] ? value : 0);
   const stepsPerTick = between(random, 2, 4);
   const electionTimeoutTicks = between(random, 6, 12);
   const electionSteps = electionTimeoutTicks * stepsPerTick;
+  const delayStepsMax = between(random, 1, stepsPerTick);
   return {
     nodeCount: random.chance(0.5) ? 3 : 5,
     stepsPerTick,
     tickSkew: pick(random, [0, 0.05, 0.2]),
+    families: on,
     faultPhaseTicks: between(random, 300, 900),
     livenessElectionTimeouts: 20,
     raft: {
@@ -107,22 +162,24 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       compactionTrailingEntries: between(random, 0, 6),
     },
     network: {
-      lossRate: pick(random, [0, 0.01, 0.05, 0.1, 0.2]),
-      duplicationRate: pick(random, [0, 0.01, 0.05]),
+      lossRate: when('loss', pick(random, [0.01, 0.05, 0.1, 0.2])),
+      duplicationRate: when('duplication', pick(random, [0.01, 0.05])),
       delayStepsMin: 1,
-      delayStepsMax: between(random, 1, stepsPerTick),
+      delayStepsMax,
+      longDelayShare: when('longDelays', pick(random, [0.01, 0.05, 0.2])),
+      longDelayStepsMax: Math.max(delayStepsMax + 1, between(random, 1, 4) * electionSteps),
     },
     partitions: {
-      startRatePerStep: pick(random, [0, 1 / 600, 1 / 250, 1 / 100]),
+      startRatePerStep: when('partitions', pick(random, [1 / 600, 1 / 250, 1 / 100])),
       durationStepsMin: 2 * stepsPerTick,
       durationStepsMax: 4 * electionSteps,
       concurrentMax: between(random, 1, 2),
     },
     crashes: {
-      crashRatePerNodeStep: pick(random, [0, 1 / 6000, 1 / 2500, 1 / 1000]),
-      persistCrashBeforeWriteRate: pick(random, [0, 0.0005, 0.002, 0.01]),
-      persistCrashAfterWriteRate: pick(random, [0, 0.0005, 0.002]),
-      applyCrashRate: pick(random, [0, 0.001, 0.005]),
+      crashRatePerNodeStep: when('crashes', pick(random, [1 / 6000, 1 / 2500, 1 / 1000])),
+      persistCrashBeforeWriteRate: when('persistCrashes', pick(random, [0.0005, 0.002, 0.01])),
+      persistCrashAfterWriteRate: when('persistCrashes', pick(random, [0, 0.0005, 0.002])),
+      applyCrashRate: when('applyCrashes', pick(random, [0.001, 0.005])),
       downStepsMin: stepsPerTick,
       downStepsMax: 3 * electionSteps,
     },
@@ -132,9 +189,13 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       putShare: pick(random, [0.05, 0.2]),
       keyCount: between(random, 1, 5),
       outstandingMax: pick(random, [4, 16, 64]),
-      membershipChangeRatePerStep: pick(random, [0, 1 / 1500, 1 / 500, 1 / 200]),
-      leadershipTransferRatePerStep: pick(random, [0, 1 / 1500, 1 / 400]),
+      membershipChangeRatePerStep: when('membership', pick(random, [1 / 1500, 1 / 500, 1 / 200])),
+      leadershipTransferRatePerStep: when('transfers', pick(random, [1 / 1500, 1 / 400])),
       joinersMax: between(random, 1, 3),
+      concurrentMembershipShare: pick(random, [0.2, 0.5]),
+      transferOnPartitionShare: when('transfers', pick(random, [0.2, 0.5])),
+      readHeavyStretchSteps: when('readHeavy', between(random, 2, 8) * electionSteps),
+      readHeavyReadShare: pick(random, [0.8, 0.95]),
     },
   };
 }
@@ -145,8 +206,10 @@ const rate = (value: number): string =>
 /** One line naming every knob, so a failing seed's setting is readable from the log. */
 export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
   const { raft, network, partitions, crashes, workload } = knobs;
+  const families = faultFamilies.filter((family) => knobs.families[family]);
   return [
     `seed=${seed}`,
+    `families=${families.length === 0 ? 'none' : families.join(',')}`,
     `nodes=${knobs.nodeCount}(+${workload.joinersMax} joiners)`,
     `faultTicks=${knobs.faultPhaseTicks}`,
     `stepsPerTick=${knobs.stepsPerTick}±${knobs.tickSkew * 100}%`,
@@ -162,13 +225,15 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `loss=${rate(network.lossRate)}`,
     `dup=${rate(network.duplicationRate)}`,
     `delay=${network.delayStepsMin}..${network.delayStepsMax}`,
+    `longDelay=${rate(network.longDelayShare)}..${network.longDelayStepsMax}`,
     `partitions=${rate(partitions.startRatePerStep)}x${partitions.concurrentMax}`,
     `crash=${rate(crashes.crashRatePerNodeStep)}`,
     `persistCrash=before:${rate(crashes.persistCrashBeforeWriteRate)},after:${rate(crashes.persistCrashAfterWriteRate)}`,
     `applyCrash=${rate(crashes.applyCrashRate)}`,
     `ops=${workload.operationRatePerStep}(reads ${workload.readShare})`,
     `keys=${workload.keyCount}`,
-    `membership=${rate(workload.membershipChangeRatePerStep)}`,
-    `transfer=${rate(workload.leadershipTransferRatePerStep)}`,
+    `membership=${rate(workload.membershipChangeRatePerStep)}(concurrent ${workload.concurrentMembershipShare})`,
+    `transfer=${rate(workload.leadershipTransferRatePerStep)}(on partition ${workload.transferOnPartitionShare})`,
+    `readHeavy=${workload.readHeavyStretchSteps}(reads ${workload.readHeavyReadShare})`,
   ].join(' ');
 }
