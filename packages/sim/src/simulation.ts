@@ -38,6 +38,8 @@ export interface SimulationStats {
   readonly crashes: number;
   readonly crashesInPersist: number;
   readonly crashesInApply: number;
+  /** Process pauses: a node frozen (no ticks, turns or messages) with its state kept. */
+  readonly pauses: number;
   readonly restarts: number;
   readonly partitions: number;
   readonly elections: number;
@@ -118,6 +120,7 @@ export class Simulation {
       this.checkers,
       this.trace,
       4 * electionSteps,
+      electionSteps,
       knobs.nodeCount,
       () => this.step,
     );
@@ -189,11 +192,11 @@ export class Simulation {
     this.cluster.injectCrashesAndRestarts();
   }
 
-  /** Ends every fault: no partitions, loss, duplication, long delays or crashes; every node that should run, runs. */
+  /** Ends every fault: no partitions, loss, duplication, long delays, crashes or pauses; every node that should run, runs. */
   private heal(): void {
     this.trace.record(
       this.step,
-      'heal: no more partitions, loss, duplication, long delays or crashes; restarting every node',
+      'heal: no more partitions, loss, duplication, long delays, crashes or pauses; restarting every node',
     );
     this.partitions.healAll();
     this.network.stopLossAndDuplication();
@@ -203,7 +206,10 @@ export class Simulation {
     this.liveness.begin(this.step);
   }
 
-  /** Leader completeness for every node that could win an election now (not only those that did). */
+  /**
+   * Leader completeness for every node that could win an election now (not only those that did),
+   * and that no two of them could be elected by disjoint majorities.
+   */
   private checkElectableNodes(): void {
     const candidates = this.cluster.all
       .filter((node) => !node.retired)
@@ -215,9 +221,9 @@ export class Simulation {
           .members.filter((member) => member.role === 'voter')
           .map((member) => member.id),
       }));
-    this.checkers.leaderCompleteness.checkElectable(candidates);
-    const electable = electableNodes(candidates).map(({ candidate }) => candidate);
-    this.checkers.electionSafety.checkElectableOverlap(electable);
+    const electable = electableNodes(candidates);
+    this.checkers.leaderCompleteness.checkElectableNodes(electable);
+    this.checkers.electionSafety.checkElectableOverlap(electable.map(({ candidate }) => candidate));
   }
 
   private checkDurableLogs(): void {
@@ -254,6 +260,7 @@ export class Simulation {
       crashes: cluster.crashes,
       crashesInPersist: cluster.crashesInPersist,
       crashesInApply: cluster.crashesInApply,
+      pauses: cluster.pauses,
       restarts: cluster.restarts,
       partitions: this.partitions.startedCount,
       elections: cluster.elections,

@@ -13,21 +13,37 @@ describe('simulation campaign', () => {
     let crashes = 0;
     let partitions = 0;
     let commits = 0;
+    let deliveredAfterTermChange = 0;
+    let concurrentMembershipAttempts = 0;
+    let concurrentMembershipRefused = 0;
+    let pauses = 0;
     for (let seed = firstSeed; seed < firstSeed + seedCount; seed += 1) {
       const result = runSeed(seed, { trace: 'off' });
       crashes += result.stats.crashes;
       partitions += result.stats.partitions;
       commits += result.stats.commits;
+      deliveredAfterTermChange += result.stats.deliveredAfterTermChange;
+      concurrentMembershipAttempts += result.stats.concurrentMembershipAttempts;
+      concurrentMembershipRefused += result.stats.concurrentMembershipRefused;
+      pauses += result.stats.pauses;
       for (const failure of result.failures) {
         failures.push(
           `seed ${seed} [${failure.checker}] ${failure.message} (npm run vopr -- --seed ${seed})`,
         );
       }
     }
-    console.log(`campaign: ${crashes} crashes, ${partitions} partitions, ${commits} acknowledged proposals`);
+    console.log(
+      `campaign: ${crashes} crashes, ${pauses} pauses, ${partitions} partitions, ${commits} acknowledged proposals, ` +
+        `${deliveredAfterTermChange} messages delivered after their sender's term changed, ` +
+        `${concurrentMembershipAttempts} concurrent membership attempts (${concurrentMembershipRefused} refused)`,
+    );
     expect(failures).toEqual([]);
     expect(crashes).toBeGreaterThan(seedCount);
     expect(partitions).toBeGreaterThan(seedCount);
     expect(commits).toBeGreaterThan(seedCount * 20);
+    expect(pauses).toBeGreaterThan(seedCount / 2);
+    expect(deliveredAfterTermChange).toBeGreaterThan(seedCount);
+    expect(concurrentMembershipAttempts).toBeGreaterThan(seedCount / 10);
+    expect(concurrentMembershipRefused).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -308,6 +308,23 @@ describe('acknowledged proposals checker', () => {
   });
 });
 
+describe('linearizable reads: the serving leader still led after the read arrived', () => {
+  it('complains when a read is served in a term older than a leader elected before it was issued', () => {
+    const checkers = new SafetyCheckers();
+    checkers.electionSafety.onLeader(n1, 2, 'soft state');
+    checkers.reads.onIssued(1, 'k');
+    checkers.electionSafety.onLeader(n2, 3, 'soft state');
+    checkers.reads.onIssued(2, 'k');
+    checkers.reads.onResult(1, n1, { ok: true, index: 0, result: undefined }, 2);
+    expect(checkers.violations.any).toBe(false);
+    checkers.reads.onResult(2, n1, { ok: true, index: 0, result: undefined }, 2);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'linearizable-reads' });
+    expect(checkers.violations.all[0]!.message).toBe(
+      'read #2 of k served by n1 at read index 0 in term 2, but a leader of term 3 was elected before the read was issued',
+    );
+  });
+});
+
 describe('linearizable reads checker', () => {
   it('complains when a read misses a write acknowledged before it was issued', () => {
     const checkers = new SafetyCheckers();

@@ -5,4 +5,5 @@ import type { BrokenVariant } from '@raftkv/raft/testing';
 export const defaultCampaignVariants: readonly BrokenVariant[] = [
   'count-stale-vote-response',
   'concurrent-configuration-change',
+  'read-confirmed-by-earlier-round',
 ];

@@ -64,6 +64,7 @@ describe('knobs', () => {
         longDelays: [network.longDelayShare],
         partitions: [partitions.startRatePerStep],
         crashes: [crashes.crashRatePerNodeStep],
+        pauses: [crashes.pauseRatePerNodeStep],
         persistCrashes: [crashes.persistCrashBeforeWriteRate, crashes.persistCrashAfterWriteRate],
         applyCrashes: [crashes.applyCrashRate],
         membership: [workload.membershipChangeRatePerStep],

@@ -4,6 +4,7 @@
 import { type BrokenVariant, brokenVariants, setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSeed, type SimulationKnobs } from '../src/index.js';
+import { defaultCampaignVariants } from './default-campaign-variants.js';
 
 const seedsMax = 200;
 
@@ -60,6 +61,11 @@ afterEach(() => setBrokenVariant(null));
 const profiledVariants = brokenVariants.filter((variant) => profiles[variant] !== undefined);
 
 describe('the simulator has teeth', () => {
+  it('every broken variant is covered here or by the default campaign', () => {
+    const covered = new Set([...profiledVariants, ...defaultCampaignVariants]);
+    expect(brokenVariants.filter((variant) => !covered.has(variant))).toEqual([]);
+  });
+
   it.each(profiledVariants)(
     'catches the broken variant %s within 200 seeds',
     (variant) => {

@@ -13,15 +13,20 @@ export interface FaultTotals {
   messages: number;
   dropped: number;
   duplicated: number;
+  delayedLong: number;
+  deliveredAfterTermChange: number;
   crashes: number;
   crashesInPersist: number;
   crashesInApply: number;
+  pauses: number;
   restarts: number;
   partitions: number;
   elections: number;
   commits: number;
   readsServed: number;
   membershipChanges: number;
+  concurrentMembershipAttempts: number;
+  concurrentMembershipRefused: number;
   transfers: number;
   snapshotsInstalled: number;
 }
@@ -39,15 +44,20 @@ export const emptyTotals = (): FaultTotals => ({
   messages: 0,
   dropped: 0,
   duplicated: 0,
+  delayedLong: 0,
+  deliveredAfterTermChange: 0,
   crashes: 0,
   crashesInPersist: 0,
   crashesInApply: 0,
+  pauses: 0,
   restarts: 0,
   partitions: 0,
   elections: 0,
   commits: 0,
   readsServed: 0,
   membershipChanges: 0,
+  concurrentMembershipAttempts: 0,
+  concurrentMembershipRefused: 0,
   transfers: 0,
   snapshotsInstalled: 0,
 });

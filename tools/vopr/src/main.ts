@@ -18,9 +18,13 @@ const replayCommand = (seed: number): string => `npm run vopr -- --seed ${seed}`
 function describeTotals(faults: FaultTotals): string {
   return (
     `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply), ` +
-    `${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
-    `${faults.duplicated} duplicated; exercised: ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
+    `${faults.pauses} pauses, ${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
+    `${faults.duplicated} duplicated, ${faults.delayedLong} delayed long; ` +
+    `exercised: ${faults.deliveredAfterTermChange} messages delivered after their sender's term changed ` +
+    `(deliveredAfterTermChange), ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
     `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
+    `${faults.concurrentMembershipAttempts} concurrent membership attempts (concurrentMembershipAttempts; ` +
+    `${faults.concurrentMembershipRefused} refused as in progress), ` +
     `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks`
   );
 }

@@ -33,6 +33,7 @@ export interface ClusterCounters {
   crashes: number;
   crashesInPersist: number;
   crashesInApply: number;
+  pauses: number;
   restarts: number;
   elections: number;
   snapshotsInstalled: number;
@@ -60,6 +61,7 @@ export class Cluster implements DeliveryGate {
     crashes: 0,
     crashesInPersist: 0,
     crashesInApply: 0,
+    pauses: 0,
     restarts: 0,
     elections: 0,
     snapshotsInstalled: 0,
@@ -117,8 +119,9 @@ export class Cluster implements DeliveryGate {
   }
 
   deliver(message: Message): boolean {
-    const actor = this.byId.get(message.to)?.actor;
-    if (actor === undefined || actor === null) return false;
+    const node = this.byId.get(message.to);
+    const actor = node?.actor;
+    if (actor === undefined || actor === null || node?.pausedUntilStep !== null) return false;
     const { trace } = this.environment;
     if (trace.on) trace.record(this.step, `deliver ${describeMessage(message)}`);
     const delivered = actor.deliver({ type: 'message', message });
@@ -134,7 +137,9 @@ export class Cluster implements DeliveryGate {
 
   deliverTicks(): void {
     for (const node of this.nodes) {
+      // A paused node's ticks are lost, not replayed: its clock still consumes them.
       if (node.actor !== null && this.environment.clock.takeTick(node.id, this.step)) {
+        if (node.pausedUntilStep !== null) continue;
         node.actor.deliver({ type: 'tick' });
         this.counters.ticks += 1;
       }
@@ -145,7 +150,7 @@ export class Cluster implements DeliveryGate {
   runTurns(): void {
     for (const node of this.nodes) {
       const actor = node.actor;
-      if (actor === null || !actor.hasWork()) continue;
+      if (actor === null || node.pausedUntilStep !== null || !actor.hasWork()) continue;
       try {
         actor.runTurn();
       } catch (error) {
@@ -157,27 +162,48 @@ export class Cluster implements DeliveryGate {
     }
   }
 
-  /** Crashes running nodes at the injector's rate, and restarts down nodes whose time has come. */
+  /**
+   * Crashes and pauses running nodes at the injector's rates, resumes paused nodes and restarts
+   * down nodes whose time has come.
+   */
   injectCrashesAndRestarts(): void {
+    const { faults } = this.environment;
     for (const node of this.nodes) {
       if (node.retired) continue;
       if (node.actor !== null) {
-        if (this.environment.faults.decideCrashBetweenTurns()) this.crash(node, 'between turns');
+        if (node.pausedUntilStep !== null && node.pausedUntilStep <= this.step) this.resume(node);
+        if (faults.decideCrashBetweenTurns()) this.crash(node, 'between turns');
+        else if (node.pausedUntilStep === null && faults.decidePause()) this.pause(node);
       } else if (node.restartAtStep <= this.step) {
         this.start(node);
       }
     }
   }
 
-  /** Restarts every down node that is not retired (the heal before the liveness phase). */
+  /** Resumes every paused node and restarts every down node that is not retired (the heal). */
   restartAll(): void {
     for (const node of this.nodes) {
+      if (node.pausedUntilStep !== null) this.resume(node);
       if (!node.retired && node.actor === null) this.start(node);
     }
   }
 
+  private pause(node: SimNode): void {
+    node.pausedUntilStep = this.step + this.environment.faults.drawPauseSteps();
+    this.counters.pauses += 1;
+    const { trace } = this.environment;
+    if (trace.on) trace.record(this.step, `${node.id} paused until step ${node.pausedUntilStep}`);
+  }
+
+  private resume(node: SimNode): void {
+    node.pausedUntilStep = null;
+    const { trace } = this.environment;
+    if (trace.on) trace.record(this.step, `${node.id} resumed`);
+  }
+
   crash(node: SimNode, where: string): void {
     node.actor = null;
+    node.pausedUntilStep = null;
     node.role = null;
     node.restartAtStep = this.step + this.environment.faults.drawDownSteps();
     this.counters.crashes += 1;
@@ -189,6 +215,7 @@ export class Cluster implements DeliveryGate {
   /** Stops `node` for good (it was removed from the configuration); its disk stays for the checkers. */
   retire(node: SimNode): void {
     node.actor = null;
+    node.pausedUntilStep = null;
     node.role = null;
     node.retired = true;
     const { trace } = this.environment;

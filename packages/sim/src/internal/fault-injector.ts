@@ -1,5 +1,6 @@
 // Seeded crash decisions: crashes between turns, crashes inside storage.persist (before or after
-// the write is durable) and inside stateMachine.apply, and how long a crashed node stays down.
+// the write is durable) and inside stateMachine.apply, how long a crashed node stays down, and
+// process pauses (a node frozen for a while, its state intact).
 // Switched off for the liveness phase. Pure: draws only from its own PRNG.
 import type { SeededPrng } from '@raftkv/raft';
 import type { CrashKnobs } from './knobs.js';
@@ -37,6 +38,20 @@ export class FaultInjector {
 
   decideCrashBetweenTurns(): boolean {
     return this.active && this.random.chance(this.knobs.crashRatePerNodeStep);
+  }
+
+  decidePause(): boolean {
+    return (
+      this.active &&
+      this.knobs.pauseRatePerNodeStep > 0 &&
+      this.random.chance(this.knobs.pauseRatePerNodeStep)
+    );
+  }
+
+  /** From one tick to pauseStepsMax steps: long pauses outlast an election timeout. */
+  drawPauseSteps(): number {
+    const { downStepsMin, pauseStepsMax } = this.knobs;
+    return downStepsMin + this.random.nextInt(Math.max(1, pauseStepsMax - downStepsMin + 1));
   }
 
   drawDownSteps(): number {

@@ -36,6 +36,13 @@ export interface CrashKnobs {
   readonly applyCrashRate: number;
   readonly downStepsMin: number;
   readonly downStepsMax: number;
+  /**
+   * Probability per step that one running node pauses (a GC or VM pause): it takes no ticks and no
+   * turns and drops the messages sent to it, while client requests queue; then it resumes with its
+   * volatile state intact, possibly a leader that was replaced meanwhile.
+   */
+  readonly pauseRatePerNodeStep: number;
+  readonly pauseStepsMax: number;
 }
 
 export interface WorkloadKnobs {
@@ -76,6 +83,7 @@ export const faultFamilies = [
   'longDelays',
   'partitions',
   'crashes',
+  'pauses',
   'persistCrashes',
   'applyCrashes',
   'membership',
@@ -182,6 +190,8 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       applyCrashRate: when('applyCrashes', pick(random, [0.001, 0.005])),
       downStepsMin: stepsPerTick,
       downStepsMax: 3 * electionSteps,
+      pauseRatePerNodeStep: when('pauses', pick(random, [1 / 2500, 1 / 1000, 1 / 400])),
+      pauseStepsMax: between(random, 2, 4) * electionSteps,
     },
     workload: {
       operationRatePerStep: pick(random, [0.05, 0.15, 0.4]),
@@ -228,6 +238,7 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `longDelay=${rate(network.longDelayShare)}..${network.longDelayStepsMax}`,
     `partitions=${rate(partitions.startRatePerStep)}x${partitions.concurrentMax}`,
     `crash=${rate(crashes.crashRatePerNodeStep)}`,
+    `pause=${rate(crashes.pauseRatePerNodeStep)}..${crashes.pauseStepsMax}`,
     `persistCrash=before:${rate(crashes.persistCrashBeforeWriteRate)},after:${rate(crashes.persistCrashAfterWriteRate)}`,
     `applyCrash=${rate(crashes.applyCrashRate)}`,
     `ops=${workload.operationRatePerStep}(reads ${workload.readShare})`,

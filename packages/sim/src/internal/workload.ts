@@ -38,8 +38,8 @@ export class Workload {
     transfers: 0,
     transfersAttempted: 0,
   };
-  /** Operation id → the step it was issued; forgotten after clientTimeoutSteps (its node may have crashed). */
-  private readonly outstanding = new Map<number, number>();
+  /** Operation id → when and to whom it was issued; forgotten after clientTimeoutSteps (its node may have crashed). */
+  private readonly outstanding = new Map<number, { readonly issuedAt: number; readonly target: NodeId }>();
   private nextOperation = 1;
   private leaderHint: NodeId | null = null;
   private membershipChangeInFlightSince: number | null = null;
@@ -57,6 +57,8 @@ export class Workload {
     private readonly checkers: SafetyCheckers,
     private readonly trace: Trace,
     private readonly clientTimeoutSteps: number,
+    /** How long the client waits on its hinted leader before it tries other nodes. */
+    private readonly failoverSteps: number,
     private readonly initialNodeCount: number,
     private readonly now: () => number,
   ) {}
@@ -68,7 +70,7 @@ export class Workload {
   /** Issues this step's operations, each with its seed-drawn probability. */
   runStep(): void {
     const step = this.step;
-    for (const [operation, issuedAt] of this.outstanding) {
+    for (const [operation, { issuedAt }] of this.outstanding) {
       if (step - issuedAt > this.clientTimeoutSteps) this.outstanding.delete(operation);
     }
     this.maybeSwitchStretch();
@@ -103,7 +105,7 @@ export class Workload {
   private issueProposal(): void {
     const target = this.pickTarget();
     if (target === null) return;
-    const operation = this.begin();
+    const operation = this.begin(target);
     const value = `v${operation}`;
     const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
     const data = encodeCommand({
@@ -131,7 +133,7 @@ export class Workload {
   private issueRead(): void {
     const target = this.pickTarget();
     if (target === null) return;
-    const operation = this.begin();
+    const operation = this.begin(target);
     const key = `k${this.random.nextInt(this.knobs.keyCount)}`;
     this.counters.reads += 1;
     this.checkers.reads.onIssued(operation, key);
@@ -147,7 +149,7 @@ export class Workload {
           `read #${operation} on ${target}: ${outcome}`,
         );
         if (result.ok) this.counters.readsServed += 1;
-        this.checkers.reads.onResult(operation, target, result);
+        this.checkers.reads.onResult(operation, target, result, this.cluster.node(target)?.term);
       },
     });
   }
@@ -270,18 +272,30 @@ export class Workload {
     });
   }
 
-  /** The last leader hint when that node runs (most of the time), else a random running node. */
+  /**
+   * The last leader hint when that node runs (most of the time), else a random running node. Like a
+   * real client, it fails over: a hinted node that left a request unanswered for failoverSteps (it
+   * may be paused or cut off) loses the hint until a node answers again.
+   */
   private pickTarget(): NodeId | null {
+    if (this.leaderHint !== null && this.hintIsSilent(this.leaderHint)) this.leaderHint = null;
     const hinted = this.leaderHint === null ? undefined : this.cluster.node(this.leaderHint);
     if (hinted?.isUp && this.random.chance(0.8)) return hinted.id;
     const running = this.cluster.running();
     return running.length === 0 ? null : running[this.random.nextInt(running.length)]!.id;
   }
 
-  private begin(): number {
+  private hintIsSilent(hint: NodeId): boolean {
+    for (const { issuedAt, target } of this.outstanding.values()) {
+      if (target === hint && this.step - issuedAt > this.failoverSteps) return true;
+    }
+    return false;
+  }
+
+  private begin(target: NodeId): number {
     const operation = this.nextOperation;
     this.nextOperation += 1;
-    this.outstanding.set(operation, this.step);
+    this.outstanding.set(operation, { issuedAt: this.step, target });
     return operation;
   }
 

@@ -10,8 +10,14 @@ import type { Violations } from './violations.js';
 
 export class ElectionSafetyChecker {
   private readonly leaders = new Map<Term, NodeId>();
+  private highestTerm: Term = 0;
 
   constructor(private readonly violations: Violations) {}
+
+  /** The highest term known to have had a leader (0 if none yet). */
+  get highestLeaderTerm(): Term {
+    return this.highestTerm;
+  }
 
   /** Distinct terms that had a leader. */
   get leaderTerms(): number {
@@ -22,6 +28,7 @@ export class ElectionSafetyChecker {
     const known = this.leaders.get(term);
     if (known === undefined) {
       this.leaders.set(term, id);
+      if (term > this.highestTerm) this.highestTerm = term;
     } else if (known !== id) {
       this.violations.report(
         'election-safety',

@@ -47,8 +47,13 @@ export class LeaderCompletenessChecker {
 
   /** Checks every candidate that a majority of its configuration's voters would find up-to-date. */
   checkElectable(candidates: readonly ElectionCandidate[]): void {
+    if (this.highestCommitIndex > 0) this.checkElectableNodes(electableNodes(candidates));
+  }
+
+  /** As checkElectable, on candidates already found electable by electableNodes. */
+  checkElectableNodes(electable: ReturnType<typeof electableNodes>): void {
     if (this.highestCommitIndex === 0) return;
-    for (const { candidate, supporters } of electableNodes(candidates)) {
+    for (const { candidate, supporters } of electable) {
       const missing = this.findMissing(candidate.log, this.highestCommitIndex);
       if (missing === null) continue;
       this.violations.report(

@@ -18,7 +18,11 @@ export class SafetyCheckers {
   readonly logMatching = new LogMatchingChecker(this.violations);
   readonly leaderCompleteness = new LeaderCompletenessChecker(this.violations, this.history);
   readonly proposals = new AcknowledgedProposalsChecker(this.violations, this.history);
-  readonly reads = new LinearizableReadsChecker(this.violations, this.history);
+  readonly reads = new LinearizableReadsChecker(
+    this.violations,
+    this.history,
+    () => this.electionSafety.highestLeaderTerm,
+  );
 
   onMessageSent(message: Message): void {
     this.electionSafety.onMessageSent(message);
