@@ -186,7 +186,10 @@ export class RaftNode {
   changeMembership(change: MembershipChange): ProposeOutcome {
     const refusal = this.proposalRefusal();
     if (refusal !== null) return this.dropped(refusal);
-    if (this.configurations.latestIndex > this.log.commitIndex)
+    if (
+      this.configurations.latestIndex > this.log.commitIndex &&
+      !isBrokenVariant('concurrent-configuration-change')
+    )
       return this.dropped('membership-change-in-progress');
     // A leader must commit an entry in its term before changing membership (Ongaro, raft-dev 2015).
     if (!this.committedInCurrentTerm) return this.dropped('no-leader-commit-in-term');
@@ -571,6 +574,13 @@ export class RaftNode {
       this.outbox.push({ ...this.appendEntriesResponse(message, false, 0), sequence: 0 });
     } else if (message.type === 'InstallSnapshot' && answerStaleLeader) {
       this.outbox.push({ ...this.installSnapshotResponse(message, 0, false, false), sequence: 0 });
+    } else if (
+      message.type === 'RequestVoteResponse' &&
+      message.voteGranted &&
+      this.role === 'candidate' &&
+      isBrokenVariant('count-stale-vote-response')
+    ) {
+      this.handleRequestVoteResponse(message);
     } else if (message.type === 'RequestVote' && message.preVote) {
       this.outbox.push({
         type: 'RequestVoteResponse',
@@ -834,6 +844,11 @@ export class RaftNode {
 
   /** Thesis §6.4 step 2: the read waits for a quorum to echo the NEXT heartbeat round. */
   private registerRead(context: number): void {
+    if (isBrokenVariant('read-confirmed-by-earlier-round')) {
+      this.reads.add(context, this.log.commitIndex, this.sequence);
+      this.heartbeatPending = true;
+      return;
+    }
     this.reads.add(context, this.log.commitIndex, this.sequence + 1);
     this.heartbeatPending = true;
   }

@@ -24,7 +24,13 @@ export type BrokenVariant =
    * @raftkv/kv's session table forgets the result of the oldest unacknowledged sequence too (an
    * inclusive bound where an exclusive one belongs), so its retry applies again (violates thesis §6.3).
    */
-  | 'session-table-off-by-one';
+  | 'session-table-off-by-one'
+  /** A candidate counts a granted vote response from an earlier term (violates paper §5.2, fig. 2). */
+  | 'count-stale-vote-response'
+  /** The leader accepts a configuration change while an earlier one is uncommitted (violates thesis §4.1). */
+  | 'concurrent-configuration-change'
+  /** A ReadIndex read is confirmed by a heartbeat round that began before it arrived (violates thesis §6.4). */
+  | 'read-confirmed-by-earlier-round';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -35,6 +41,9 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'persist-without-fdatasync',
   'reopen-truncates-final-record',
   'session-table-off-by-one',
+  'count-stale-vote-response',
+  'concurrent-configuration-change',
+  'read-confirmed-by-earlier-round',
 ];
 
 let active: BrokenVariant | null = null;

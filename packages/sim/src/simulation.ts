@@ -2,6 +2,7 @@
 // (network faults, partitions, crashes, client workload) and then a liveness phase after healing,
 // with every safety checker watching. Everything is drawn from one seed; steps are the only time.
 import { assert, SeededPrng } from '@raftkv/raft';
+import { electableNodes } from './internal/checkers/leader-completeness.js';
 import { SafetyCheckers } from './internal/checkers/safety-checkers.js';
 import type { Violation } from './internal/checkers/violations.js';
 import { SimulatedClock } from './internal/clock.js';
@@ -31,6 +32,10 @@ export interface SimulationStats {
   readonly delivered: number;
   readonly dropped: number;
   readonly duplicated: number;
+  /** Messages (copies) given a long delay (up to several election timeouts). */
+  readonly delayedLong: number;
+  /** Messages delivered when their sender's current term was already above the message's term. */
+  readonly deliveredAfterTermChange: number;
   readonly crashes: number;
   readonly crashesInPersist: number;
   readonly crashesInApply: number;
@@ -44,6 +49,8 @@ export interface SimulationStats {
   readonly bitFlips: number;
   /** Restarts the write-ahead log refused (StorageCorruptionError after a bit flip); that node stays down. */
   readonly corruptionsRefused: number;
+  /** Process pauses: a node frozen (no ticks, turns or messages) with its state kept. */
+  readonly pauses: number;
   readonly restarts: number;
   /** Crashes that lost applied KV writes the store had not yet made durable (re-applied from the log). */
   readonly crashesLosingKvWrites: number;
@@ -60,6 +67,10 @@ export interface SimulationStats {
   readonly reads: number;
   readonly readsServed: number;
   readonly membershipChanges: number;
+  /** Membership changes asked of a leader while another was in flight (the core must refuse them). */
+  readonly concurrentMembershipAttempts: number;
+  /** ... of which the leader refused as 'membership-change-in-progress'. */
+  readonly concurrentMembershipRefused: number;
   readonly transfers: number;
   readonly snapshotsInstalled: number;
   readonly appliedIndex: number;
@@ -135,6 +146,7 @@ export class Simulation {
       this.checkers,
       this.trace,
       4 * electionSteps,
+      electionSteps,
       knobs.nodeCount,
       () => this.step,
       knobs.kv,
@@ -224,29 +236,36 @@ export class Simulation {
     }
     const candidates = this.cluster.all.filter((node) => !node.retired).map((node) => node.id);
     const started = this.partitions.maybeStart(this.step, candidates);
-    if (started !== null && this.trace.on) {
-      this.trace.record(
-        this.step,
-        `partition #${started.id} ${started.description} until step ${started.endStep}`,
-      );
+    if (started !== null) {
+      if (this.trace.on) {
+        this.trace.record(
+          this.step,
+          `partition #${started.id} ${started.description} until step ${started.endStep}`,
+        );
+      }
+      this.workload.onPartitionStarted();
     }
     this.cluster.injectCrashesAndRestarts();
   }
 
-  /** Ends every fault: no partitions, loss, duplication or crashes; every node that should run, runs. */
+  /** Ends every fault: no partitions, loss, duplication, long delays, crashes or pauses; every node that should run, runs. */
   private heal(): void {
     this.trace.record(
       this.step,
-      'heal: no more partitions, loss, duplication or crashes; restarting every node',
+      'heal: no more partitions, loss, duplication, long delays, crashes or pauses; restarting every node',
     );
     this.partitions.healAll();
     this.network.stopLossAndDuplication();
+    this.network.stopLongDelays();
     this.faults.stop();
     this.cluster.restartAll();
     this.liveness.begin(this.step);
   }
 
-  /** Leader completeness for every node that could win an election now (not only those that did). */
+  /**
+   * Leader completeness for every node that could win an election now (not only those that did),
+   * and that no two of them could be elected by disjoint majorities.
+   */
   private checkElectableNodes(): void {
     const candidates = this.cluster.all
       .filter((node) => !node.retired)
@@ -258,7 +277,9 @@ export class Simulation {
           .members.filter((member) => member.role === 'voter')
           .map((member) => member.id),
       }));
-    this.checkers.leaderCompleteness.checkElectable(candidates);
+    const electable = electableNodes(candidates);
+    this.checkers.leaderCompleteness.checkElectableNodes(electable);
+    this.checkers.electionSafety.checkElectableOverlap(electable.map(({ candidate }) => candidate));
   }
 
   private checkDurableLogs(): void {
@@ -291,6 +312,8 @@ export class Simulation {
       delivered: network.delivered,
       dropped: network.lost + network.droppedByPartition + network.droppedNodeDown,
       duplicated: network.duplicated,
+      delayedLong: network.delayedLong,
+      deliveredAfterTermChange: cluster.deliveredAfterTermChange,
       crashes: cluster.crashes,
       crashesInPersist: cluster.crashesInPersist,
       crashesInApply: cluster.crashesInApply,
@@ -300,6 +323,7 @@ export class Simulation {
       writesLostToPowerLoss: cluster.writesLostToPowerLoss,
       bitFlips: cluster.bitFlips,
       corruptionsRefused: cluster.corruptionsRefused,
+      pauses: cluster.pauses,
       restarts: cluster.restarts,
       crashesLosingKvWrites: cluster.crashesLosingKvWrites,
       partitions: this.partitions.startedCount,
@@ -312,6 +336,8 @@ export class Simulation {
       reads: clients.reads,
       readsServed: this.checkers.reads.served,
       membershipChanges: workload.membershipChanges,
+      concurrentMembershipAttempts: workload.concurrentMembershipAttempts,
+      concurrentMembershipRefused: workload.concurrentMembershipRefused,
       transfers: workload.transfers,
       snapshotsInstalled: cluster.snapshotsInstalled,
       appliedIndex: this.checkers.history.lastIndex,

@@ -16,6 +16,10 @@ describe('simulation campaign', () => {
     let sessionRetries = 0;
     let crashesLosingKvWrites = 0;
     let linearizabilityUnknown = 0;
+    let deliveredAfterTermChange = 0;
+    let concurrentMembershipAttempts = 0;
+    let concurrentMembershipRefused = 0;
+    let pauses = 0;
     for (let seed = firstSeed; seed < firstSeed + seedCount; seed += 1) {
       const result = runSeed(seed, { trace: 'off' });
       crashes += result.stats.crashes;
@@ -24,6 +28,10 @@ describe('simulation campaign', () => {
       sessionRetries += result.stats.sessionRetries;
       crashesLosingKvWrites += result.stats.crashesLosingKvWrites;
       linearizabilityUnknown += result.stats.linearizabilityUnknown;
+      deliveredAfterTermChange += result.stats.deliveredAfterTermChange;
+      concurrentMembershipAttempts += result.stats.concurrentMembershipAttempts;
+      concurrentMembershipRefused += result.stats.concurrentMembershipRefused;
+      pauses += result.stats.pauses;
       for (const failure of result.failures) {
         failures.push(
           `seed ${seed} [${failure.checker}] ${failure.message} (npm run vopr -- --seed ${seed})`,
@@ -31,9 +39,11 @@ describe('simulation campaign', () => {
       }
     }
     console.log(
-      `campaign: ${crashes} crashes (${crashesLosingKvWrites} lost deferred KV writes), ${partitions} partitions, ` +
-        `${commits} acknowledged proposals, ${sessionRetries} session retries, ` +
-        `${linearizabilityUnknown} linearizability checks out of budget`,
+      `campaign: ${crashes} crashes (${crashesLosingKvWrites} lost deferred KV writes), ${pauses} pauses, ` +
+        `${partitions} partitions, ${commits} acknowledged proposals, ${sessionRetries} session retries, ` +
+        `${linearizabilityUnknown} linearizability checks out of budget, ` +
+        `${deliveredAfterTermChange} messages delivered after their sender's term changed, ` +
+        `${concurrentMembershipAttempts} concurrent membership attempts (${concurrentMembershipRefused} refused)`,
     );
     expect(failures).toEqual([]);
     expect(crashes).toBeGreaterThan(seedCount);
@@ -42,5 +52,9 @@ describe('simulation campaign', () => {
     expect(sessionRetries).toBeGreaterThan(seedCount);
     expect(crashesLosingKvWrites).toBeGreaterThan(seedCount / 10);
     expect(linearizabilityUnknown).toBeLessThan(seedCount / 10);
+    expect(pauses).toBeGreaterThan(seedCount / 2);
+    expect(deliveredAfterTermChange).toBeGreaterThan(seedCount);
+    expect(concurrentMembershipAttempts).toBeGreaterThan(seedCount / 10);
+    expect(concurrentMembershipRefused).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -12,6 +12,7 @@ import {
   type RequestVoteResponse,
 } from '@raftkv/raft';
 import { describe, expect, it } from 'vitest';
+import { disjointMajoritiesExist } from '../src/internal/checkers/election-safety.js';
 import { SafetyCheckers } from '../src/internal/checkers/safety-checkers.js';
 
 const n1 = nodeId('n1');
@@ -116,6 +117,53 @@ describe('election safety checker', () => {
     };
     checkers.onMessageSent(append);
     expect(checkers.violations.all[0]!.message).toMatch(/n1 and n3/);
+  });
+});
+
+describe('election safety: votes and configurations', () => {
+  const n4 = nodeId('n4');
+  const n5 = nodeId('n5');
+  const grantedTo = (checkers: SafetyCheckers) => (voter: NodeId, term: number) =>
+    checkers.voteDurability.grantedTo(voter, term);
+
+  it("a leader must hold its term's votes from a majority; votes of other terms or pre-votes do not count", () => {
+    const checkers = new SafetyCheckers();
+    checkers.onMessageSent(vote(n2, n1, 4));
+    checkers.onMessageSent(vote(n3, n1, 3));
+    checkers.onMessageSent(vote(n3, n1, 4, true));
+    checkers.electionSafety.checkMajority(n1, 4, [n1, n2, n3], grantedTo(checkers));
+    expect(checkers.violations.any).toBe(false);
+    checkers.electionSafety.checkMajority(n1, 4, [n1, n2, n3, n4, n5], grantedTo(checkers));
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'election-safety' });
+    expect(checkers.violations.all[0]!.message).toBe(
+      'n1 became leader of term 4 with votes from {n1,n2} only, not a majority of the voters {n1,n2,n3,n4,n5}',
+    );
+  });
+
+  it('knows when two configurations can have disjoint majorities (thesis §4.1)', () => {
+    expect(disjointMajoritiesExist([n1, n2, n3], [n1, n2, n3, n4])).toBe(false);
+    expect(disjointMajoritiesExist([n1, n2, n3, n4], [n1, n2, n4])).toBe(false);
+    expect(disjointMajoritiesExist([n1, n2, n3], [n1, n2, n3, n4, n5])).toBe(true);
+    expect(disjointMajoritiesExist([n1, n2, n3], [n1, n3, n4])).toBe(true);
+    expect(disjointMajoritiesExist([n1, n2, n3, n4, n5], [n1, n2, n3])).toBe(true);
+    expect(disjointMajoritiesExist([n1], [n2])).toBe(true);
+  });
+
+  it('complains when two nodes that could be elected now have configurations with disjoint majorities', () => {
+    const log = new MemoryLogStorage();
+    const checkers = new SafetyCheckers();
+    checkers.electionSafety.checkElectableOverlap([
+      { id: n1, log, voters: [n1, n2, n3] },
+      { id: n4, log, voters: [n1, n2, n3, n4] },
+    ]);
+    expect(checkers.violations.any).toBe(false);
+    checkers.electionSafety.checkElectableOverlap([
+      { id: n1, log, voters: [n1, n2, n3] },
+      { id: n4, log, voters: [n1, n3, n4] },
+    ]);
+    expect(checkers.violations.all[0]!.message).toBe(
+      'n1 (voters {n1,n2,n3}) and n4 (voters {n1,n3,n4}) could both be elected now, by disjoint majorities',
+    );
   });
 });
 
@@ -353,6 +401,23 @@ describe('exactly-once checker', () => {
     checkers.exactlyOnce.onAnswer('c1', 1, n2, 2, putResult(2));
     expect(checkers.violations.all[0]!.message).toMatch(
       /n2 answered request c1#1 from index 2 with .*revision:2\}, but its first result \(index 1\) was/,
+    );
+  });
+});
+
+describe('linearizable reads: the serving leader still led after the read arrived', () => {
+  it('complains when a read is served in a term older than a leader elected before it was issued', () => {
+    const checkers = new SafetyCheckers();
+    checkers.electionSafety.onLeader(n1, 2, 'soft state');
+    checkers.reads.onIssued(1, 'k');
+    checkers.electionSafety.onLeader(n2, 3, 'soft state');
+    checkers.reads.onIssued(2, 'k');
+    checkers.reads.onResult(1, n1, { ok: true, index: 0, result: undefined }, 2);
+    expect(checkers.violations.any).toBe(false);
+    checkers.reads.onResult(2, n1, { ok: true, index: 0, result: undefined }, 2);
+    expect(checkers.violations.all[0]).toMatchObject({ checker: 'linearizable-reads' });
+    expect(checkers.violations.all[0]!.message).toBe(
+      'read #2 of k served by n1 at read index 0 in term 2, but a leader of term 3 was elected before the read was issued',
     );
   });
 });

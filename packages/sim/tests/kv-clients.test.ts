@@ -53,7 +53,7 @@ function harness(putShare = 1) {
     oneClientPutsOnly,
     putShare,
     1,
-    { attemptTimeoutSteps: 10, attemptsMax: 3, backoffBaseSteps: 2 },
+    { attemptTimeoutSteps: 10, attemptsMax: 3, backoffBaseSteps: 2, failoverSteps: 10 },
     cluster,
     checkers,
     new Trace('off'),

@@ -22,7 +22,14 @@ const heartbeat = (from: NodeId, to: NodeId, sequence: number): AppendEntries =>
   sequence,
 });
 
-const reliable: NetworkKnobs = { lossRate: 0, duplicationRate: 0, delayStepsMin: 1, delayStepsMax: 1 };
+const reliable: NetworkKnobs = {
+  lossRate: 0,
+  duplicationRate: 0,
+  delayStepsMin: 1,
+  delayStepsMax: 1,
+  longDelayShare: 0,
+  longDelayStepsMax: 2,
+};
 
 /** Runs the network for `steps` steps and returns what arrived, with the step of arrival. */
 function drain(
@@ -114,6 +121,40 @@ describe('SimulatedNetwork', () => {
     expect(drain(network, 3)).toHaveLength(100);
   });
 
+  it('delays a share of the messages long, past delayStepsMax up to longDelayStepsMax', () => {
+    const network = new SimulatedNetwork(new SeededPrng(8), {
+      ...reliable,
+      delayStepsMax: 3,
+      longDelayShare: 0.2,
+      longDelayStepsMax: 100,
+    });
+    for (let sequence = 0; sequence < 1000; sequence += 1) network.send(heartbeat(n1, n2, sequence), 0);
+    const arrived = drain(network, 120);
+    const late = arrived.filter(({ step }) => step > 3);
+    expect(arrived).toHaveLength(1000);
+    expect(late.length).toBe(network.counters.delayedLong);
+    expect(late.length).toBeGreaterThan(150);
+    expect(late.length).toBeLessThan(250);
+    expect(late.every(({ step }) => step >= 4 && step <= 100)).toBe(true);
+    expect(late.some(({ step }) => step > 60)).toBe(true);
+  });
+
+  it('stops delaying long after stopLongDelays; messages already in flight still arrive', () => {
+    const network = new SimulatedNetwork(new SeededPrng(9), {
+      ...reliable,
+      longDelayShare: 1,
+      longDelayStepsMax: 50,
+    });
+    network.send(heartbeat(n1, n2, 1), 0);
+    network.stopLongDelays();
+    for (let sequence = 2; sequence < 100; sequence += 1) network.send(heartbeat(n1, n2, sequence), 0);
+    const arrived = drain(network, 60);
+    expect(arrived).toHaveLength(99);
+    expect(
+      arrived.filter(({ step }) => step > 1).map(({ message }) => (message as AppendEntries).sequence),
+    ).toEqual([1]);
+  });
+
   it('makes the same decisions for the same seed', () => {
     const run = (): number[] => {
       const network = new SimulatedNetwork(new SeededPrng(99), {
@@ -121,9 +162,11 @@ describe('SimulatedNetwork', () => {
         duplicationRate: 0.1,
         delayStepsMin: 1,
         delayStepsMax: 6,
+        longDelayShare: 0.1,
+        longDelayStepsMax: 60,
       });
       for (let sequence = 0; sequence < 200; sequence += 1) network.send(heartbeat(n1, n2, sequence), 0);
-      return drain(network, 10).map(({ step, message }) => step * 1000 + (message as AppendEntries).sequence);
+      return drain(network, 70).map(({ step, message }) => step * 1000 + (message as AppendEntries).sequence);
     };
     expect(run()).toEqual(run());
   });

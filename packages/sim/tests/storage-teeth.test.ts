@@ -4,9 +4,9 @@
 import { type BrokenVariant, setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSeed } from '../src/index.js';
+import { storageCampaignVariants as variants } from './default-campaign-variants.js';
 
 const seedsMax = 1000;
-const variants: readonly BrokenVariant[] = ['persist-without-fdatasync', 'reopen-truncates-final-record'];
 /** The highest seed each variant needed; the correct code must pass seeds 1..that. */
 const seedsRun = new Map<BrokenVariant, number>();
 

@@ -4,6 +4,7 @@
 import { type BrokenVariant, brokenVariants, setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSeed, type SimulationKnobs } from '../src/index.js';
+import { defaultCampaignVariants, storageCampaignVariants } from './default-campaign-variants.js';
 
 const seedsMax = 200;
 
@@ -46,20 +47,11 @@ const crashMidPersistProfile = (knobs: SimulationKnobs): SimulationKnobs => ({
 
 const unchanged = (knobs: SimulationKnobs): SimulationKnobs => knobs;
 
-/** The write-ahead log's variants: tests/storage-teeth.test.ts requires the DEFAULT campaign to catch them. */
-type StorageVariant = 'persist-without-fdatasync' | 'reopen-truncates-final-record';
-const storageVariants: readonly BrokenVariant[] = [
-  'persist-without-fdatasync',
-  'reopen-truncates-final-record',
-];
-const coreVariants = brokenVariants.filter((variant) => !storageVariants.includes(variant)) as Array<
-  Exclude<BrokenVariant, StorageVariant>
->;
-
-const profiles: Record<
-  Exclude<BrokenVariant, StorageVariant>,
-  (knobs: SimulationKnobs) => SimulationKnobs
-> = {
+/**
+ * Variants caught within 200 seeds with these profiles; the rest by the default campaign in
+ * default-campaign-teeth.test.ts and storage-teeth.test.ts.
+ */
+const profiles: Partial<Record<BrokenVariant, (knobs: SimulationKnobs) => SimulationKnobs>> = {
   'commit-previous-term-by-counting': figure8Profile,
   'grant-two-votes-per-term': unchanged,
   'skip-log-up-to-date-check': unchanged,
@@ -70,8 +62,15 @@ const profiles: Record<
 
 afterEach(() => setBrokenVariant(null));
 
+const profiledVariants = brokenVariants.filter((variant) => profiles[variant] !== undefined);
+
 describe('the simulator has teeth', () => {
-  it.each(coreVariants)(
+  it('every broken variant is covered here or by the default campaign', () => {
+    const covered = new Set([...profiledVariants, ...defaultCampaignVariants, ...storageCampaignVariants]);
+    expect(brokenVariants.filter((variant) => !covered.has(variant))).toEqual([]);
+  });
+
+  it.each(profiledVariants)(
     'catches the broken variant %s within 200 seeds',
     (variant) => {
       setBrokenVariant(variant);

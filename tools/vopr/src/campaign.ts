@@ -13,6 +13,8 @@ export interface FaultTotals {
   messages: number;
   dropped: number;
   duplicated: number;
+  delayedLong: number;
+  deliveredAfterTermChange: number;
   crashes: number;
   crashesInPersist: number;
   crashesInApply: number;
@@ -22,6 +24,7 @@ export interface FaultTotals {
   writesLostToPowerLoss: number;
   bitFlips: number;
   corruptionsRefused: number;
+  pauses: number;
   restarts: number;
   partitions: number;
   elections: number;
@@ -31,6 +34,8 @@ export interface FaultTotals {
   linearizabilityUnknown: number;
   readsServed: number;
   membershipChanges: number;
+  concurrentMembershipAttempts: number;
+  concurrentMembershipRefused: number;
   transfers: number;
   snapshotsInstalled: number;
 }
@@ -48,6 +53,8 @@ export const emptyTotals = (): FaultTotals => ({
   messages: 0,
   dropped: 0,
   duplicated: 0,
+  delayedLong: 0,
+  deliveredAfterTermChange: 0,
   crashes: 0,
   crashesInPersist: 0,
   crashesInApply: 0,
@@ -57,6 +64,7 @@ export const emptyTotals = (): FaultTotals => ({
   writesLostToPowerLoss: 0,
   bitFlips: 0,
   corruptionsRefused: 0,
+  pauses: 0,
   restarts: 0,
   partitions: 0,
   elections: 0,
@@ -66,6 +74,8 @@ export const emptyTotals = (): FaultTotals => ({
   linearizabilityUnknown: 0,
   readsServed: 0,
   membershipChanges: 0,
+  concurrentMembershipAttempts: 0,
+  concurrentMembershipRefused: 0,
   transfers: 0,
   snapshotsInstalled: 0,
 });

@@ -22,10 +22,14 @@ function describeTotals(faults: FaultTotals): string {
     `${faults.powerLosses} power losses, ${faults.wholeClusterPowerLosses} whole-cluster power losses ` +
     `(${faults.tornWrites} torn writes, ${faults.writesLostToPowerLoss} writes lost), ` +
     `${faults.bitFlips} bit flips (${faults.corruptionsRefused} corrupt logs refused), ` +
-    `${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
-    `${faults.duplicated} duplicated; exercised: ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
+    `${faults.pauses} pauses, ${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
+    `${faults.duplicated} duplicated, ${faults.delayedLong} delayed long; ` +
+    `exercised: ${faults.deliveredAfterTermChange} messages delivered after their sender's term changed ` +
+    `(deliveredAfterTermChange), ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
     `${faults.sessionRetries} session retries, ` +
     `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
+    `${faults.concurrentMembershipAttempts} concurrent membership attempts (concurrentMembershipAttempts; ` +
+    `${faults.concurrentMembershipRefused} refused as in progress), ` +
     `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks; ` +
     `linearizability out of budget in ${faults.linearizabilityUnknown} seeds`
   );

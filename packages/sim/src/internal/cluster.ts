@@ -46,12 +46,15 @@ export interface ClusterCounters {
   bitFlips: number;
   /** Restarts the write-ahead log refused with StorageCorruptionError (that node stays down). */
   corruptionsRefused: number;
+  pauses: number;
   restarts: number;
   /** Crashes that lost applied KV writes not yet made durable (the log re-applies them). */
   crashesLosingKvWrites: number;
   elections: number;
   snapshotsInstalled: number;
   ticks: number;
+  /** Messages delivered when their sender's current term was already above the message's term. */
+  deliveredAfterTermChange: number;
 }
 
 export interface ClusterEnvironment {
@@ -79,11 +82,13 @@ export class Cluster implements DeliveryGate {
     writesLostToPowerLoss: 0,
     bitFlips: 0,
     corruptionsRefused: 0,
+    pauses: 0,
     restarts: 0,
     crashesLosingKvWrites: 0,
     elections: 0,
     snapshotsInstalled: 0,
     ticks: 0,
+    deliveredAfterTermChange: 0,
   };
   private readonly nodes: SimNode[] = [];
   private readonly byId = new Map<NodeId, SimNode>();
@@ -139,16 +144,27 @@ export class Cluster implements DeliveryGate {
   }
 
   deliver(message: Message): boolean {
-    const actor = this.byId.get(message.to)?.actor;
-    if (actor === undefined || actor === null) return false;
+    const node = this.byId.get(message.to);
+    const actor = node?.actor;
+    if (actor === undefined || actor === null || node?.pausedUntilStep !== null) return false;
     const { trace } = this.environment;
     if (trace.on) trace.record(this.step, `deliver ${describeMessage(message)}`);
-    return actor.deliver({ type: 'message', message });
+    const delivered = actor.deliver({ type: 'message', message });
+    if (delivered) this.countIfSenderMovedOn(message);
+    return delivered;
+  }
+
+  /** A message from an earlier term of its sender: the late replies that thesis §3.5's term checks are for. */
+  private countIfSenderMovedOn(message: Message): void {
+    const sender = this.byId.get(message.from);
+    if (sender !== undefined && sender.term > message.term) this.counters.deliveredAfterTermChange += 1;
   }
 
   deliverTicks(): void {
     for (const node of this.nodes) {
+      // A paused node's ticks are lost, not replayed: its clock still consumes them.
       if (node.actor !== null && this.environment.clock.takeTick(node.id, this.step)) {
+        if (node.pausedUntilStep !== null) continue;
         node.actor.deliver({ type: 'tick' });
         node.store.onTick();
         this.counters.ticks += 1;
@@ -160,7 +176,7 @@ export class Cluster implements DeliveryGate {
   runTurns(): void {
     for (const node of this.nodes) {
       const actor = node.actor;
-      if (actor === null || !actor.hasWork()) continue;
+      if (actor === null || node.pausedUntilStep !== null || !actor.hasWork()) continue;
       try {
         actor.runTurn();
       } catch (error) {
@@ -173,8 +189,9 @@ export class Cluster implements DeliveryGate {
   }
 
   /**
-   * Cuts the power of the whole cluster at the injector's (rare) rate; crashes running nodes or cuts
-   * their power at the injector's rates; restarts down nodes whose time has come.
+   * Cuts the power of the whole cluster at the injector's (rare) rate; crashes, pauses or cuts the
+   * power of running nodes at the injector's rates; resumes paused nodes and restarts down nodes
+   * whose time has come.
    */
   injectCrashesAndRestarts(): void {
     const { faults } = this.environment;
@@ -182,8 +199,10 @@ export class Cluster implements DeliveryGate {
     for (const node of this.nodes) {
       if (node.retired) continue;
       if (node.actor !== null) {
+        if (node.pausedUntilStep !== null && node.pausedUntilStep <= this.step) this.resume(node);
         if (faults.decideCrashBetweenTurns()) this.crash(node, 'between turns');
         else if (faults.decidePowerLossBetweenTurns()) this.powerLoss(node, 'between turns');
+        else if (node.pausedUntilStep === null && faults.decidePause()) this.pause(node);
       } else if (node.restartAtStep <= this.step) {
         this.start(node);
       }
@@ -202,11 +221,25 @@ export class Cluster implements DeliveryGate {
     }
   }
 
-  /** Restarts every down node that is not retired (the heal before the liveness phase). */
+  /** Resumes every paused node and restarts every down node that is not retired (the heal). */
   restartAll(): void {
     for (const node of this.nodes) {
+      if (node.pausedUntilStep !== null) this.resume(node);
       if (!node.retired && node.actor === null) this.start(node);
     }
+  }
+
+  private pause(node: SimNode): void {
+    node.pausedUntilStep = this.step + this.environment.faults.drawPauseSteps();
+    this.counters.pauses += 1;
+    const { trace } = this.environment;
+    if (trace.on) trace.record(this.step, `${node.id} paused until step ${node.pausedUntilStep}`);
+  }
+
+  private resume(node: SimNode): void {
+    node.pausedUntilStep = null;
+    const { trace } = this.environment;
+    if (trace.on) trace.record(this.step, `${node.id} resumed`);
   }
 
   /**
@@ -220,6 +253,7 @@ export class Cluster implements DeliveryGate {
     if (node.store.hasPendingWrites) this.counters.crashesLosingKvWrites += 1;
     node.store.crash();
     node.actor = null;
+    node.pausedUntilStep = null;
     node.role = null;
     node.restartAtStep = this.step + this.environment.faults.drawDownSteps();
     this.counters.crashes += 1;
@@ -241,6 +275,7 @@ export class Cluster implements DeliveryGate {
   /** Stops `node` for good (it was removed from the configuration); its disk stays for the checkers. */
   retire(node: SimNode): void {
     node.actor = null;
+    node.pausedUntilStep = null;
     node.role = null;
     node.retired = true;
     const { trace } = this.environment;
@@ -403,6 +438,15 @@ export class Cluster implements DeliveryGate {
         if (softState.role !== 'leader') return;
         this.counters.elections += 1;
         checkers.electionSafety.onLeader(id, softState.term, 'its soft state');
+        const voters = node.actor
+          ?.status()
+          .configuration.members.filter((member) => member.role === 'voter')
+          .map((member) => member.id);
+        if (voters !== undefined) {
+          checkers.electionSafety.checkMajority(id, softState.term, voters, (voter, term) =>
+            checkers.voteDurability.grantedTo(voter, term),
+          );
+        }
         this.newLeaders.push({ node, term: softState.term });
       },
       onPersisted: (_id, ready) => {

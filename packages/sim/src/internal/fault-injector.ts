@@ -1,7 +1,8 @@
 // Seeded crash decisions: crashes between turns, crashes inside storage.persist (before or after
-// the write is durable) and inside stateMachine.apply, and how long a crashed node stays down; and
-// storage faults: power loss of one node (between turns or cut into a sync), of the whole cluster,
-// and bit flips in synced data on at most one node per run. Switched off for the liveness phase.
+// the write is durable) and inside stateMachine.apply, how long a crashed node stays down, process
+// pauses (a node frozen for a while, its state intact); and storage faults: power loss of one node
+// (between turns or cut into a sync), of the whole cluster, and bit flips in synced data on at most
+// one node per run. Switched off for the liveness phase.
 // Pure: draws only from its own PRNGs (storage faults from a second stream, which also decides what
 // a power loss keeps).
 import type { NodeId, SeededPrng } from '@raftkv/raft';
@@ -45,6 +46,20 @@ export class FaultInjector implements DiskFaults {
 
   decideCrashBetweenTurns(): boolean {
     return this.active && this.random.chance(this.knobs.crashRatePerNodeStep);
+  }
+
+  decidePause(): boolean {
+    return (
+      this.active &&
+      this.knobs.pauseRatePerNodeStep > 0 &&
+      this.random.chance(this.knobs.pauseRatePerNodeStep)
+    );
+  }
+
+  /** From one tick to pauseStepsMax steps: long pauses outlast an election timeout. */
+  drawPauseSteps(): number {
+    const { downStepsMin, pauseStepsMax } = this.knobs;
+    return downStepsMin + this.random.nextInt(Math.max(1, pauseStepsMax - downStepsMin + 1));
   }
 
   drawDownSteps(): number {

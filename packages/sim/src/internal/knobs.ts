@@ -10,6 +10,10 @@ export interface NetworkKnobs {
   /** Delivery delay in steps, drawn uniformly per message: unequal delays reorder messages. */
   readonly delayStepsMin: number;
   readonly delayStepsMax: number;
+  /** Share of messages (each copy on its own) delayed long instead: past delayStepsMax, up to longDelayStepsMax. */
+  readonly longDelayShare: number;
+  /** Several election timeouts, so a reply can arrive after its sender moved to a later term. */
+  readonly longDelayStepsMax: number;
 }
 
 export interface PartitionKnobs {
@@ -32,6 +36,13 @@ export interface CrashKnobs {
   readonly applyCrashRate: number;
   readonly downStepsMin: number;
   readonly downStepsMax: number;
+  /**
+   * Probability per step that one running node pauses (a GC or VM pause): it takes no ticks and no
+   * turns and drops the messages sent to it, while client requests queue; then it resumes with its
+   * volatile state intact, possibly a leader that was replaced meanwhile.
+   */
+  readonly pauseRatePerNodeStep: number;
+  readonly pauseStepsMax: number;
 }
 
 export interface StorageKnobs {
@@ -60,6 +71,18 @@ export interface WorkloadKnobs {
   readonly leadershipTransferRatePerStep: number;
   /** Fresh node ids the workload may add as learners over the run. */
   readonly joinersMax: number;
+  /**
+   * Probability that a membership change is followed at once by a second one while the first is
+   * uncommitted (the core must refuse it, thesis §4.1); a change drawn while one is in flight is
+   * always tried as such a concurrent attempt.
+   */
+  readonly concurrentMembershipShare: number;
+  /** Probability that the start of a partition is followed at once by a leadership transfer. */
+  readonly transferOnPartitionShare: number;
+  /** Length of one read-heavy stretch in steps (0: none); stretches alternate with normal ones. */
+  readonly readHeavyStretchSteps: number;
+  /** Share of operations that are linearizable reads during a read-heavy stretch. */
+  readonly readHeavyReadShare: number;
 }
 
 export interface KvKnobs {
@@ -74,6 +97,35 @@ export interface KvKnobs {
   /** ... or once this many bytes were written since the last commit (null: never by size). */
   readonly commitAfterBytes: number | null;
 }
+
+/**
+ * Swarm testing (Groce et al., ISSTA 2012): each seed switches every fault family on or off, so
+ * that rare combinations (long delays without loss, membership changes without crashes, ...) are
+ * tried rather than every seed mixing everything. A family that is off has all its rates at 0.
+ */
+export const faultFamilies = [
+  'loss',
+  'duplication',
+  'longDelays',
+  'partitions',
+  'crashes',
+  'pauses',
+  'persistCrashes',
+  'applyCrashes',
+  'membership',
+  'transfers',
+  'readHeavy',
+  'powerLoss',
+  'wholeClusterPowerLoss',
+  'bitFlips',
+] as const;
+
+export type FaultFamily = (typeof faultFamilies)[number];
+
+export type FaultFamilies = Readonly<Record<FaultFamily, boolean>>;
+
+/** Probability that one family is on for a seed. */
+const familyOnProbability = 0.5;
 
 export interface RaftKnobs {
   readonly electionTimeoutTicks: number;
@@ -94,6 +146,8 @@ export interface SimulationKnobs {
   /** Each node ticks once every stepsPerTick · (1 ± tickSkew) steps (its own period, seed-drawn). */
   readonly stepsPerTick: number;
   readonly tickSkew: number;
+  /** Which fault families this seed switched on (swarm testing). */
+  readonly families: FaultFamilies;
   /** Length of the fault phase, in ticks of the base period. */
   readonly faultPhaseTicks: number;
   /** After healing, a leader must commit a new proposal on every member within this many election timeouts. */
@@ -111,15 +165,27 @@ const pick = <T>(random: SeededPrng, choices: readonly T[]): T => choices[random
 const between = (random: SeededPrng, low: number, high: number): number =>
   low + random.nextInt(high - low + 1);
 
+/** Draws which fault families are on; every family on its own coin. */
+export function drawFamilies(random: SeededPrng): FaultFamilies {
+  const families = {} as Record<FaultFamily, boolean>;
+  for (const family of faultFamilies) families[family] = random.chance(familyOnProbability);
+  return families;
+}
+
 /** Draws every knob from `random`, in a fixed order (changing the order changes every seed's run). */
 export function drawKnobs(random: SeededPrng): SimulationKnobs {
+  const on = drawFamilies(random);
+  /** The drawn rate when `family` is on, else 0 (the draw happens either way, to keep the order). */
+  const when = (family: FaultFamily, value: number): number => (on[family] ? value : 0);
   const stepsPerTick = between(random, 2, 4);
   const electionTimeoutTicks = between(random, 6, 12);
   const electionSteps = electionTimeoutTicks * stepsPerTick;
+  const delayStepsMax = between(random, 1, stepsPerTick);
   return {
     nodeCount: random.chance(0.5) ? 3 : 5,
     stepsPerTick,
     tickSkew: pick(random, [0, 0.05, 0.2]),
+    families: on,
     faultPhaseTicks: between(random, 300, 900),
     livenessElectionTimeouts: 20,
     raft: {
@@ -135,24 +201,28 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       compactionTrailingEntries: between(random, 0, 6),
     },
     network: {
-      lossRate: pick(random, [0, 0.01, 0.05, 0.1, 0.2]),
-      duplicationRate: pick(random, [0, 0.01, 0.05]),
+      lossRate: when('loss', pick(random, [0.01, 0.05, 0.1, 0.2])),
+      duplicationRate: when('duplication', pick(random, [0.01, 0.05])),
       delayStepsMin: 1,
-      delayStepsMax: between(random, 1, stepsPerTick),
+      delayStepsMax,
+      longDelayShare: when('longDelays', pick(random, [0.01, 0.05, 0.2])),
+      longDelayStepsMax: Math.max(delayStepsMax + 1, between(random, 1, 4) * electionSteps),
     },
     partitions: {
-      startRatePerStep: pick(random, [0, 1 / 600, 1 / 250, 1 / 100]),
+      startRatePerStep: when('partitions', pick(random, [1 / 600, 1 / 250, 1 / 100])),
       durationStepsMin: 2 * stepsPerTick,
       durationStepsMax: 4 * electionSteps,
       concurrentMax: between(random, 1, 2),
     },
     crashes: {
-      crashRatePerNodeStep: pick(random, [0, 1 / 6000, 1 / 2500, 1 / 1000]),
-      persistCrashBeforeWriteRate: pick(random, [0, 0.0005, 0.002, 0.01]),
-      persistCrashAfterWriteRate: pick(random, [0, 0.0005, 0.002]),
-      applyCrashRate: pick(random, [0, 0.001, 0.005]),
+      crashRatePerNodeStep: when('crashes', pick(random, [1 / 6000, 1 / 2500, 1 / 1000])),
+      persistCrashBeforeWriteRate: when('persistCrashes', pick(random, [0.0005, 0.002, 0.01])),
+      persistCrashAfterWriteRate: when('persistCrashes', pick(random, [0, 0.0005, 0.002])),
+      applyCrashRate: when('applyCrashes', pick(random, [0.001, 0.005])),
       downStepsMin: stepsPerTick,
       downStepsMax: 3 * electionSteps,
+      pauseRatePerNodeStep: when('pauses', pick(random, [1 / 2500, 1 / 1000, 1 / 400])),
+      pauseStepsMax: between(random, 2, 4) * electionSteps,
     },
     workload: {
       operationRatePerStep: pick(random, [0.05, 0.15, 0.4]),
@@ -160,15 +230,19 @@ export function drawKnobs(random: SeededPrng): SimulationKnobs {
       putShare: pick(random, [0.5, 0.7]),
       keyCount: between(random, 1, 5),
       outstandingMax: pick(random, [4, 16, 64]),
-      membershipChangeRatePerStep: pick(random, [0, 1 / 1500, 1 / 500, 1 / 200]),
-      leadershipTransferRatePerStep: pick(random, [0, 1 / 1500, 1 / 400]),
+      membershipChangeRatePerStep: when('membership', pick(random, [1 / 1500, 1 / 500, 1 / 200])),
+      leadershipTransferRatePerStep: when('transfers', pick(random, [1 / 1500, 1 / 400])),
       joinersMax: between(random, 1, 3),
+      concurrentMembershipShare: pick(random, [0.2, 0.5]),
+      transferOnPartitionShare: when('transfers', pick(random, [0.2, 0.5])),
+      readHeavyStretchSteps: when('readHeavy', between(random, 2, 8) * electionSteps),
+      readHeavyReadShare: pick(random, [0.8, 0.95]),
     },
     storage: {
-      powerLossRatePerNodeStep: pick(random, [0, 1 / 8000, 1 / 3000, 1 / 1200]),
-      powerLossInSyncRate: pick(random, [0, 0.0005, 0.002, 0.01]),
-      wholeClusterPowerLossRatePerStep: pick(random, [0, 0, 1 / 5000, 1 / 1500]),
-      bitFlipRate: pick(random, [0, 0, 0.02, 0.1]),
+      powerLossRatePerNodeStep: when('powerLoss', pick(random, [1 / 8000, 1 / 3000, 1 / 1200])),
+      powerLossInSyncRate: when('powerLoss', pick(random, [0, 0.0005, 0.002, 0.01])),
+      wholeClusterPowerLossRatePerStep: when('wholeClusterPowerLoss', pick(random, [1 / 5000, 1 / 1500])),
+      bitFlipRate: when('bitFlips', pick(random, [0.02, 0.1])),
       walSegmentBytesMin: pick(random, [256, 1024, 4096]),
     },
     kv: {
@@ -187,8 +261,10 @@ const rate = (value: number): string =>
 /** One line naming every knob, so a failing seed's setting is readable from the log. */
 export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
   const { raft, network, partitions, crashes, workload, storage, kv } = knobs;
+  const families = faultFamilies.filter((family) => knobs.families[family]);
   return [
     `seed=${seed}`,
+    `families=${families.length === 0 ? 'none' : families.join(',')}`,
     `nodes=${knobs.nodeCount}(+${workload.joinersMax} joiners)`,
     `faultTicks=${knobs.faultPhaseTicks}`,
     `stepsPerTick=${knobs.stepsPerTick}±${knobs.tickSkew * 100}%`,
@@ -204,8 +280,10 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `loss=${rate(network.lossRate)}`,
     `dup=${rate(network.duplicationRate)}`,
     `delay=${network.delayStepsMin}..${network.delayStepsMax}`,
+    `longDelay=${rate(network.longDelayShare)}..${network.longDelayStepsMax}`,
     `partitions=${rate(partitions.startRatePerStep)}x${partitions.concurrentMax}`,
     `crash=${rate(crashes.crashRatePerNodeStep)}`,
+    `pause=${rate(crashes.pauseRatePerNodeStep)}..${crashes.pauseStepsMax}`,
     `persistCrash=before:${rate(crashes.persistCrashBeforeWriteRate)},after:${rate(crashes.persistCrashAfterWriteRate)}`,
     `applyCrash=${rate(crashes.applyCrashRate)}`,
     `powerLoss=${rate(storage.powerLossRatePerNodeStep)},inSync:${rate(storage.powerLossInSyncRate)},cluster:${rate(storage.wholeClusterPowerLossRatePerStep)}`,
@@ -213,8 +291,9 @@ export function describeKnobs(seed: number, knobs: SimulationKnobs): string {
     `walSegment=${storage.walSegmentBytesMin}`,
     `ops=${workload.operationRatePerStep}(reads ${workload.readShare})`,
     `keys=${workload.keyCount}`,
-    `membership=${rate(workload.membershipChangeRatePerStep)}`,
-    `transfer=${rate(workload.leadershipTransferRatePerStep)}`,
+    `membership=${rate(workload.membershipChangeRatePerStep)}(concurrent ${workload.concurrentMembershipShare})`,
+    `transfer=${rate(workload.leadershipTransferRatePerStep)}(on partition ${workload.transferOnPartitionShare})`,
+    `readHeavy=${workload.readHeavyStretchSteps}(reads ${workload.readHeavyReadShare})`,
     `clients=${kv.clientCount}`,
     `kvCommit=${kv.commitEveryTicks ?? '-'}t/${kv.commitAfterBytes ?? '-'}B`,
   ].join(' ');

@@ -42,6 +42,8 @@ export interface KvClientSettings {
   readonly attemptsMax: number;
   /** The first backoff after a refusal without a leader to redirect to; it doubles per attempt. */
   readonly backoffBaseSteps: number;
+  /** How long a client waits on its hinted leader before it tries other nodes (failover). */
+  readonly failoverSteps: number;
 }
 
 /** One client session: the KV state machine creates it when sequence 1 applies. */
@@ -68,6 +70,8 @@ interface WriteRequest {
   readonly invokedAt: number;
   attempts: number;
   attemptStartedAt: number;
+  /** The node the current attempt went to (null: none was running). */
+  attemptTarget: NodeId | null;
   /** Some attempt timed out or was answered outcome-unknown: it may have applied. */
   maybeApplied: boolean;
   /** After a refusal: the step at which to propose again (null: the attempt awaits its answer). */
@@ -77,6 +81,7 @@ interface WriteRequest {
 
 interface ReadRequest {
   readonly issuedAt: number;
+  readonly target: NodeId;
   done: boolean;
 }
 
@@ -178,6 +183,7 @@ export class KvClients {
       invokedAt: this.now(),
       attempts: 0,
       attemptStartedAt: 0,
+      attemptTarget: null,
       maybeApplied: false,
       retryAtStep: null,
       done: false,
@@ -194,7 +200,7 @@ export class KvClients {
     const readId = this.nextRead;
     this.nextRead += 1;
     const key = this.drawKey();
-    const read: ReadRequest = { issuedAt: this.now(), done: false };
+    const read: ReadRequest = { issuedAt: this.now(), target, done: false };
     this.reads.set(readId, read);
     this.counters.reads += 1;
     this.checkers.reads.onIssued(readId, key);
@@ -215,8 +221,10 @@ export class KvClients {
     request.attempts += 1;
     request.attemptStartedAt = this.now();
     request.retryAtStep = null;
+    request.attemptTarget = null;
     const target = this.pickTarget();
     if (target === null) return;
+    request.attemptTarget = target;
     const session = this.stamp(request);
     const data = encodeCommand({ operation: request.operation, session });
     const attemptNumber = request.attempts;
@@ -314,6 +322,7 @@ export class KvClients {
       readId,
       target,
       result.ok ? { ok: true, index: result.index, result: value } : result,
+      this.cluster.node(target)?.term,
     );
     if (!result.ok || read.done) return;
     read.done = true;
@@ -418,12 +427,29 @@ export class KvClients {
     return `k${this.random.nextInt(this.keyCount)}`;
   }
 
-  /** The last leader hint when that node runs (most of the time), else a random running node. */
+  /**
+   * The last leader hint when that node runs (most of the time), else a random running node. Like a
+   * real client, it fails over: a hinted node that left a request unanswered for failoverSteps (it
+   * may be paused or cut off) loses the hint until a node answers again.
+   */
   private pickTarget(): NodeId | null {
+    if (this.leaderHint !== null && this.hintIsSilent(this.leaderHint)) this.leaderHint = null;
     const hinted = this.leaderHint === null ? undefined : this.cluster.node(this.leaderHint);
     if (hinted?.isUp && this.random.chance(0.8)) return hinted.id;
     const running = this.cluster.running();
     return running.length === 0 ? null : running[this.random.nextInt(running.length)]!.id;
+  }
+
+  private hintIsSilent(hint: NodeId): boolean {
+    const step = this.now();
+    for (const request of this.writes) {
+      const awaiting = request.retryAtStep === null && request.attemptTarget === hint;
+      if (awaiting && step - request.attemptStartedAt > this.settings.failoverSteps) return true;
+    }
+    for (const read of this.reads.values()) {
+      if (read.target === hint && step - read.issuedAt > this.settings.failoverSteps) return true;
+    }
+    return false;
   }
 
   private record(text: string): void {

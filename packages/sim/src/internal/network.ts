@@ -1,5 +1,6 @@
-// The simulated network: per-message loss, duplication and random delay (hence reordering), and
-// partitions checked at delivery time. Pure and deterministic: draws only from its own PRNG.
+// The simulated network: per-message loss, duplication and random delay (hence reordering) — most
+// messages within a tick, a drawn share up to several election timeouts — and partitions checked
+// at delivery time. Pure and deterministic: draws only from its own PRNG.
 import type { Message, NodeId, SeededPrng } from '@raftkv/raft';
 import type { NetworkKnobs } from './knobs.js';
 
@@ -8,6 +9,8 @@ export interface NetworkCounters {
   delivered: number;
   lost: number;
   duplicated: number;
+  /** Messages (copies) scheduled with a long delay. */
+  delayedLong: number;
   droppedByPartition: number;
   droppedNodeDown: number;
 }
@@ -25,6 +28,7 @@ export class SimulatedNetwork {
     delivered: 0,
     lost: 0,
     duplicated: 0,
+    delayedLong: 0,
     droppedByPartition: 0,
     droppedNodeDown: 0,
   };
@@ -79,9 +83,20 @@ export class SimulatedNetwork {
     this.faults = { ...this.faults, lossRate: 0, duplicationRate: 0 };
   }
 
+  /** From now on no message is delayed long (those already in flight still arrive late). */
+  stopLongDelays(): void {
+    this.faults = { ...this.faults, longDelayShare: 0 };
+  }
+
   private schedule(message: Message, step: number): void {
-    const { delayStepsMin, delayStepsMax } = this.faults;
-    const at = step + delayStepsMin + this.random.nextInt(delayStepsMax - delayStepsMin + 1);
+    const { delayStepsMin, delayStepsMax, longDelayShare, longDelayStepsMax } = this.faults;
+    let at: number;
+    if (longDelayShare > 0 && this.random.chance(longDelayShare)) {
+      this.counters.delayedLong += 1;
+      at = step + delayStepsMax + 1 + this.random.nextInt(longDelayStepsMax - delayStepsMax);
+    } else {
+      at = step + delayStepsMin + this.random.nextInt(delayStepsMax - delayStepsMin + 1);
+    }
     const bucket = this.inFlight.get(at);
     if (bucket === undefined) this.inFlight.set(at, [message]);
     else bucket.push(message);

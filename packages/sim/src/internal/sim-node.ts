@@ -14,6 +14,8 @@ export class SimNode {
   incarnation = 0;
   /** While down: the step at which the node restarts. */
   restartAtStep = 0;
+  /** While paused (running, but taking no ticks, turns or messages): the step at which it resumes; else null. */
+  pausedUntilStep: number | null = null;
   /** Removed from the cluster for good: never restarted. */
   retired = false;
   /** Its write-ahead log refused to open (corruption after a bit flip): down for good, and retired. */

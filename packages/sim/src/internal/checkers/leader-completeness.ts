@@ -47,15 +47,13 @@ export class LeaderCompletenessChecker {
 
   /** Checks every candidate that a majority of its configuration's voters would find up-to-date. */
   checkElectable(candidates: readonly ElectionCandidate[]): void {
+    if (this.highestCommitIndex > 0) this.checkElectableNodes(electableNodes(candidates));
+  }
+
+  /** As checkElectable, on candidates already found electable by electableNodes. */
+  checkElectableNodes(electable: ReturnType<typeof electableNodes>): void {
     if (this.highestCommitIndex === 0) return;
-    const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
-    for (const candidate of candidates) {
-      if (!candidate.voters.includes(candidate.id)) continue;
-      const supporters = candidate.voters.filter((voter) => {
-        const other = byId.get(voter);
-        return other !== undefined && isAtLeastAsUpToDate(candidate.log, other.log);
-      });
-      if (supporters.length <= candidate.voters.length / 2) continue;
+    for (const { candidate, supporters } of electable) {
       const missing = this.findMissing(candidate.log, this.highestCommitIndex);
       if (missing === null) continue;
       this.violations.report(
@@ -86,6 +84,27 @@ export class LeaderCompletenessChecker {
     }
     return null;
   }
+}
+
+/**
+ * The candidates that could win an election now: voters of their own latest configuration whose
+ * durable log is at least as up-to-date (§5.4.1) as those of a majority of that configuration's voters.
+ */
+export function electableNodes(
+  candidates: readonly ElectionCandidate[],
+): Array<{ readonly candidate: ElectionCandidate; readonly supporters: readonly NodeId[] }> {
+  const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+  const electable: Array<{ readonly candidate: ElectionCandidate; readonly supporters: readonly NodeId[] }> =
+    [];
+  for (const candidate of candidates) {
+    if (!candidate.voters.includes(candidate.id)) continue;
+    const supporters = candidate.voters.filter((voter) => {
+      const other = byId.get(voter);
+      return other !== undefined && isAtLeastAsUpToDate(candidate.log, other.log);
+    });
+    if (supporters.length > candidate.voters.length / 2) electable.push({ candidate, supporters });
+  }
+  return electable;
 }
 
 /** §5.4.1: compare last terms, then lengths. */

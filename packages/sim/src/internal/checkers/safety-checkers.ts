@@ -19,7 +19,11 @@ export class SafetyCheckers {
   readonly logMatching = new LogMatchingChecker(this.violations);
   readonly leaderCompleteness = new LeaderCompletenessChecker(this.violations, this.history);
   readonly proposals = new AcknowledgedProposalsChecker(this.violations, this.history);
-  readonly reads = new LinearizableReadsChecker(this.violations, this.history);
+  readonly reads = new LinearizableReadsChecker(
+    this.violations,
+    this.history,
+    () => this.electionSafety.highestLeaderTerm,
+  );
   readonly exactlyOnce = new ExactlyOnceChecker(this.violations, this.history);
 
   onMessageSent(message: Message): void {

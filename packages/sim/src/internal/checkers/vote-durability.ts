@@ -9,6 +9,11 @@ export class VoteDurabilityChecker {
 
   constructor(private readonly violations: Violations) {}
 
+  /** The candidate `voter` granted its vote of `term` to, as seen on the wire, if any. */
+  grantedTo(voter: NodeId, term: number): NodeId | undefined {
+    return this.votes.get(`${voter}@${term}`);
+  }
+
   onMessageSent(message: Message): void {
     if (message.type !== 'RequestVoteResponse' || !message.voteGranted || message.preVote) return;
     const key = `${message.from}@${message.term}`;
