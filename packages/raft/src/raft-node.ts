@@ -1072,7 +1072,11 @@ export class RaftNode {
         progress.becomeProbe(transfer.metadata.index + 1);
         progress.needsAppend = true;
         this.maybeCommit();
-      } else if (!message.success || message.nextOffset > transfer.acknowledgedOffset) {
+      } else if (!message.success || message.nextOffset !== transfer.acknowledgedOffset) {
+        // Resume where the follower says it is, also when that is behind us (paper §7: it writes a
+        // chunk only at its next offset). A stale answer (a delayed one, or one from before the
+        // follower restarted) may have moved us past it; its current answers bring us back, and a
+        // stale one that moves us back costs one resent chunk. Equal offsets: a duplicate answer.
         transfer.acknowledgedOffset = message.success ? message.nextOffset : 0;
         this.sendSnapshotChunk(message.from, progress);
       }

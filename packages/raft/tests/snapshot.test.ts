@@ -76,6 +76,35 @@ describe('snapshots (paper §7)', () => {
     expect(cluster.values('n3')).toEqual(cluster.values('n1'));
   });
 
+  it('a stale answer from before the follower restarted cannot stall the transfer ahead of the follower', () => {
+    // A delayed answer (nextOffset 48) from the follower's previous incarnation reaches the leader
+    // after the restarted follower began the transfer again: the leader jumps ahead to 48, and the
+    // follower, holding only 16 bytes, answers nextOffset 16. The leader must resume from there
+    // (paper §7: the follower writes each chunk at its offset; it can write nothing past a gap).
+    const cluster = laggingFollowerAfterCompaction();
+    let stale: InstallSnapshotResponse | null = null;
+    cluster.filter = (message) => {
+      if (message.type !== 'InstallSnapshotResponse' || message.nextOffset !== 48) return true;
+      stale = message;
+      return false;
+    };
+    for (let tick = 0; tick < 5 && stale === null; tick += 1) cluster.tick(['n1']);
+    expect(stale).not.toBeNull();
+    cluster.restart('n3');
+    let injected = false;
+    cluster.filter = (message) => {
+      if (!injected && message.type === 'InstallSnapshotResponse' && message.nextOffset === 16) {
+        injected = true;
+        cluster.raft('n1').step(stale!);
+      }
+      return true;
+    };
+    cluster.tick(['n1'], 30);
+    expect(injected).toBe(true);
+    expect(cluster.values('n3')).toEqual(cluster.values('n1'));
+    expect(cluster.raft('n1').status().progress?.n3?.state).toBe('replicate');
+  });
+
   it('the leader closes the snapshot reader when it steps down mid-transfer', () => {
     const cluster = laggingFollowerAfterCompaction();
     cluster.filter = (message) => message.type !== 'InstallSnapshotResponse';
