@@ -243,6 +243,14 @@ export interface RaftConfig {
   readonly preVote: boolean;
   /** Check-quorum (thesis §6.2): a leader that has not heard from a quorum for an election timeout steps down. */
   readonly checkQuorum: boolean;
+  /**
+   * Starvation check (a gray failure that check-quorum misses, thesis §6.2 only tests liveness of
+   * answers): a leader whose oldest uncommitted entry of its term has waited an election timeout,
+   * after it committed once in its term and outside a membership change, hands leadership to its
+   * most caught-up voter with TimeoutNow (thesis §3.10), steps down, and starts no campaign of its
+   * own for two election timeouts, so that it does not win again at once with its longer log.
+   */
+  readonly starvationCheck: boolean;
   /** At most this many AppendEntries in flight to one follower (pipelining bound, thesis §10.2.2). */
   readonly maxInflightMessages: number;
   /** At most this many entry bytes in flight to one follower. */
@@ -261,6 +269,7 @@ export const defaultRaftConfig = (id: NodeId): RaftConfig => ({
   heartbeatIntervalTicks: 1,
   preVote: true,
   checkQuorum: true,
+  starvationCheck: true,
   maxInflightMessages: 64,
   maxInflightBytes: 32 * 1024 * 1024,
   maxMessageEntriesBytes: 1024 * 1024,
