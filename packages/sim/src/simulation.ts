@@ -11,6 +11,12 @@ import { describeKnobs, drawKnobs, type SimulationKnobs } from './internal/knobs
 import { LivenessProbe } from './internal/liveness.js';
 import { SimulatedNetwork } from './internal/network.js';
 import { PartitionSchedule } from './internal/partitions.js';
+import {
+  describeThrottleKnobs,
+  drawThrottleKnobs,
+  type ThrottleKnobs,
+  ThrottleSchedule,
+} from './internal/throttle.js';
 import { Trace, type TraceMode } from './internal/trace.js';
 import { Workload } from './internal/workload.js';
 
@@ -21,6 +27,8 @@ export interface SimulationOptions {
   readonly writeLine?: (line: string) => void;
   /** Adjusts the drawn knobs (e.g. a fault profile for a test); the PRNG streams stay the same. */
   readonly tuneKnobs?: (drawn: SimulationKnobs) => SimulationKnobs;
+  /** Adjusts the drawn throttle knobs (e.g. throttles on for a test); the PRNG streams stay the same. */
+  readonly tuneThrottle?: (drawn: ThrottleKnobs) => ThrottleKnobs;
 }
 
 export interface SimulationStats {
@@ -35,6 +43,8 @@ export interface SimulationStats {
   readonly crashesInApply: number;
   readonly restarts: number;
   readonly partitions: number;
+  /** Throttles of a leader's outbound links (throttle.ts). */
+  readonly throttles: number;
   readonly elections: number;
   readonly proposals: number;
   readonly commits: number;
@@ -70,6 +80,7 @@ export class Simulation {
   private readonly trace: Trace;
   private readonly network: SimulatedNetwork;
   private readonly partitions: PartitionSchedule;
+  private readonly throttles: ThrottleSchedule;
   private readonly faults: FaultInjector;
   private readonly cluster: Cluster;
   private readonly workload: Workload;
@@ -83,11 +94,21 @@ export class Simulation {
     const root = new SeededPrng(seed);
     const drawn = drawKnobs(root);
     this.knobs = options.tuneKnobs?.(drawn) ?? drawn;
-    this.summary = describeKnobs(seed, this.knobs);
-    const stream = (): SeededPrng => new SeededPrng(root.nextUint32());
+    // One stream per component, drawn in a fixed order; the throttle's is drawn last so that adding
+    // it left every earlier stream of a seed as it was.
+    const streams = Array.from({ length: 7 }, () => new SeededPrng(root.nextUint32()));
+    const stream = (): SeededPrng => streams.shift()!;
     const { knobs } = this;
+    const electionSteps = knobs.raft.electionTimeoutTicks * knobs.stepsPerTick;
+    const throttleRandom = streams[6]!;
+    const throttleKnobs = drawThrottleKnobs(throttleRandom, electionSteps);
+    this.throttles = new ThrottleSchedule(
+      throttleRandom,
+      options.tuneThrottle?.(throttleKnobs) ?? throttleKnobs,
+    );
+    this.summary = `${describeKnobs(seed, this.knobs)} ${describeThrottleKnobs(this.throttles.knobs)}`;
     this.trace = new Trace(options.trace ?? 'digest', options.writeLine);
-    this.network = new SimulatedNetwork(stream(), knobs.network);
+    this.network = new SimulatedNetwork(stream(), knobs.network, this.throttles);
     this.partitions = new PartitionSchedule(stream(), knobs.partitions);
     this.faults = new FaultInjector(stream(), knobs.crashes);
     const clock = new SimulatedClock(stream(), knobs.stepsPerTick, knobs.tickSkew);
@@ -101,7 +122,6 @@ export class Simulation {
       trace: this.trace,
       actorSeeds: stream(),
     });
-    const electionSteps = knobs.raft.electionTimeoutTicks * knobs.stepsPerTick;
     this.workload = new Workload(
       stream(),
       knobs.workload,
@@ -174,6 +194,16 @@ export class Simulation {
         `partition #${started.id} ${started.description} until step ${started.endStep}`,
       );
     }
+    for (const ended of this.throttles.expire(this.step)) {
+      if (this.trace.on) this.trace.record(this.step, `throttle of ${ended.node}'s outbound links ended`);
+    }
+    const throttled = this.throttles.maybeStart(this.step, this.cluster.leader()?.id ?? null);
+    if (throttled !== null && this.trace.on) {
+      this.trace.record(
+        this.step,
+        `throttle ${throttled.node}'s outbound links to ${this.throttles.knobs.bytesPerStep} B/step until step ${throttled.endStep}`,
+      );
+    }
     this.cluster.injectCrashesAndRestarts();
   }
 
@@ -181,9 +211,10 @@ export class Simulation {
   private heal(): void {
     this.trace.record(
       this.step,
-      'heal: no more partitions, loss, duplication or crashes; restarting every node',
+      'heal: no more partitions, throttles, loss, duplication or crashes; restarting every node',
     );
     this.partitions.healAll();
+    this.throttles.healAll();
     this.network.stopLossAndDuplication();
     this.faults.stop();
     this.cluster.restartAll();
@@ -232,13 +263,15 @@ export class Simulation {
       ticks: cluster.ticks,
       messages: network.sent,
       delivered: network.delivered,
-      dropped: network.lost + network.droppedByPartition + network.droppedNodeDown,
+      dropped:
+        network.lost + network.droppedByPartition + network.droppedNodeDown + network.droppedByThrottle,
       duplicated: network.duplicated,
       crashes: cluster.crashes,
       crashesInPersist: cluster.crashesInPersist,
       crashesInApply: cluster.crashesInApply,
       restarts: cluster.restarts,
       partitions: this.partitions.startedCount,
+      throttles: this.throttles.startedCount,
       elections: cluster.elections,
       proposals: workload.proposals,
       commits: this.checkers.proposals.acknowledged,

@@ -18,6 +18,7 @@ export interface FaultTotals {
   crashesInApply: number;
   restarts: number;
   partitions: number;
+  throttles: number;
   elections: number;
   commits: number;
   readsServed: number;
@@ -44,6 +45,7 @@ export const emptyTotals = (): FaultTotals => ({
   crashesInApply: 0,
   restarts: 0,
   partitions: 0,
+  throttles: 0,
   elections: 0,
   commits: 0,
   readsServed: 0,

@@ -18,7 +18,7 @@ const replayCommand = (seed: number): string => `npm run vopr -- --seed ${seed}`
 function describeTotals(faults: FaultTotals): string {
   return (
     `faults: ${faults.crashes} crashes (${faults.crashesInPersist} mid-persist, ${faults.crashesInApply} mid-apply), ` +
-    `${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
+    `${faults.partitions} partitions, ${faults.throttles} leader throttles, ${faults.dropped} of ${faults.messages} messages dropped, ` +
     `${faults.duplicated} duplicated; exercised: ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
     `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
     `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks`

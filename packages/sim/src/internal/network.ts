@@ -1,5 +1,5 @@
-// The simulated network: per-message loss, duplication and random delay (hence reordering), and
-// partitions checked at delivery time. Pure and deterministic: draws only from its own PRNG.
+// The simulated network: per-message loss, duplication and random delay (hence reordering), an
+// optional link shaper (throttling, throttle.ts), and partitions checked at delivery time. Pure and deterministic: draws only from its own PRNG.
 import type { Message, NodeId, SeededPrng } from '@raftkv/raft';
 import type { NetworkKnobs } from './knobs.js';
 
@@ -10,6 +10,13 @@ export interface NetworkCounters {
   duplicated: number;
   droppedByPartition: number;
   droppedNodeDown: number;
+  /** Dropped because a throttled link's queue was full (throttle.ts). */
+  droppedByThrottle: number;
+}
+
+/** When a message leaves its sender's link (a throttle, throttle.ts): a later step, or null to drop it. */
+export interface LinkShaper {
+  departureStep(message: Message, step: number): number | null;
 }
 
 /** Decides, at delivery time, whether a message may pass and whether its destination can take it. */
@@ -27,6 +34,7 @@ export class SimulatedNetwork {
     duplicated: 0,
     droppedByPartition: 0,
     droppedNodeDown: 0,
+    droppedByThrottle: 0,
   };
   private readonly inFlight = new Map<number, Message[]>();
   private inFlightCount = 0;
@@ -35,6 +43,7 @@ export class SimulatedNetwork {
   constructor(
     private readonly random: SeededPrng,
     faults: NetworkKnobs,
+    private readonly shaper: LinkShaper | null = null,
   ) {
     this.faults = faults;
   }
@@ -50,10 +59,15 @@ export class SimulatedNetwork {
       this.counters.lost += 1;
       return;
     }
-    this.schedule(message, step);
+    const departs = this.shaper === null ? step : this.shaper.departureStep(message, step);
+    if (departs === null) {
+      this.counters.droppedByThrottle += 1;
+      return;
+    }
+    this.schedule(message, departs);
     if (this.random.chance(this.faults.duplicationRate)) {
       this.counters.duplicated += 1;
-      this.schedule(message, step);
+      this.schedule(message, departs);
     }
   }
 
