@@ -1,10 +1,12 @@
 // Carries out one planned fault on the live cluster: picks concrete targets (who leads now, which
 // nodes), injects the fault, holds it, heals it, and records what happened. Faults act on processes
-// (SIGKILL, SIGSTOP/SIGCONT, restart) and on the harness's link proxies; never inside a node.
+// (SIGKILL, SIGSTOP/SIGCONT, restart) and on the harness's link proxies (cuts, throttles); never
+// inside a node.
 import { KvClient, KvClientError } from '@raftkv/client';
 import { pause } from '@raftkv/testkit';
 import type { ChaosCluster } from './chaos-cluster.js';
 import type { FaultFamily, FaultKind, PlannedFault } from './fault-plan.js';
+import { throttleShape } from './link-proxy.js';
 import { bridge, isolate, oneWay, splitMajorityMinority } from './partitions.js';
 import type { SeededRandom } from './seeded-random.js';
 
@@ -24,6 +26,8 @@ export interface FaultContext {
   readonly now: () => number;
   /** The cluster's base size: removals never take it below this. */
   readonly nodes: number;
+  /** The rate a throttled link is shaped to, in kbit/s. */
+  readonly throttleKbitPerSecond: number;
   /** Called after a membership change with the members' client addresses. */
   readonly onMembershipChanged: (endpoints: readonly string[]) => void;
 }
@@ -97,6 +101,8 @@ async function inject(
     }
     case 'flapping':
       return flap(context, members, planned.holdMs);
+    case 'throttle-leader':
+      return throttleLeader(context, await leaderId(), planned.holdMs);
     case 'add-node':
       return addNode(context);
     case 'remove-node':
@@ -131,6 +137,27 @@ async function holdPartition(
   await pause(holdMs);
   cluster.network.heal();
   return { targets, detail: `${detail} (${blocked.size} links cut) for ${holdMs} ms` };
+}
+
+/**
+ * A gray failure: the leader's outbound peer links keep working, only slowly (a token bucket in
+ * each link proxy). The node stays up and answers; only its throughput to its followers collapses.
+ */
+async function throttleLeader(
+  context: FaultContext,
+  target: string,
+  holdMs: number,
+): Promise<{ targets: string[]; detail: string }> {
+  const { cluster, throttleKbitPerSecond } = context;
+  const dropsBefore = cluster.network.throttleDrops();
+  const links = cluster.network.throttleFrom(target, throttleShape(throttleKbitPerSecond));
+  await pause(holdMs);
+  cluster.network.unthrottle();
+  const drops = cluster.network.throttleDrops() - dropsBefore;
+  return {
+    targets: [target],
+    detail: `${target}'s ${links} outbound peer links shaped to ${throttleKbitPerSecond} kbit/s for ${holdMs} ms (${drops} connections dropped at a full queue)`,
+  };
 }
 
 /** Partitions that come and go every 0.3–1 s for the hold time (isolating one node, or a split). */
