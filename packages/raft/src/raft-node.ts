@@ -120,7 +120,7 @@ export class RaftNode {
     appliedIndex: LogIndex,
   ) {
     this.id = config.id;
-    this.starvation = new StarvationWatch(config.electionTimeoutTicks);
+    this.starvation = new StarvationWatch(config.electionTimeoutTicks, config.starvationLagTicks);
     const initial = log.initialState();
     const commitIndex = Math.max(initial.hardState.commitIndex, appliedIndex, log.firstIndex() - 1);
     assert(
@@ -1255,6 +1255,7 @@ function validateConfig(config: RaftConfig): void {
   positiveInteger('maxMessageEntriesBytes');
   positiveInteger('maxUncommittedEntriesBytes');
   positiveInteger('snapshotChunkBytes');
+  positiveInteger('starvationLagTicks');
   assert(
     config.heartbeatIntervalTicks < config.electionTimeoutTicks,
     () =>

@@ -245,12 +245,18 @@ export interface RaftConfig {
   readonly checkQuorum: boolean;
   /**
    * Starvation check (a gray failure that check-quorum misses, thesis §6.2 only tests liveness of
-   * answers): a leader whose oldest uncommitted entry of its term has waited an election timeout,
-   * after it committed once in its term and outside a membership change, hands leadership to its
-   * most caught-up voter with TimeoutNow (thesis §3.10), steps down, and starts no campaign of its
-   * own for two election timeouts, so that it does not win again at once with its longer log.
+   * answers): a leader whose oldest uncommitted entry has waited an election timeout, or whose
+   * oldest uncommitted entry was at least `starvationLagTicks` old at every tick of an election
+   * timeout, hands leadership to its most caught-up voter with TimeoutNow (thesis §3.10), steps
+   * down, and starts no campaign of its own for two election timeouts, so that it does not win
+   * again at once with its longer log. Only after it committed in its term, outside a membership change.
    */
   readonly starvationCheck: boolean;
+  /**
+   * How old (in ticks) the oldest uncommitted entry must be for the quorum to count as lagging: a
+   * quorum round trip should fit in a heartbeat interval (paper §5.6), so raftkvd uses one.
+   */
+  readonly starvationLagTicks: number;
   /** At most this many AppendEntries in flight to one follower (pipelining bound, thesis §10.2.2). */
   readonly maxInflightMessages: number;
   /** At most this many entry bytes in flight to one follower. */
@@ -270,6 +276,7 @@ export const defaultRaftConfig = (id: NodeId): RaftConfig => ({
   preVote: true,
   checkQuorum: true,
   starvationCheck: true,
+  starvationLagTicks: 1,
   maxInflightMessages: 64,
   maxInflightBytes: 32 * 1024 * 1024,
   maxMessageEntriesBytes: 1024 * 1024,

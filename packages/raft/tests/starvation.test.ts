@@ -16,7 +16,9 @@ const starveEntriesFrom =
     !(message.type === 'AppendEntries' && message.from === leader && message.entries.length > 0);
 
 /** A leader that committed its no-op, with n2 and n3 following. */
-function establishedCluster(config: { starvationCheck?: boolean } = {}): TestCluster {
+function establishedCluster(
+  config: { starvationCheck?: boolean; starvationLagTicks?: number } = {},
+): TestCluster {
   const cluster = new TestCluster({ voters: ['n1', 'n2', 'n3'], config });
   cluster.elect('n1');
   cluster.tick(['n1'], 2);
@@ -87,28 +89,63 @@ describe('starvation check: a leader that cannot get its entries committed gives
     expect(cluster.sent.some((message) => message.type === 'TimeoutNow')).toBe(false);
   });
 
-  it('does not fire for a slow but progressing quorum (acknowledgements late by most of a timeout)', () => {
-    const cluster = establishedCluster();
-    const lagTicks = electionTicks - 2;
+  /**
+   * Proposes one entry per tick for `ticks` ticks while n1's acknowledgements are held back
+   * `lagOf(tick)` ticks (0: delivered at once); returns the ticks at which n1 had stopped leading.
+   */
+  function runWithLateAnswers(
+    cluster: TestCluster,
+    ticks: number,
+    lagOf: (tick: number) => number,
+  ): number[] {
     let now = 0;
     const held: Array<{ readonly at: number; readonly message: Message }> = [];
     const holdAnswers = (message: Message): boolean => {
       if (message.type !== 'AppendEntriesResponse' || message.to !== 'n1') return true;
-      held.push({ at: now + lagTicks, message });
+      const lag = lagOf(now);
+      if (lag === 0) return true;
+      held.push({ at: now + lag, message });
       return false;
     };
-    cluster.filter = holdAnswers;
-    for (now = 1; now <= 6 * electionTicks; now += 1) {
+    const notLeading: number[] = [];
+    for (now = 1; now <= ticks; now += 1) {
       cluster.propose('n1', `v${now}`);
       cluster.filter = null;
+      held.sort((a, b) => a.at - b.at);
       while (held.length > 0 && held[0]!.at <= now) cluster.deliver(held.shift()!.message);
       cluster.filter = holdAnswers;
       cluster.tick(['n1'], 1);
+      if (cluster.raft('n1').status().role !== 'leader') notLeading.push(now);
     }
-    expect(cluster.leaders()).toEqual(['n1']);
+    cluster.filter = null;
+    return notLeading;
+  }
+
+  it('fires when every entry commits, but each one late, for a whole election timeout (a throttled leader)', () => {
+    const cluster = establishedCluster();
+    const notLeading = runWithLateAnswers(cluster, 3 * electionTicks, () => 3);
+    expect(notLeading.length).toBeGreaterThan(0);
+    // Lagging from the first ticks on: it gives up after about one election timeout of it.
+    expect(notLeading[0]).toBeLessThanOrEqual(electionTicks + 4);
+    expect(cluster.sent.some((message) => message.type === 'TimeoutNow' && message.from === 'n1')).toBe(true);
+  });
+
+  it('does not fire for a slow but progressing quorum (answers within the lag bound)', () => {
+    const cluster = establishedCluster({ starvationLagTicks: 3 });
+    expect(runWithLateAnswers(cluster, 6 * electionTicks, () => 2)).toEqual([]);
     const { commitIndex, lastIndex } = cluster.raft('n1').status();
-    expect(commitIndex).toBeGreaterThan(lastIndex - 2 * electionTicks);
-    expect(cluster.values('n1').length).toBeGreaterThan(4 * electionTicks);
+    expect(commitIndex).toBeGreaterThanOrEqual(lastIndex - 3);
+    expect(cluster.values('n1').length).toBeGreaterThan(5 * electionTicks);
+  });
+
+  it('does not fire for stalls of most of an election timeout that recover in between', () => {
+    const cluster = establishedCluster();
+    // In each period of 12 ticks answers are held 6 ticks, then flow freely for 6.
+    const notLeading = runWithLateAnswers(cluster, 6 * electionTicks, (tick) =>
+      tick % 12 < 6 ? 6 - (tick % 12) : 0,
+    );
+    expect(notLeading).toEqual([]);
+    expect(cluster.values('n1').length).toBeGreaterThan(5 * electionTicks);
   });
 
   it('does not fire while a membership change is uncommitted', () => {
@@ -135,7 +172,7 @@ describe('starvation check: a leader that cannot get its entries committed gives
 
 describe('StarvationWatch', () => {
   it('measures the oldest uncommitted entry, forgets committed ones, and keeps few samples', () => {
-    const watch = new StarvationWatch(5);
+    const watch = new StarvationWatch(5, 5);
     expect(watch.onLeaderTick(10, 10)).toBe(false);
     expect(watch.samples).toBe(0);
     for (let tick = 1; tick <= 4; tick += 1) expect(watch.onLeaderTick(10 + tick, 10 + tick - 1)).toBe(false);
@@ -147,8 +184,23 @@ describe('StarvationWatch', () => {
     expect(watch.samples).toBe(0);
   });
 
+  it('fires after a window of ticks that each found an entry at least the lag old, not before', () => {
+    const watch = new StarvationWatch(4, 2);
+    // One entry per tick, each committed three ticks after its tick: the oldest is always 2 ticks old.
+    const verdicts: boolean[] = [];
+    for (let tick = 1; tick <= 8; tick += 1) {
+      verdicts.push(watch.onLeaderTick(100 + tick, 100 + Math.max(0, tick - 3)));
+    }
+    expect(verdicts).toEqual([false, false, false, false, false, true, false, false]);
+    // Committed two ticks after: the oldest is 1 tick old, under the lag, however long it goes on.
+    const relaxed = new StarvationWatch(4, 2);
+    for (let tick = 1; tick <= 20; tick += 1) {
+      expect(relaxed.onLeaderTick(100 + tick, 100 + Math.max(0, tick - 2))).toBe(false);
+    }
+  });
+
   it('holds campaigns for exactly the given number of ticks', () => {
-    const watch = new StarvationWatch(5);
+    const watch = new StarvationWatch(5, 1);
     watch.holdCampaigns(3);
     expect([1, 2, 3, 4].map(() => watch.tickCampaignHold())).toEqual([true, true, true, false]);
   });

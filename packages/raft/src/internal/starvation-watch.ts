@@ -6,26 +6,37 @@ import type { LogIndex } from '../types.js';
 /**
  * Check-quorum (thesis §6.2) only asks whether a quorum answered within an election timeout; a
  * leader whose outbound links are throttled still gets answers, so it keeps leading while almost
- * nothing commits. This watch measures throughput instead: the age of the oldest entry the leader
- * appended that is not committed yet. When that entry has waited `thresholdTicks`, the quorum's
- * acknowledgements lag that long (or commitment stalled) and the leader should hand over.
+ * nothing commits. This watch measures how well the quorum is fed instead: the age of the oldest
+ * entry the leader appended that is not committed yet. It fires when
+ *  - that entry has waited `windowTicks` (an election timeout): commitment stalled; or
+ *  - at every tick for `windowTicks` ticks running, the oldest uncommitted entry had waited at
+ *    least `lagTicks` (a heartbeat interval in raftkvd): the quorum's acknowledgements lag behind
+ *    the round trip the heartbeat interval is sized for, for a whole election timeout. A throttled
+ *    leader under load looks like this: every entry commits, each one late, and throughput collapses.
+ * One late entry, or lag that comes and goes, does not fire; neither does an idle leader.
  *
  * Entries are stamped per tick: at every leader tick the last index is sampled if it grew, so an
- * entry's age is measured from the first tick at or after its append (under by less than a tick).
- * The samples above commitIndex are at most `thresholdTicks + 1`: the watch fires before more pile up.
+ * entry's age counts the ticks since the first tick at or after its append (an age of a ticks means
+ * it has waited at least a tick intervals). At most `windowTicks + 1` samples are kept: the watch
+ * fires before more pile up.
  */
 export class StarvationWatch {
   /** Pairs (last index at that tick, tick) in increasing order, all above the commit index. */
   private readonly sampledIndexes: LogIndex[] = [];
   private readonly sampledTicks: number[] = [];
   private ticks = 0;
+  /** Consecutive ticks at which the oldest uncommitted entry had waited at least `lagTicks`. */
+  private laggingTicks = 0;
   private campaignHoldTicks = 0;
 
-  constructor(private readonly thresholdTicks: number) {}
+  constructor(
+    private readonly windowTicks: number,
+    private readonly lagTicks: number,
+  ) {}
 
   /**
-   * One leader tick while the watch applies. Returns true when the oldest uncommitted entry has
-   * waited `thresholdTicks` (the window is then cleared).
+   * One leader tick while the watch applies. Returns true when the leader is starved (see the class
+   * comment); the window is then cleared.
    */
   onLeaderTick(lastIndex: LogIndex, commitIndex: LogIndex): boolean {
     this.ticks += 1;
@@ -42,7 +53,9 @@ export class StarvationWatch {
       this.sampledTicks.push(this.ticks);
     }
     const oldestTick = this.sampledTicks[0];
-    if (oldestTick === undefined || this.ticks - oldestTick < this.thresholdTicks) return false;
+    const age = oldestTick === undefined ? 0 : this.ticks - oldestTick;
+    this.laggingTicks = age >= this.lagTicks && oldestTick !== undefined ? this.laggingTicks + 1 : 0;
+    if (age < this.windowTicks && this.laggingTicks < this.windowTicks) return false;
     this.clearWindow();
     return true;
   }
@@ -51,6 +64,7 @@ export class StarvationWatch {
   clearWindow(): void {
     this.sampledIndexes.length = 0;
     this.sampledTicks.length = 0;
+    this.laggingTicks = 0;
   }
 
   /** How many entries' append ticks are remembered (for tests of the bound). */
