@@ -9,11 +9,12 @@ import type { LogIndex } from '../types.js';
  * nothing commits. This watch measures how well the quorum is fed instead: the age of the oldest
  * entry the leader appended that is not committed yet. It fires when
  *  - that entry has waited `windowTicks` (an election timeout): commitment stalled; or
- *  - at every tick for `windowTicks` ticks running, the oldest uncommitted entry had waited at
+ *  - at half or more of the last `windowTicks` ticks, the oldest uncommitted entry had waited at
  *    least `lagTicks` (a heartbeat interval in raftkvd): the quorum's acknowledgements lag behind
- *    the round trip the heartbeat interval is sized for, for a whole election timeout. A throttled
- *    leader under load looks like this: every entry commits, each one late, and throughput collapses.
- * One late entry, or lag that comes and goes, does not fire; neither does an idle leader.
+ *    the round trip the heartbeat interval is sized for, most of an election timeout. A throttled
+ *    leader under load looks like this: every entry commits, each one late, and throughput collapses
+ *    (a real throttle is bursty, so the ticks need not be consecutive).
+ * A few late entries, or lag at fewer than half the ticks, do not fire; neither does an idle leader.
  *
  * Entries are stamped per tick: at every leader tick the last index is sampled if it grew, so an
  * entry's age counts the ticks since the first tick at or after its append (an age of a ticks means
@@ -25,14 +26,19 @@ export class StarvationWatch {
   private readonly sampledIndexes: LogIndex[] = [];
   private readonly sampledTicks: number[] = [];
   private ticks = 0;
-  /** Consecutive ticks at which the oldest uncommitted entry had waited at least `lagTicks`. */
-  private laggingTicks = 0;
+  /** Per tick of the last `windowTicks` (a ring): whether the oldest entry had waited `lagTicks`. */
+  private readonly lagging: boolean[];
+  private laggingCount = 0;
+  /** Ticks measured since the window was last cleared (the lag rule needs a whole window). */
+  private observedTicks = 0;
   private campaignHoldTicks = 0;
 
   constructor(
     private readonly windowTicks: number,
     private readonly lagTicks: number,
-  ) {}
+  ) {
+    this.lagging = new Array<boolean>(windowTicks).fill(false);
+  }
 
   /**
    * One leader tick while the watch applies. Returns true when the leader is starved (see the class
@@ -54,8 +60,13 @@ export class StarvationWatch {
     }
     const oldestTick = this.sampledTicks[0];
     const age = oldestTick === undefined ? 0 : this.ticks - oldestTick;
-    this.laggingTicks = age >= this.lagTicks && oldestTick !== undefined ? this.laggingTicks + 1 : 0;
-    if (age < this.windowTicks && this.laggingTicks < this.windowTicks) return false;
+    const slot = this.ticks % this.windowTicks;
+    const lagging = oldestTick !== undefined && age >= this.lagTicks;
+    this.laggingCount += (lagging ? 1 : 0) - (this.lagging[slot]! ? 1 : 0);
+    this.lagging[slot] = lagging;
+    this.observedTicks += 1;
+    const lagged = this.observedTicks >= this.windowTicks && 2 * this.laggingCount >= this.windowTicks;
+    if (age < this.windowTicks && !lagged) return false;
     this.clearWindow();
     return true;
   }
@@ -64,7 +75,9 @@ export class StarvationWatch {
   clearWindow(): void {
     this.sampledIndexes.length = 0;
     this.sampledTicks.length = 0;
-    this.laggingTicks = 0;
+    this.lagging.fill(false);
+    this.laggingCount = 0;
+    this.observedTicks = 0;
   }
 
   /** How many entries' append ticks are remembered (for tests of the bound). */
