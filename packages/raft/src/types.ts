@@ -246,8 +246,8 @@ export interface RaftConfig {
   /**
    * Starvation check (a gray failure that check-quorum misses, thesis §6.2 only tests liveness of
    * answers): a leader whose oldest uncommitted entry has waited an election timeout, or whose
-   * oldest uncommitted entry was at least `starvationLagTicks` old at half or more of the ticks of
-   * the last election timeout, hands leadership to its most caught-up voter with TimeoutNow (thesis §3.10), steps
+   * oldest uncommitted entry was at least `starvationLagTicks` old at two fifths or more of the
+   * ticks of the last election timeout, hands leadership to its most caught-up voter with TimeoutNow (thesis §3.10), steps
    * down, and starts no campaign of its own for two election timeouts, so that it does not win
    * again at once with its longer log. Only after it committed in its term, outside a membership change.
    */
