@@ -35,15 +35,26 @@ export interface FaultContext {
 const membershipSettleMs = 30_000;
 
 export async function executeFault(planned: PlannedFault, context: FaultContext): Promise<FaultEvent> {
-  const startedAt = context.now();
-  const { targets, detail } = await inject(planned, context);
-  return { kind: planned.kind, family: planned.family, startedAt, endedAt: context.now(), targets, detail };
+  const plannedStart = context.now();
+  const { targets, detail, startedAt } = await inject(planned, context);
+  return {
+    kind: planned.kind,
+    family: planned.family,
+    startedAt: startedAt ?? plannedStart,
+    endedAt: context.now(),
+    targets,
+    detail,
+  };
 }
 
-async function inject(
-  planned: PlannedFault,
-  context: FaultContext,
-): Promise<{ targets: string[]; detail: string }> {
+/** What a fault did; `startedAt` when it took effect later than planned (it waited for a leader). */
+interface Injected {
+  readonly targets: string[];
+  readonly detail: string;
+  readonly startedAt?: number;
+}
+
+async function inject(planned: PlannedFault, context: FaultContext): Promise<Injected> {
   const { cluster, random } = context;
   const members = cluster.memberIds();
   const leaderId = async (): Promise<string> =>
@@ -102,7 +113,7 @@ async function inject(
     case 'flapping':
       return flap(context, members, planned.holdMs);
     case 'throttle-leader':
-      return throttleLeader(context, await leaderId(), planned.holdMs);
+      return throttleLeader(context, planned.holdMs);
     case 'add-node':
       return addNode(context);
     case 'remove-node':
@@ -142,13 +153,14 @@ async function holdPartition(
 /**
  * A gray failure: the leader's outbound peer links keep working, only slowly (a token bucket in
  * each link proxy). The node stays up and answers; only its throughput to its followers collapses.
+ * It waits for a leader first (after a kill-all there may be none for seconds), so that the report
+ * measures the recovery from a throttled leader, not from the fault before; it starts then.
  */
-async function throttleLeader(
-  context: FaultContext,
-  target: string,
-  holdMs: number,
-): Promise<{ targets: string[]; detail: string }> {
-  const { cluster, throttleKbitPerSecond } = context;
+async function throttleLeader(context: FaultContext, holdMs: number): Promise<Injected> {
+  const { cluster, throttleKbitPerSecond, random, now } = context;
+  const leader = await cluster.waitForLeader(10_000);
+  const target = leader?.id ?? random.pick(cluster.memberIds());
+  const startedAt = now();
   const dropsBefore = cluster.network.throttleDrops();
   const links = cluster.network.throttleFrom(target, throttleShape(throttleKbitPerSecond));
   await pause(holdMs);
@@ -156,7 +168,8 @@ async function throttleLeader(
   const drops = cluster.network.throttleDrops() - dropsBefore;
   return {
     targets: [target],
-    detail: `${target}'s ${links} outbound peer links shaped to ${throttleKbitPerSecond} kbit/s for ${holdMs} ms (${drops} connections dropped at a full queue)`,
+    startedAt,
+    detail: `${target}'s ${links} outbound peer links shaped to ${throttleKbitPerSecond} kbit/s for ${holdMs} ms (${drops} connections dropped at a full queue)${leader === null ? '; no leader within 10 s, so a random member' : ''}`,
   };
 }
 
