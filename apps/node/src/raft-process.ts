@@ -454,7 +454,8 @@ function raftConfig(id: NodeId, config: NodeConfig): RaftConfig {
     electionTimeoutTicks:
       Math.floor(config.electionTimeoutMs / config.heartbeatIntervalMs) * ticksPerHeartbeat,
     heartbeatIntervalTicks: ticksPerHeartbeat,
-    // A quorum round trip should fit well within a heartbeat interval (paper §5.6).
+    // Paper §5.6: the broadcast time should be far below the election timeout; lag counts from
+    // half a heartbeat interval, a twentieth of it by default.
     starvationLagTicks: ticksPerHeartbeat / 2,
   };
 }

@@ -253,8 +253,9 @@ export interface RaftConfig {
    */
   readonly starvationCheck: boolean;
   /**
-   * How old (in ticks) the oldest uncommitted entry must be for the quorum to count as lagging: a
-   * quorum round trip should fit in a heartbeat interval (paper §5.6), so raftkvd uses one.
+   * How old (in ticks) the oldest uncommitted entry must be for the quorum to count as lagging. Paper
+   * §5.6 wants the broadcast time an order of magnitude below the election timeout; raftkvd ticks
+   * four times per heartbeat (a tenth of the election timeout) and uses half a heartbeat, 2 ticks.
    */
   readonly starvationLagTicks: number;
   /** At most this many AppendEntries in flight to one follower (pipelining bound, thesis §10.2.2). */

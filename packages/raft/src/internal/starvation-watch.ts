@@ -10,11 +10,11 @@ import type { LogIndex } from '../types.js';
  * entry the leader appended that is not committed yet. It fires when
  *  - that entry has waited `windowTicks` (an election timeout): commitment stalled; or
  *  - at two fifths or more of the last `windowTicks` ticks, the oldest uncommitted entry had waited
- *    at least `lagTicks` (a heartbeat interval in raftkvd): the quorum's acknowledgements keep
- *    lagging behind the round trip the heartbeat interval is sized for. A throttled leader under
- *    load looks like this: every entry commits, each one late, and throughput collapses. Its lag is
- *    bursty and near one tick, so lagging ticks are counted, not required in a run: in 5-node chaos
- *    runs at 256 kbit/s 4–10 of 10 ticks lagged, in quiet stretches at most 3 (client-side view).
+ *    at least `lagTicks` (half a heartbeat interval in raftkvd): the quorum's acknowledgements keep
+ *    lagging. A throttled leader under load looks like this: every entry commits, each one late,
+ *    and throughput collapses. Its lag is bursty, so lagging ticks are counted, not required in a
+ *    run: in 5-node chaos runs at 256 kbit/s, 4–10 of every 10 heartbeat intervals had a write
+ *    pending over 100 ms, in quiet stretches at most 3 (seen from the clients).
  * A few late entries, or lag at fewer than two fifths of the ticks, do not fire; nor does an idle leader.
  *
  * Entries are stamped per tick: at every leader tick the last index is sampled if it grew, so an
