@@ -190,7 +190,7 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
   electionTimeoutMs: ['<ms>', `election timeout (default ${configDefaults.electionTimeoutMs})`],
   heartbeatIntervalMs: [
     '<ms>',
-    `heartbeat interval = tick length (default ${configDefaults.heartbeatIntervalMs})`,
+    `heartbeat interval = 4 ticks (default ${configDefaults.heartbeatIntervalMs})`,
   ],
   snapshotThresholdEntries: [
     '<n>',

@@ -12,6 +12,7 @@ import { RaftLog } from './internal/raft-log.js';
 import { ReadIndexQueue } from './internal/read-index-queue.js';
 import { SnapshotReceiver } from './internal/snapshot-receiver.js';
 import { SnapshotTransfer } from './internal/snapshot-transfer.js';
+import { StarvationWatch } from './internal/starvation-watch.js';
 import type { FollowerProgress, NodeStatus } from './status.js';
 import { isBrokenVariant } from './testing.js';
 import type {
@@ -100,6 +101,8 @@ export class RaftNode {
   private transferElapsedTicks = 0;
   private readonly reads = new ReadIndexQueue();
   private readonly quorumScratch: number[] = [];
+  /** Gray-failure check: a leader that cannot get its entries committed hands over (starvationCheck). */
+  private readonly starvation: StarvationWatch;
 
   // Output, collected until the next ready().
   private outbox: Message[] = [];
@@ -117,6 +120,7 @@ export class RaftNode {
     appliedIndex: LogIndex,
   ) {
     this.id = config.id;
+    this.starvation = new StarvationWatch(config.electionTimeoutTicks, config.starvationLagTicks);
     const initial = log.initialState();
     const commitIndex = Math.max(initial.hardState.commitIndex, appliedIndex, log.firstIndex() - 1);
     assert(
@@ -397,6 +401,7 @@ export class RaftNode {
     this.commitBroadcastPending = false;
     this.committedInCurrentTerm = false;
     this.uncommittedBytes = 0;
+    this.starvation.clearWindow();
   }
 
   /** §5.2: a fresh random timeout in [electionTimeoutTicks, 2·electionTimeoutTicks). */
@@ -412,6 +417,7 @@ export class RaftNode {
 
   private tickElection(): void {
     this.electionElapsedTicks += 1;
+    if (this.starvation.tickCampaignHold()) return;
     if (this.electionElapsedTicks < this.randomizedElectionTimeoutTicks || !this.isPromotable()) return;
     this.campaign(this.config.preVote ? 'preVote' : 'election');
   }
@@ -419,6 +425,10 @@ export class RaftNode {
   private tickLeader(): void {
     this.heartbeatElapsedTicks += 1;
     this.electionElapsedTicks += 1;
+    if (this.isStarved()) {
+      this.handOverStarvedLeadership();
+      return;
+    }
     if (this.electionElapsedTicks >= this.config.electionTimeoutTicks) {
       this.electionElapsedTicks = 0;
       if (this.config.checkQuorum && !this.isQuorumActive()) {
@@ -449,6 +459,55 @@ export class RaftNode {
       transfer.ticksSinceProgress += 1;
       if (transfer.ticksSinceProgress >= retryTicks) this.sendSnapshotChunk(id, progress);
     }
+  }
+
+  /**
+   * The starvation check (RaftConfig.starvationCheck). It measures only an established leader:
+   * not before its first commit in the term (a new leader may be catching followers up, maybe by
+   * snapshot, and giving up then could repeat forever), not during a membership change (a new
+   * voter may be catching up, thesis §4.2.1), not during a transfer, and never with a single voter.
+   */
+  private isStarved(): boolean {
+    if (!this.config.starvationCheck) return false;
+    const membership = this.configurations.latest;
+    if (
+      !this.committedInCurrentTerm ||
+      this.transferTarget !== null ||
+      this.configurations.latestIndex > this.log.commitIndex ||
+      membership.voters.length < 2
+    ) {
+      this.starvation.clearWindow();
+      return false;
+    }
+    return this.starvation.onLeaderTick(this.log.lastIndex(), this.log.commitIndex);
+  }
+
+  /**
+   * A starved leader gives up: TimeoutNow to the most caught-up voter (thesis §3.10; preferring one
+   * that answered recently), then it steps down. Unlike a requested transfer it does not wait for the
+   * target to catch up over the starved links: the target's election is an ordinary one, safe by the
+   * voting restriction (paper §5.4.1), and if it cannot win the others' timers elect someone else.
+   * It then holds back its own campaigns for two election timeouts: its log is the longest (its
+   * uncommitted entries), so with or without pre-vote (thesis §9.6) it would otherwise win again.
+   */
+  private handOverStarvedLeadership(): void {
+    let target: NodeId | null = null;
+    let best: Progress | null = null;
+    for (const voter of this.configurations.latest.voters) {
+      const progress = this.progress.get(voter);
+      if (voter === this.id || progress === undefined) continue;
+      const better =
+        best === null ||
+        (progress.recentlyActive && !best.recentlyActive) ||
+        (progress.recentlyActive === best.recentlyActive && progress.matchIndex > best.matchIndex);
+      if (better) {
+        target = voter;
+        best = progress;
+      }
+    }
+    if (target !== null) this.outbox.push({ type: 'TimeoutNow', term: this.term, from: this.id, to: target });
+    this.becomeFollower(this.term, null);
+    this.starvation.holdCampaigns(2 * this.config.electionTimeoutTicks);
   }
 
   private isPromotable(): boolean {
@@ -1215,6 +1274,7 @@ function validateConfig(config: RaftConfig): void {
   positiveInteger('maxMessageEntriesBytes');
   positiveInteger('maxUncommittedEntriesBytes');
   positiveInteger('snapshotChunkBytes');
+  positiveInteger('starvationLagTicks');
   assert(
     config.heartbeatIntervalTicks < config.electionTimeoutTicks,
     () =>

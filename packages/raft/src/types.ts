@@ -243,6 +243,21 @@ export interface RaftConfig {
   readonly preVote: boolean;
   /** Check-quorum (thesis §6.2): a leader that has not heard from a quorum for an election timeout steps down. */
   readonly checkQuorum: boolean;
+  /**
+   * Starvation check (a gray failure that check-quorum misses, thesis §6.2 only tests liveness of
+   * answers): a leader whose oldest uncommitted entry has waited an election timeout, or whose
+   * oldest uncommitted entry was at least `starvationLagTicks` old at two fifths or more of the
+   * ticks of the last election timeout, hands leadership to its most caught-up voter with TimeoutNow (thesis §3.10), steps
+   * down, and starts no campaign of its own for two election timeouts, so that it does not win
+   * again at once with its longer log. Only after it committed in its term, outside a membership change.
+   */
+  readonly starvationCheck: boolean;
+  /**
+   * How old (in ticks) the oldest uncommitted entry must be for the quorum to count as lagging. Paper
+   * §5.6 wants the broadcast time an order of magnitude below the election timeout; raftkvd ticks
+   * four times per heartbeat (a tenth of the election timeout) and uses half a heartbeat, 2 ticks.
+   */
+  readonly starvationLagTicks: number;
   /** At most this many AppendEntries in flight to one follower (pipelining bound, thesis §10.2.2). */
   readonly maxInflightMessages: number;
   /** At most this many entry bytes in flight to one follower. */
@@ -261,6 +276,8 @@ export const defaultRaftConfig = (id: NodeId): RaftConfig => ({
   heartbeatIntervalTicks: 1,
   preVote: true,
   checkQuorum: true,
+  starvationCheck: true,
+  starvationLagTicks: 1,
   maxInflightMessages: 64,
   maxInflightBytes: 32 * 1024 * 1024,
   maxMessageEntriesBytes: 1024 * 1024,

@@ -12,6 +12,12 @@ import { describeKnobs, drawKnobs, type SimulationKnobs } from './internal/knobs
 import { LivenessProbe } from './internal/liveness.js';
 import { SimulatedNetwork } from './internal/network.js';
 import { PartitionSchedule } from './internal/partitions.js';
+import {
+  describeThrottleKnobs,
+  drawThrottleKnobs,
+  type ThrottleKnobs,
+  ThrottleSchedule,
+} from './internal/throttle.js';
 import { Trace, type TraceMode } from './internal/trace.js';
 import { Workload } from './internal/workload.js';
 import { checkLinearizability, kvModel } from './linearizability/index.js';
@@ -23,6 +29,8 @@ export interface SimulationOptions {
   readonly writeLine?: (line: string) => void;
   /** Adjusts the drawn knobs (e.g. a fault profile for a test); the PRNG streams stay the same. */
   readonly tuneKnobs?: (drawn: SimulationKnobs) => SimulationKnobs;
+  /** Adjusts the drawn throttle knobs (e.g. throttles on for a test); the PRNG streams stay the same. */
+  readonly tuneThrottle?: (drawn: ThrottleKnobs) => ThrottleKnobs;
 }
 
 export interface SimulationStats {
@@ -55,6 +63,8 @@ export interface SimulationStats {
   /** Crashes that lost applied KV writes the store had not yet made durable (re-applied from the log). */
   readonly crashesLosingKvWrites: number;
   readonly partitions: number;
+  /** Throttles of a leader's outbound links (throttle.ts). */
+  readonly throttles: number;
   readonly elections: number;
   readonly proposals: number;
   /** Client writes (each may be proposed several times). */
@@ -96,6 +106,9 @@ export interface RunResult {
 
 /** Every this many steps the durable logs are compared (log matching). */
 const checkpointSteps = 64;
+
+/** PRNG streams of the components below (network, partitions, crashes, storage faults, clock, actors, workload). */
+const componentStreams = 7;
 /** Search steps for the end-of-run linearizability check, and again for shrinking a counter-example. */
 const linearizabilitySearchSteps = 300_000;
 
@@ -106,6 +119,7 @@ export class Simulation {
   private readonly trace: Trace;
   private readonly network: SimulatedNetwork;
   private readonly partitions: PartitionSchedule;
+  private readonly throttles: ThrottleSchedule;
   private readonly faults: FaultInjector;
   private readonly cluster: Cluster;
   private readonly workload: Workload;
@@ -120,11 +134,26 @@ export class Simulation {
     const root = new SeededPrng(seed);
     const drawn = drawKnobs(root);
     this.knobs = options.tuneKnobs?.(drawn) ?? drawn;
-    this.summary = describeKnobs(seed, this.knobs);
-    const stream = (): SeededPrng => new SeededPrng(root.nextUint32());
+    // One stream per component, drawn in a fixed order; the throttle's is drawn last so that adding
+    // it left every earlier stream of a seed as it was.
+    const streams = Array.from({ length: componentStreams + 1 }, () => new SeededPrng(root.nextUint32()));
+    const throttleRandom = streams.pop()!;
+    const stream = (): SeededPrng => {
+      const next = streams.shift();
+      if (next === undefined)
+        throw new Error(`the simulation draws only ${componentStreams} component streams`);
+      return next;
+    };
     const { knobs } = this;
+    const electionSteps = knobs.raft.electionTimeoutTicks * knobs.stepsPerTick;
+    const throttleKnobs = drawThrottleKnobs(throttleRandom, electionSteps, knobs.families.throttle);
+    this.throttles = new ThrottleSchedule(
+      throttleRandom,
+      options.tuneThrottle?.(throttleKnobs) ?? throttleKnobs,
+    );
+    this.summary = `${describeKnobs(seed, this.knobs)} ${describeThrottleKnobs(this.throttles.knobs)}`;
     this.trace = new Trace(options.trace ?? 'digest', options.writeLine);
-    this.network = new SimulatedNetwork(stream(), knobs.network);
+    this.network = new SimulatedNetwork(stream(), knobs.network, this.throttles);
     this.partitions = new PartitionSchedule(stream(), knobs.partitions);
     this.faults = new FaultInjector(stream(), knobs.crashes, stream(), knobs.storage);
     const clock = new SimulatedClock(stream(), knobs.stepsPerTick, knobs.tickSkew);
@@ -138,7 +167,6 @@ export class Simulation {
       trace: this.trace,
       actorSeeds: stream(),
     });
-    const electionSteps = knobs.raft.electionTimeoutTicks * knobs.stepsPerTick;
     this.workload = new Workload(
       stream(),
       knobs.workload,
@@ -245,6 +273,16 @@ export class Simulation {
       }
       this.workload.onPartitionStarted();
     }
+    for (const ended of this.throttles.expire(this.step)) {
+      if (this.trace.on) this.trace.record(this.step, `throttle of ${ended.node}'s outbound links ended`);
+    }
+    const throttled = this.throttles.maybeStart(this.step, this.cluster.leader()?.id ?? null);
+    if (throttled !== null && this.trace.on) {
+      this.trace.record(
+        this.step,
+        `throttle ${throttled.node}'s outbound links to ${this.throttles.knobs.bytesPerStep} B/step until step ${throttled.endStep}`,
+      );
+    }
     this.cluster.injectCrashesAndRestarts();
   }
 
@@ -252,9 +290,10 @@ export class Simulation {
   private heal(): void {
     this.trace.record(
       this.step,
-      'heal: no more partitions, loss, duplication, long delays, crashes or pauses; restarting every node',
+      'heal: no more partitions, throttles, loss, duplication, long delays, crashes or pauses; restarting every node',
     );
     this.partitions.healAll();
+    this.throttles.healAll();
     this.network.stopLossAndDuplication();
     this.network.stopLongDelays();
     this.faults.stop();
@@ -310,7 +349,8 @@ export class Simulation {
       ticks: cluster.ticks,
       messages: network.sent,
       delivered: network.delivered,
-      dropped: network.lost + network.droppedByPartition + network.droppedNodeDown,
+      dropped:
+        network.lost + network.droppedByPartition + network.droppedNodeDown + network.droppedByThrottle,
       duplicated: network.duplicated,
       delayedLong: network.delayedLong,
       deliveredAfterTermChange: cluster.deliveredAfterTermChange,
@@ -327,6 +367,7 @@ export class Simulation {
       restarts: cluster.restarts,
       crashesLosingKvWrites: cluster.crashesLosingKvWrites,
       partitions: this.partitions.startedCount,
+      throttles: this.throttles.startedCount,
       elections: cluster.elections,
       proposals: clients.proposals,
       writes: clients.writes,

@@ -2,6 +2,7 @@
 import { SeededPrng } from '@raftkv/raft';
 import { describe, expect, it } from 'vitest';
 import { describeKnobs, drawKnobs, faultFamilies } from '../src/internal/knobs.js';
+import { drawThrottleKnobs } from '../src/internal/throttle.js';
 
 describe('knobs', () => {
   it('the same seed draws the same knobs; different seeds vary them', () => {
@@ -60,6 +61,7 @@ describe('knobs', () => {
     for (let seed = 0; seed < 200; seed += 1) {
       const knobs = drawKnobs(new SeededPrng(seed));
       const { network, partitions, crashes, workload, storage } = knobs;
+      const electionSteps = knobs.raft.electionTimeoutTicks * knobs.stepsPerTick;
       for (const family of faultFamilies) seen.get(family)!.add(knobs.families[family]);
       const rates: Record<(typeof faultFamilies)[number], number[]> = {
         loss: [network.lossRate],
@@ -76,6 +78,9 @@ describe('knobs', () => {
         powerLoss: [storage.powerLossRatePerNodeStep, storage.powerLossInSyncRate],
         wholeClusterPowerLoss: [storage.wholeClusterPowerLossRatePerStep],
         bitFlips: [storage.bitFlipRate],
+        throttle: [
+          drawThrottleKnobs(new SeededPrng(seed), electionSteps, knobs.families.throttle).startRatePerStep,
+        ],
       };
       for (const family of faultFamilies) {
         const [first, ...rest] = rates[family];

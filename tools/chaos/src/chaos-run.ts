@@ -32,6 +32,8 @@ export interface ChaosOptions {
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly snapshotThresholdEntries: number;
+  /** What the throttle fault shapes the leader's outbound peer links to. */
+  readonly throttleKbitPerSecond: number;
   /** The clients' overall timeout per operation: a write still unanswered then is unknown. */
   readonly clientTimeoutMs: number;
   /** How long the workload keeps running after everything healed. */
@@ -100,6 +102,7 @@ async function driveRun(
       random,
       now,
       nodes: options.nodes,
+      throttleKbitPerSecond: options.throttleKbitPerSecond,
       onMembershipChanged: (endpoints) => workload.setEndpoints(endpoints),
     });
     faults.push(event);
@@ -128,6 +131,7 @@ async function driveRun(
     seed: options.seed,
     nodes: options.nodes,
     clients: options.clients,
+    electionTimeoutMs: options.electionTimeoutMs,
     runStartedAt: 0,
     healedAt,
     runEndedAt,

@@ -1,10 +1,12 @@
 // Carries out one planned fault on the live cluster: picks concrete targets (who leads now, which
 // nodes), injects the fault, holds it, heals it, and records what happened. Faults act on processes
-// (SIGKILL, SIGSTOP/SIGCONT, restart) and on the harness's link proxies; never inside a node.
+// (SIGKILL, SIGSTOP/SIGCONT, restart) and on the harness's link proxies (cuts, throttles); never
+// inside a node.
 import { KvClient, KvClientError } from '@raftkv/client';
 import { pause } from '@raftkv/testkit';
 import type { ChaosCluster } from './chaos-cluster.js';
 import type { FaultFamily, FaultKind, PlannedFault } from './fault-plan.js';
+import { throttleShape } from './link-proxy.js';
 import { bridge, isolate, oneWay, splitMajorityMinority } from './partitions.js';
 import type { SeededRandom } from './seeded-random.js';
 
@@ -24,6 +26,8 @@ export interface FaultContext {
   readonly now: () => number;
   /** The cluster's base size: removals never take it below this. */
   readonly nodes: number;
+  /** The rate a throttled link is shaped to, in kbit/s. */
+  readonly throttleKbitPerSecond: number;
   /** Called after a membership change with the members' client addresses. */
   readonly onMembershipChanged: (endpoints: readonly string[]) => void;
 }
@@ -31,15 +35,26 @@ export interface FaultContext {
 const membershipSettleMs = 30_000;
 
 export async function executeFault(planned: PlannedFault, context: FaultContext): Promise<FaultEvent> {
-  const startedAt = context.now();
-  const { targets, detail } = await inject(planned, context);
-  return { kind: planned.kind, family: planned.family, startedAt, endedAt: context.now(), targets, detail };
+  const plannedStart = context.now();
+  const { targets, detail, startedAt } = await inject(planned, context);
+  return {
+    kind: planned.kind,
+    family: planned.family,
+    startedAt: startedAt ?? plannedStart,
+    endedAt: context.now(),
+    targets,
+    detail,
+  };
 }
 
-async function inject(
-  planned: PlannedFault,
-  context: FaultContext,
-): Promise<{ targets: string[]; detail: string }> {
+/** What a fault did; `startedAt` when it took effect later than planned (it waited for a leader). */
+interface Injected {
+  readonly targets: string[];
+  readonly detail: string;
+  readonly startedAt?: number;
+}
+
+async function inject(planned: PlannedFault, context: FaultContext): Promise<Injected> {
   const { cluster, random } = context;
   const members = cluster.memberIds();
   const leaderId = async (): Promise<string> =>
@@ -97,6 +112,8 @@ async function inject(
     }
     case 'flapping':
       return flap(context, members, planned.holdMs);
+    case 'throttle-leader':
+      return throttleLeader(context, planned.holdMs);
     case 'add-node':
       return addNode(context);
     case 'remove-node':
@@ -131,6 +148,29 @@ async function holdPartition(
   await pause(holdMs);
   cluster.network.heal();
   return { targets, detail: `${detail} (${blocked.size} links cut) for ${holdMs} ms` };
+}
+
+/**
+ * A gray failure: the leader's outbound peer links keep working, only slowly (a token bucket in
+ * each link proxy). The node stays up and answers; only its throughput to its followers collapses.
+ * It waits for a leader first (after a kill-all there may be none for seconds), so that the report
+ * measures the recovery from a throttled leader, not from the fault before; it starts then.
+ */
+async function throttleLeader(context: FaultContext, holdMs: number): Promise<Injected> {
+  const { cluster, throttleKbitPerSecond, random, now } = context;
+  const leader = await cluster.waitForLeader(10_000);
+  const target = leader?.id ?? random.pick(cluster.memberIds());
+  const startedAt = now();
+  const dropsBefore = cluster.network.throttleDrops();
+  const links = cluster.network.throttleFrom(target, throttleShape(throttleKbitPerSecond));
+  await pause(holdMs);
+  cluster.network.unthrottle();
+  const drops = cluster.network.throttleDrops() - dropsBefore;
+  return {
+    targets: [target],
+    startedAt,
+    detail: `${target}'s ${links} outbound peer links shaped to ${throttleKbitPerSecond} kbit/s for ${holdMs} ms (${drops} connections dropped at a full queue)${leader === null ? '; no leader within 10 s, so a random member' : ''}`,
+  };
 }
 
 /** Partitions that come and go every 0.3–1 s for the hold time (isolating one node, or a split). */

@@ -3,7 +3,7 @@
 // concrete targets (which node leads) at run time.
 import { SeededRandom } from './seeded-random.js';
 
-export const faultFamilies = ['kill', 'pause', 'partition', 'membership'] as const;
+export const faultFamilies = ['kill', 'pause', 'partition', 'membership', 'gray'] as const;
 export type FaultFamily = (typeof faultFamilies)[number];
 
 export const faultKindsByFamily = {
@@ -11,6 +11,7 @@ export const faultKindsByFamily = {
   pause: ['pause-leader'],
   partition: ['isolate-leader', 'split-majority-minority', 'bridge', 'one-way-cut', 'flapping'],
   membership: ['add-node', 'remove-node', 'remove-leader'],
+  gray: ['throttle-leader'],
 } as const;
 export type FaultKind = (typeof faultKindsByFamily)[FaultFamily][number];
 
@@ -75,12 +76,16 @@ function nextKind(
 }
 
 /** A pause must outlast an election timeout (so the cluster elects another leader); kills and cuts
- *  last a few election timeouts; a membership change is one action (held only to let it settle). */
+ *  last a few election timeouts; a membership change is one action (held only to let it settle);
+ *  a throttle outlasts the window in which the report measures the recovery from it. */
 function holdFor(kind: FaultKind, electionTimeoutMs: number, random: SeededRandom): number {
   switch (kind) {
     case 'pause-leader':
       return random.between(2 * electionTimeoutMs, 4 * electionTimeoutMs);
     case 'flapping':
+      return random.between(4 * electionTimeoutMs, 6 * electionTimeoutMs);
+    case 'throttle-leader':
+      // Longer than the 3 election timeouts in which the report measures the recovery.
       return random.between(4 * electionTimeoutMs, 6 * electionTimeoutMs);
     case 'add-node':
     case 'remove-node':

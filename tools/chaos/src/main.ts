@@ -21,7 +21,13 @@ const program = new Command('chaos')
   .description('Real raftkvd processes under real faults, checked for linearizability')
   .option('--nodes <n>', 'cluster size', whole(3, 9), 5)
   .option('--duration <s>', 'seconds of workload under faults (then heal and check)', whole(10, 86_400), 60)
-  .option('--faults <families>', 'all, or a comma list of kill,pause,partition,membership', 'all')
+  .option('--faults <families>', 'all, or a comma list of kill,pause,partition,membership,gray', 'all')
+  .option(
+    '--throttle-kbps <n>',
+    'the gray fault shapes the leader’s peer links to this many kbit/s',
+    whole(8, 1_000_000),
+    256,
+  )
   .option(
     '--seed <n>',
     'seed of the fault schedule and workload (default: random, printed)',
@@ -43,7 +49,7 @@ async function main(): Promise<number> {
   const families = parseFaultFamilies(flags.faults as string);
   if (families === null) {
     console.error(
-      `chaos: --faults "${flags.faults}" must be all or a comma list of kill,pause,partition,membership`,
+      `chaos: --faults "${flags.faults}" must be all or a comma list of kill,pause,partition,membership,gray`,
     );
     return 2;
   }
@@ -63,6 +69,7 @@ async function main(): Promise<number> {
     electionTimeoutMs: flags.electionTimeoutMs as number,
     heartbeatIntervalMs: flags.heartbeatIntervalMs as number,
     snapshotThresholdEntries: flags.snapshotThresholdEntries as number,
+    throttleKbitPerSecond: flags.throttleKbps as number,
     clientTimeoutMs: flags.clientTimeoutMs as number,
     recoveryMs: 5000,
     checkMaxSteps: 500_000_000,

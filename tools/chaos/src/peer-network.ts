@@ -1,7 +1,8 @@
 // The harness-controlled peer network: one LinkProxy per directed link between every pair of ids in
 // the pool, and each node's --peer-dial-addr flag that routes its DEALERs through them. Applies a
-// set of blocked links (see partitions.ts); heal() unblocks all. Client and HTTP traffic is direct.
-import { LinkProxy } from './link-proxy.js';
+// set of blocked links (see partitions.ts) and throttles a node's outbound links; heal() unblocks
+// all and stops every throttle. Client and HTTP traffic is direct.
+import { LinkProxy, type ThrottleShape } from './link-proxy.js';
 import { type LinkKey, linkKey } from './partitions.js';
 
 export class PeerNetwork {
@@ -36,6 +37,29 @@ export class PeerNetwork {
 
   heal(): void {
     this.apply(new Set());
+    this.unthrottle();
+  }
+
+  /** Shapes every outbound peer link of `from` (its messages to every other id); returns how many. */
+  throttleFrom(from: string, shape: ThrottleShape): number {
+    let links = 0;
+    for (const [key, proxy] of this.proxies) {
+      if (!key.startsWith(`${from}>`)) continue;
+      proxy.setThrottle(shape);
+      links += 1;
+    }
+    return links;
+  }
+
+  unthrottle(): void {
+    for (const proxy of this.proxies.values()) if (proxy.isThrottled) proxy.setThrottle(null);
+  }
+
+  /** Connections dropped so far because a throttled link's queue overflowed. */
+  throttleDrops(): number {
+    let total = 0;
+    for (const proxy of this.proxies.values()) total += proxy.throttleDrops;
+    return total;
   }
 
   get blockedLinks(): ReadonlySet<LinkKey> {

@@ -38,6 +38,8 @@ export interface ReportInput {
   readonly seed: number;
   readonly nodes: number;
   readonly clients: number;
+  /** raftkvd's election timeout: the unit of the throttle recovery window. */
+  readonly electionTimeoutMs: number;
   readonly runStartedAt: number;
   /** When the last fault ended and everything was healed (ms since start). */
   readonly healedAt: number;
@@ -73,7 +75,72 @@ export interface ChaosReport {
   };
   readonly okPerSecondOutsideFaults: number;
   readonly okPerSecondOverall: number;
+  readonly throttleRecoveries: readonly ThrottleRecovery[];
   readonly anomalies: readonly string[];
+}
+
+/**
+ * How the write rate came back after a leader's links were throttled (a gray failure). The cluster
+ * must move leadership away: in the third election timeout after the throttle began, successful
+ * writes must complete at ≥ `throttleRecoveryFloor` of their rate outside faults before it.
+ */
+export interface ThrottleRecovery {
+  readonly startedAt: number;
+  readonly target: string;
+  /** ok writes per second completing outside any fault window, from the run's start to this fault. */
+  readonly earlierWritesPerSecond: number;
+  /** ok writes per second completing in [start + 2 ET, start + 3 ET): the rate it must return to. */
+  readonly recoveredWritesPerSecond: number;
+  /** ok writes per second over all of [start, start + 3 ET), detection and hand-over included. */
+  readonly windowWritesPerSecond: number;
+  /** recovered / earlier; null when there was no earlier write to compare with. */
+  readonly ratio: number | null;
+}
+
+export const throttleRecoveryFloor = 0.5;
+const throttleWindowTimeouts = 3;
+
+/** The recovery after every `throttle-leader` fault; writes counted by completion time. */
+export function throttleRecoveries(
+  operations: readonly RecordedOperation[],
+  faults: readonly FaultEvent[],
+  healedAt: number,
+  runStartedAt: number,
+  electionTimeoutMs: number,
+): ThrottleRecovery[] {
+  const writes = operations
+    .filter(
+      (operation) =>
+        operation.process !== 'final' && operation.outcome.status === 'ok' && operation.input.type !== 'get',
+    )
+    .map((operation) => operation.completedAt);
+  const countIn = (from: number, to: number): number => writes.filter((at) => at >= from && at < to).length;
+  const perSecond = (count: number, ms: number): number => (ms <= 0 ? 0 : (count * 1000) / ms);
+  return faults
+    .filter((fault) => fault.kind === 'throttle-leader')
+    .map((fault) => {
+      const start = fault.startedAt;
+      const earlierFaults = faults.filter((other) => other.startedAt < start);
+      const faultMs = earlierFaults.reduce(
+        (sum, other) => sum + (Math.min(other.endedAt, start) - other.startedAt),
+        0,
+      );
+      const quietMs = start - runStartedAt - faultMs;
+      const quietWrites = writes.filter(
+        (at) => at < start && phaseOf(at, earlierFaults, healedAt) !== 'during',
+      );
+      const earlier = perSecond(quietWrites.length, quietMs);
+      const windowEnd = start + throttleWindowTimeouts * electionTimeoutMs;
+      const recovered = perSecond(countIn(windowEnd - electionTimeoutMs, windowEnd), electionTimeoutMs);
+      return {
+        startedAt: start,
+        target: fault.targets[0] ?? '',
+        earlierWritesPerSecond: earlier,
+        recoveredWritesPerSecond: recovered,
+        windowWritesPerSecond: perSecond(countIn(start, windowEnd), windowEnd - start),
+        ratio: earlier === 0 ? null : recovered / earlier,
+      };
+    });
 }
 
 export function phaseOf(at: number, faults: readonly FaultEvent[], healedAt: number): Phase {
@@ -166,6 +233,13 @@ export function buildReport(input: ReportInput): ChaosReport {
     },
     okPerSecondOutsideFaults: (quietOk * 1000) / quietMs,
     okPerSecondOverall: (ok.length * 1000) / Math.max(1, workloadEnd - input.runStartedAt),
+    throttleRecoveries: throttleRecoveries(
+      input.operations,
+      input.faults,
+      input.healedAt,
+      input.runStartedAt,
+      input.electionTimeoutMs,
+    ),
   };
   return { ...partial, anomalies: anomaliesOf(input) };
 }
@@ -176,6 +250,19 @@ export function anomaliesOf(input: ReportInput): string[] {
   if (input.lostWrites.length > 0) anomalies.push(`${input.lostWrites.length} acknowledged writes lost`);
   if (!input.convergence.converged) anomalies.push(`nodes did not converge: ${input.convergence.detail}`);
   for (const crash of input.crashes) anomalies.push(`node crashed: ${crash}`);
+  for (const recovery of throttleRecoveries(
+    input.operations,
+    input.faults,
+    input.healedAt,
+    input.runStartedAt,
+    input.electionTimeoutMs,
+  )) {
+    if (recovery.ratio === null || recovery.ratio < throttleRecoveryFloor) {
+      anomalies.push(
+        `writes did not recover from the throttle of ${recovery.target} at ${Math.round(recovery.startedAt)} ms: ${describeRatio(recovery)} of their earlier rate in the third election timeout`,
+      );
+    }
+  }
   if (input.sourcesChanged.length > 0) {
     anomalies.push(
       `${input.sourcesChanged.length} source files changed during the run; rerun on a quiet tree`,
@@ -219,8 +306,13 @@ export function formatReport(report: ChaosReport): string {
     `latency writes ${latencyLine(report.latencyMs.writes)}`,
     `ok ops/s outside faults: ${report.okPerSecondOutsideFaults.toFixed(1)}; overall ${report.okPerSecondOverall.toFixed(1)}`,
     `leader changes: ${input.leaderChanges.length}`,
-    `faults:`,
   );
+  for (const recovery of report.throttleRecoveries) {
+    lines.push(
+      `throttle recovery: ${recovery.target} at ${ms(recovery.startedAt)}: earlier ${recovery.earlierWritesPerSecond.toFixed(1)} writes/s; 3rd election timeout ${recovery.recoveredWritesPerSecond.toFixed(1)} writes/s (${describeRatio(recovery)}, floor ${throttleRecoveryFloor * 100} %); all 3 ${recovery.windowWritesPerSecond.toFixed(1)} writes/s`,
+    );
+  }
+  lines.push(`faults:`);
   for (const fault of input.faults) {
     lines.push(
       `  ${ms(fault.startedAt).padStart(9)} +${ms(fault.endedAt - fault.startedAt).padEnd(9)} ${fault.kind.padEnd(24)} ${fault.detail}`,
@@ -230,6 +322,10 @@ export function formatReport(report: ChaosReport): string {
     report.anomalies.length === 0 ? 'verdict: PASS' : `verdict: FAIL (${report.anomalies.join('; ')})`,
   );
   return lines.join('\n');
+}
+
+function describeRatio(recovery: ThrottleRecovery): string {
+  return recovery.ratio === null ? 'no earlier writes to compare' : `${Math.round(recovery.ratio * 100)} %`;
 }
 
 function describe(operation: RecordedOperation): string {

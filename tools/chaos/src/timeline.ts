@@ -26,6 +26,7 @@ const colours = {
   pause: '#8e44ad',
   partition: '#2c3e50',
   membership: '#16a085',
+  gray: '#7f8c8d',
 } as const;
 const leaderPalette = [
   '#e6194b',

@@ -28,6 +28,7 @@ describe('chaos (CI size)', () => {
       electionTimeoutMs: 1000,
       heartbeatIntervalMs: 100,
       snapshotThresholdEntries: 2000,
+      throttleKbitPerSecond: 256,
       clientTimeoutMs: 10_000,
       recoveryMs: 5000,
       checkMaxSteps: 200_000_000,

@@ -19,10 +19,11 @@ describe('planFaults', () => {
     expect(planFaults(options(7))).not.toEqual(planFaults(options(8)));
   });
 
-  it('covers every family in each round of four and keeps every fault inside the duration', () => {
+  it('covers every family in each round (one fault per family) and keeps every fault inside the duration', () => {
     for (const seed of [1, 2, 3, 42]) {
       const plan = planFaults(options(seed));
-      expect(new Set(plan.slice(0, 4).map((fault) => fault.family))).toEqual(new Set(faultFamilies));
+      const round = plan.slice(0, faultFamilies.length);
+      expect(new Set(round.map((fault) => fault.family))).toEqual(new Set(faultFamilies));
       for (const fault of plan) expect(fault.atMs + fault.holdMs).toBeLessThanOrEqual(300_000);
       expect(plan[0]?.atMs).toBe(5000);
     }
@@ -40,6 +41,12 @@ describe('planFaults', () => {
     const pauses = planFaults(options(11)).filter((fault) => fault.kind === 'pause-leader');
     expect(pauses.length).toBeGreaterThan(0);
     for (const fault of pauses) expect(fault.holdMs).toBeGreaterThan(1000);
+  });
+
+  it('holds a throttle for more than the 3 election timeouts in which its recovery is measured', () => {
+    const throttles = planFaults(options(11)).filter((fault) => fault.kind === 'throttle-leader');
+    expect(throttles.length).toBeGreaterThan(0);
+    for (const fault of throttles) expect(fault.holdMs).toBeGreaterThanOrEqual(4000);
   });
 
   it('alternates adding a node with removing one (a random node or the leader)', () => {
@@ -64,6 +71,7 @@ describe('planFaults', () => {
       'one-way-cut',
       'flapping',
       'split-majority-minority',
+      'throttle-leader',
     ]) {
       expect(kinds).toContain(kind);
     }

@@ -12,6 +12,7 @@ import {
   percentile,
   phaseOf,
   type ReportInput,
+  throttleRecoveries,
 } from '../src/report.js';
 import { renderTimeline } from '../src/timeline.js';
 
@@ -106,6 +107,7 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
     seed: 1,
     nodes: 3,
     clients: 2,
+    electionTimeoutMs: 1000,
     runStartedAt: 0,
     healedAt: 3000,
     runEndedAt: 4000,
@@ -196,5 +198,64 @@ describe('report', () => {
     expect(page).toContain('seed &lt;1&gt;');
     expect(page.match(/<rect /g)?.length).toBe(5 + 1 + 1);
     expect(page).toContain('kill-leader SIGKILL n1');
+  });
+});
+
+describe('throttle recovery', () => {
+  const throttle = (startedAt: number, endedAt: number): FaultEvent => ({
+    kind: 'throttle-leader',
+    family: 'gray',
+    startedAt,
+    endedAt,
+    targets: ['n2'],
+    detail: 'shaped',
+  });
+  /** `perSecond` ok puts completing evenly in [from, to), and one failed put per 100 ms there too. */
+  const writes = (from: number, to: number, perSecond: number): RecordedOperation[] => {
+    const operations: RecordedOperation[] = [];
+    for (let index = 0; from + (index * 1000) / perSecond < to; index += 1) {
+      const at = from + (index * 1000) / perSecond;
+      operations.push(op('c1', { type: 'put', key: 'k', value: `v${at}` }, at - 1, at, ok(null)));
+    }
+    for (let at = from; at < to; at += 100) {
+      operations.push(op('c2', { type: 'put', key: 'k', value: `f${at}` }, at - 1, at, { status: 'failed' }));
+    }
+    return operations;
+  };
+
+  it('compares the third election timeout after the start with the earlier rate outside faults', () => {
+    // 100 writes/s before; a kill fault 2–4 s with no writes (excluded from the earlier rate);
+    // 100/s again; the throttle at 10 s: nothing for 2 s, then 60/s; reads never count.
+    const operations = [
+      ...writes(0, 2000, 100),
+      ...writes(4000, 10_000, 100),
+      ...writes(12_000, 16_000, 60),
+      op('c3', { type: 'get', key: 'k' }, 12_000, 12_500, ok(null)),
+    ];
+    const faults = [fault(2000, 4000), throttle(10_000, 15_000)];
+    const [recovery] = throttleRecoveries(operations, faults, 20_000, 0, 1000);
+    expect(recovery).toMatchObject({ startedAt: 10_000, target: 'n2' });
+    expect(recovery!.earlierWritesPerSecond).toBeCloseTo(100, 0); // the write at 4000 ms is inside the kill
+    expect(recovery!.recoveredWritesPerSecond).toBeCloseTo(60, 5);
+    expect(recovery!.windowWritesPerSecond).toBeCloseTo(20, 5);
+    expect(recovery!.ratio).toBeCloseTo(0.6, 2);
+    const report = buildReport(input({ operations, faults, healedAt: 20_000, runEndedAt: 21_000 }));
+    expect(report.anomalies).toEqual([]);
+    expect(formatReport(report)).toContain('throttle recovery: n2 at 10000 ms');
+  });
+
+  it('fails the run when writes come back below half their earlier rate, or cannot be compared', () => {
+    const faults = [throttle(10_000, 15_000)];
+    const slow = [...writes(0, 10_000, 100), ...writes(12_000, 16_000, 40)];
+    const report = buildReport(input({ operations: slow, faults, healedAt: 20_000, runEndedAt: 21_000 }));
+    expect(report.throttleRecoveries[0]!.ratio).toBeCloseTo(0.4, 2);
+    expect(report.anomalies).toEqual([
+      'writes did not recover from the throttle of n2 at 10000 ms: 40 % of their earlier rate in the third election timeout',
+    ]);
+    const none = buildReport(
+      input({ operations: writes(12_000, 16_000, 40), faults, healedAt: 20_000, runEndedAt: 21_000 }),
+    );
+    expect(none.throttleRecoveries[0]!.ratio).toBeNull();
+    expect(none.anomalies).toHaveLength(1);
   });
 });

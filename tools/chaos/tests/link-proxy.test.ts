@@ -1,8 +1,8 @@
 // The per-link TCP proxy: forwards bytes untouched while healed, drops open and new connections
-// while cut, and forwards again after healing.
+// while cut, forwards again after healing, and shapes the sender's bytes while throttled.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkProxy } from '../src/link-proxy.js';
+import { LinkProxy, throttleShape } from '../src/link-proxy.js';
 
 let echo: Server;
 let echoPort = 0;
@@ -61,6 +61,36 @@ describe('LinkProxy', () => {
       proxy.setCut(true);
       await closed;
       expect(proxy.isCut).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('while throttled delivers every byte in order, no faster than the rate allows', async () => {
+    const proxy = await LinkProxy.open(() => echoPort);
+    try {
+      // 64 kbit/s = 8000 B/s with a 1500 B burst: 6000 bytes need at least (6000 - 1500) / 8000 s.
+      proxy.setThrottle(throttleShape(64));
+      const text = 'abcdefghij'.repeat(600);
+      const started = performance.now();
+      expect(await roundTrip(proxy.port, text)).toBe(text);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(500);
+      proxy.setThrottle(null);
+      expect(proxy.isThrottled).toBe(false);
+      expect(await roundTrip(proxy.port, 'fast again')).toBe('fast again');
+      expect(proxy.throttleDrops).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('drops the connection when more than the queue limit waits on a throttled link', async () => {
+    const proxy = await LinkProxy.open(() => echoPort);
+    try {
+      // 8 kbit/s = 1000 B/s: the queue holds 2000 bytes; 64 KiB at once overflows it.
+      proxy.setThrottle(throttleShape(8));
+      await expect(roundTrip(proxy.port, 'x'.repeat(64 * 1024))).rejects.toThrow();
+      expect(proxy.throttleDrops).toBe(1);
     } finally {
       await proxy.close();
     }

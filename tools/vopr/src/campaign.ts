@@ -27,6 +27,7 @@ export interface FaultTotals {
   pauses: number;
   restarts: number;
   partitions: number;
+  throttles: number;
   elections: number;
   commits: number;
   sessionRetries: number;
@@ -67,6 +68,7 @@ export const emptyTotals = (): FaultTotals => ({
   pauses: 0,
   restarts: 0,
   partitions: 0,
+  throttles: 0,
   elections: 0,
   commits: 0,
   sessionRetries: 0,

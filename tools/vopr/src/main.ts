@@ -22,7 +22,7 @@ function describeTotals(faults: FaultTotals): string {
     `${faults.powerLosses} power losses, ${faults.wholeClusterPowerLosses} whole-cluster power losses ` +
     `(${faults.tornWrites} torn writes, ${faults.writesLostToPowerLoss} writes lost), ` +
     `${faults.bitFlips} bit flips (${faults.corruptionsRefused} corrupt logs refused), ` +
-    `${faults.pauses} pauses, ${faults.partitions} partitions, ${faults.dropped} of ${faults.messages} messages dropped, ` +
+    `${faults.pauses} pauses, ${faults.partitions} partitions, ${faults.throttles} leader throttles, ${faults.dropped} of ${faults.messages} messages dropped, ` +
     `${faults.duplicated} duplicated, ${faults.delayedLong} delayed long; ` +
     `exercised: ${faults.deliveredAfterTermChange} messages delivered after their sender's term changed ` +
     `(deliveredAfterTermChange), ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +

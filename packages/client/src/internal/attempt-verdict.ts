@@ -13,8 +13,6 @@ export type AttemptVerdict =
       readonly maybeApplied: boolean;
       /** Try another node next (this one is unreachable or does not know a leader). */
       readonly rotate: boolean;
-      /** Whether the attempt already waited out its timeout (no backoff needed before the next). */
-      readonly waited: boolean;
       readonly detail: string;
     }
   | { readonly kind: 'fail'; readonly error: KvClientError };
@@ -36,11 +34,11 @@ export function judgeAttempt(exchange: ClientExchange, address: string): Attempt
   const { code, message } = exchange.error;
   switch (code) {
     case 'timeout':
-      return retry(true, true, true, message);
+      return retry(true, true, message);
     case 'bad-response':
-      return retry(true, true, false, `${address} sent a bad response: ${message}`);
+      return retry(true, true, `${address} sent a bad response: ${message}`);
     case 'send-failed':
-      return retry(false, true, false, message);
+      return retry(false, true, message);
     case 'closed':
       return fail('closed', 'the client was closed');
     case 'request-too-large':
@@ -55,17 +53,17 @@ function judgeError(error: ClientError, address: string): AttemptVerdict {
       if (error.leaderClientAddress !== null && error.leaderClientAddress !== address) {
         return { kind: 'redirect', address: error.leaderClientAddress, leaderId: error.leaderId };
       }
-      return retry(false, true, false, detail);
+      return retry(false, true, detail);
     case 'timeout':
     case 'outcome-unknown':
-      return retry(true, false, true, detail);
+      return retry(true, false, detail);
     case 'overloaded':
-      return retry(false, false, false, detail);
+      return retry(false, false, detail);
     case 'shutting-down':
       // The node may have proposed the write before it began to shut down.
-      return retry(true, true, false, detail);
+      return retry(true, true, detail);
     case 'rejected':
-      if (transientRejections.has(error.reason)) return retry(false, false, false, detail);
+      if (transientRejections.has(error.reason)) return retry(false, false, detail);
       return {
         kind: 'fail',
         error: new KvClientError('rejected', `${error.message} (${address})`, error.reason),
@@ -75,8 +73,8 @@ function judgeError(error: ClientError, address: string): AttemptVerdict {
   }
 }
 
-function retry(maybeApplied: boolean, rotate: boolean, waited: boolean, detail: string): AttemptVerdict {
-  return { kind: 'retry', maybeApplied, rotate, waited, detail };
+function retry(maybeApplied: boolean, rotate: boolean, detail: string): AttemptVerdict {
+  return { kind: 'retry', maybeApplied, rotate, detail };
 }
 
 function fail(code: KvClientError['code'], message: string): AttemptVerdict {

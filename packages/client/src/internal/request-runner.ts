@@ -1,11 +1,14 @@
 // Runs one request to completion: picks the node, follows not-leader redirects (bounded), retries
 // with backoff and endpoint rotation until the deadline, and decides between a definite failure and
 // outcome-unknown. The request body is rebuilt per attempt; the session stamp inside stays the same.
+// Every retry backs off (retry-backoff.ts), a timed-out one too; only a redirect to a node this
+// request has not been sent to yet goes at once.
 import type { ClientRequestBody, ClientResult } from '@raftkv/protocol';
 import { KvClientError } from '../client-error.js';
-import { backoffBaseMs, backoffMaxMs, type ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options.js';
 import { type AttemptVerdict, judgeAttempt } from './attempt-verdict.js';
 import type { EndpointPool } from './endpoint-pool.js';
+import { backoffDelayMs } from './retry-backoff.js';
 
 /** 'leader': start at the known leader and follow redirects; 'any': any node; or one fixed address. */
 export type Route = 'leader' | 'any' | { readonly address: string };
@@ -33,6 +36,8 @@ interface RunState {
   maybeApplied: boolean;
   redirects: number;
   retries: number;
+  /** Addresses this request was sent to: a redirect back to one of them is a loop, not news. */
+  readonly visited: Set<string>;
   lastDetail: string;
 }
 
@@ -40,6 +45,8 @@ export class RequestRunner {
   constructor(
     private readonly pool: EndpointPool,
     private readonly options: ResolvedOptions,
+    /** Jitter source; tests may pass a fixed one. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   async run(spec: RunSpec): Promise<RunOutcome> {
@@ -48,12 +55,14 @@ export class RequestRunner {
       maybeApplied: false,
       redirects: 0,
       retries: 0,
+      visited: new Set(),
       lastDetail: 'no attempt was made',
     };
     for (;;) {
       const stopped = this.stopReason(spec, state);
       if (stopped !== null) return { ok: false, error: stopped };
       const timeoutMs = Math.min(spec.deadline - Date.now(), this.options.attemptTimeoutMs);
+      state.visited.add(state.address);
       const exchange = await this.pool.socket(state.address).request(spec.body(), { timeoutMs });
       const outcome = await this.onVerdict(spec, state, judgeAttempt(exchange, state.address));
       if (outcome !== null) return outcome;
@@ -83,13 +92,21 @@ export class RequestRunner {
         return { ok: true, result: verdict.result, earlierMaybeApplied: state.maybeApplied };
       case 'fail':
         return { ok: false, error: this.definiteFailure(spec, state, verdict.error) };
-      case 'redirect':
-        return this.followRedirect(spec, state, verdict);
+      case 'redirect': {
+        // A leader this request has not tried yet is news: go at once. Back to a node already tried
+        // (hints going round during an election) is a loop: wait as for any retry.
+        const loop = state.visited.has(verdict.address);
+        const outcome = this.followRedirect(spec, state, verdict);
+        if (outcome === null && loop) await this.backoff(state.retries++, spec.deadline);
+        return outcome;
+      }
       case 'retry':
         state.maybeApplied ||= verdict.maybeApplied;
         state.lastDetail = verdict.detail;
         if (verdict.rotate) this.pool.markFailed(state.address);
-        if (!verdict.waited) await this.backoff(state.retries++, spec.deadline);
+        // After a timeout too: re-sending at once to a node too slow to answer the first attempt
+        // would only add a second copy of the work to it.
+        await this.backoff(state.retries++, spec.deadline);
         if (verdict.rotate) state.address = this.firstAddress(spec.route);
         return null;
     }
@@ -144,10 +161,9 @@ export class RequestRunner {
     return new KvClientError(code, detail);
   }
 
-  /** Sleeps base·2^retry ms (capped, jittered, never past the deadline) between retries. */
+  /** Sleeps before retry number `retry` (see backoffDelayMs), never past the deadline. */
   private async backoff(retry: number, deadline: number): Promise<void> {
-    const ceilingMs = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(retry, 10));
-    const delayMs = Math.min(ceilingMs * (0.5 + Math.random() / 2), Math.max(0, deadline - Date.now()));
+    const delayMs = backoffDelayMs(retry, deadline - Date.now(), this.random);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }

@@ -118,6 +118,7 @@ export const faultFamilies = [
   'powerLoss',
   'wholeClusterPowerLoss',
   'bitFlips',
+  'throttle',
 ] as const;
 
 export type FaultFamily = (typeof faultFamilies)[number];

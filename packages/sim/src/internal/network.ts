@@ -1,6 +1,7 @@
 // The simulated network: per-message loss, duplication and random delay (hence reordering) — most
-// messages within a tick, a drawn share up to several election timeouts — and partitions checked
-// at delivery time. Pure and deterministic: draws only from its own PRNG.
+// messages within a tick, a drawn share up to several election timeouts — an optional link shaper
+// (throttling, throttle.ts), and partitions checked at delivery time. Pure and deterministic: draws
+// only from its own PRNG.
 import type { Message, NodeId, SeededPrng } from '@raftkv/raft';
 import type { NetworkKnobs } from './knobs.js';
 
@@ -13,6 +14,13 @@ export interface NetworkCounters {
   delayedLong: number;
   droppedByPartition: number;
   droppedNodeDown: number;
+  /** Dropped because a throttled link's queue was full (throttle.ts). */
+  droppedByThrottle: number;
+}
+
+/** When a message leaves its sender's link (a throttle, throttle.ts): a later step, or null to drop it. */
+export interface LinkShaper {
+  departureStep(message: Message, step: number): number | null;
 }
 
 /** Decides, at delivery time, whether a message may pass and whether its destination can take it. */
@@ -31,6 +39,7 @@ export class SimulatedNetwork {
     delayedLong: 0,
     droppedByPartition: 0,
     droppedNodeDown: 0,
+    droppedByThrottle: 0,
   };
   private readonly inFlight = new Map<number, Message[]>();
   private inFlightCount = 0;
@@ -39,6 +48,7 @@ export class SimulatedNetwork {
   constructor(
     private readonly random: SeededPrng,
     faults: NetworkKnobs,
+    private readonly shaper: LinkShaper | null = null,
   ) {
     this.faults = faults;
   }
@@ -54,10 +64,15 @@ export class SimulatedNetwork {
       this.counters.lost += 1;
       return;
     }
-    this.schedule(message, step);
+    const departs = this.shaper === null ? step : this.shaper.departureStep(message, step);
+    if (departs === null) {
+      this.counters.droppedByThrottle += 1;
+      return;
+    }
+    this.schedule(message, departs);
     if (this.random.chance(this.faults.duplicationRate)) {
       this.counters.duplicated += 1;
-      this.schedule(message, step);
+      this.schedule(message, departs);
     }
   }
 
