@@ -43,7 +43,7 @@ export class Workload {
     private readonly random: SeededPrng,
     private readonly knobs: WorkloadKnobs,
     private readonly cluster: Cluster,
-    private readonly checkers: SafetyCheckers,
+    checkers: SafetyCheckers,
     private readonly trace: Trace,
     private readonly clientTimeoutSteps: number,
     /** How long the client waits on its hinted leader before it tries other nodes. */
