@@ -1,0 +1,73 @@
+// Leader side of log compaction: chunked InstallSnapshot to a lagging follower (paper §7, thesis §5).
+import { assert } from '../assert.js';
+import type { InstallSnapshotResponse, NodeId } from '../types.js';
+import { maybeCommit } from './commitment.js';
+import { onFollowerHeard, onHeartbeatRoundAnswered } from './heartbeat-rounds.js';
+import type { NodeState } from './node-state.js';
+import type { Progress } from './progress.js';
+import { SnapshotTransfer } from './snapshot-transfer.js';
+
+/** Resends an unanswered InstallSnapshot chunk after half an election timeout (messages may be lost). */
+export function tickSnapshotTransfers(node: NodeState): void {
+  const retryTicks = Math.max(1, Math.floor(node.config.electionTimeoutTicks / 2));
+  for (const [id, progress] of node.progress) {
+    const transfer = progress.snapshotTransfer;
+    if (transfer === null) continue;
+    transfer.ticksSinceProgress += 1;
+    if (transfer.ticksSinceProgress >= retryTicks) sendSnapshotChunk(node, id, progress);
+  }
+}
+
+export function startSnapshotTransfer(node: NodeState, to: NodeId, progress: Progress): void {
+  const reader = node.snapshots.openSnapshot();
+  const compactedThrough = node.log.firstIndex() - 1;
+  assert(
+    reader.metadata.index >= compactedThrough,
+    () =>
+      `${node.id}: snapshot at ${reader.metadata.index} does not cover the compacted log (${compactedThrough})`,
+  );
+  progress.becomeSnapshot(new SnapshotTransfer(reader));
+  sendSnapshotChunk(node, to, progress);
+}
+
+function sendSnapshotChunk(node: NodeState, to: NodeId, progress: Progress): void {
+  const transfer = progress.snapshotTransfer!;
+  const { data, done } = transfer.readChunk(node.config.snapshotChunkBytes);
+  node.outbox.push({
+    type: 'InstallSnapshot',
+    term: node.term,
+    from: node.id,
+    to,
+    metadata: transfer.metadata,
+    offset: transfer.acknowledgedOffset,
+    data,
+    done,
+    sequence: node.sequence,
+  });
+  transfer.ticksSinceProgress = 0;
+  progress.messagedThisReady = true;
+}
+
+export function handleInstallSnapshotResponse(node: NodeState, message: InstallSnapshotResponse): void {
+  const progress = node.progress.get(message.from);
+  if (progress === undefined) return;
+  const newRound = onFollowerHeard(node, progress, message.sequence);
+  const transfer = progress.snapshotTransfer;
+  if (transfer !== null && message.snapshotIndex === transfer.metadata.index) {
+    if (message.done && message.success) {
+      // The follower holds everything through the snapshot: probe onwards from there.
+      progress.maybeUpdate(transfer.metadata.index);
+      progress.becomeProbe(transfer.metadata.index + 1);
+      progress.needsAppend = true;
+      maybeCommit(node);
+    } else if (!message.success || message.nextOffset !== transfer.acknowledgedOffset) {
+      // Resume where the follower says it is, also when that is behind us (paper §7: it writes a
+      // chunk only at its next offset). A stale answer (a delayed one, or one from before the
+      // follower restarted) may have moved us past it; its current answers bring us back, and a
+      // stale one that moves us back costs one resent chunk. Equal offsets: a duplicate answer.
+      transfer.acknowledgedOffset = message.success ? message.nextOffset : 0;
+      sendSnapshotChunk(node, message.from, progress);
+    }
+  }
+  if (newRound) onHeartbeatRoundAnswered(node, progress);
+}
