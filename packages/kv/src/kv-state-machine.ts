@@ -129,25 +129,24 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
       validateOperation(operation, this.limits) ??
       (session === undefined ? null : validateSession(session, this.limits));
     if (invalid !== null) return this.failure(invalid);
-    if (session === undefined) return this.execute(writer, operation).result;
+    if (session === undefined) return this.execute(writer, operation);
     const admission = this.sessions.admit(writer, session, index, this.revision);
     if (admission.kind === 'reply') return admission.result;
-    const { result, mutated } = this.execute(writer, operation);
-    // Only state changes need exactly-once: re-running a read or a failed compare is harmless (§6.3).
-    if (mutated) this.sessions.remember(writer, admission, session.sequence, result);
+    const result = this.execute(writer, operation);
+    // Every command that may write is remembered, even when it changed nothing (a failed compare, a
+    // delete of an absent key): its retry runs on a later state, where it could write (§6.3). Only a
+    // pure read may run again: its retry's answer holds at a point inside the same call.
+    if (mayWrite(operation)) this.sessions.remember(writer, admission, session.sequence, result);
     return result;
   }
 
-  private execute(writer: KvStoreWriter, operation: KvOperation): { result: KvResult; mutated: boolean } {
+  private execute(writer: KvStoreWriter, operation: KvOperation): KvResult {
     const outcome = executeOperation(writer, operation, this.revision + 1);
     if (outcome.mutated) {
       this.revision++;
       this.revisionChanged = true;
     }
-    return {
-      result: { ok: true, revision: this.revision, result: outcome.result },
-      mutated: outcome.mutated,
-    };
+    return { ok: true, revision: this.revision, result: outcome.result };
   }
 
   private failure(error: KvError): KvResult {
@@ -180,6 +179,21 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     this.revision = stored === undefined ? 0 : readUint64(stored, 0);
     this.revisionChanged = false;
     this.sessions.load(this.store);
+  }
+}
+
+/** Whether the operation could change a user key on some state (not whether it did on this one). */
+function mayWrite(operation: KvOperation): boolean {
+  switch (operation.type) {
+    case 'get':
+    case 'range':
+      return false;
+    case 'transaction':
+      return [...operation.success, ...operation.failure].some(
+        (step) => step.type === 'put' || step.type === 'delete',
+      );
+    default:
+      return true;
   }
 }
 

@@ -14,7 +14,7 @@ export interface KvLimits {
   readonly clientIdBytesMax: number;
   /** Most client sessions kept; a new session beyond this evicts the least recently used (thesis §6.3). */
   readonly sessionsMax: number;
-  /** Most remembered results per session (sequences ≥ firstUnacknowledgedSequence that mutated state). */
+  /** Most remembered results per session (sequences ≥ firstUnacknowledgedSequence that may write). */
   readonly resultsPerSessionMax: number;
   /** A session not used for this many applied log entries expires (log progress, never wall clock, §6.3). */
   readonly sessionExpiryEntries: number;

@@ -8,7 +8,7 @@ const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16)
 
 interface ModelSession {
   firstUnacknowledgedSequence: number;
-  /** Results of the sequences that changed state, kept until acknowledged (thesis §6.3). */
+  /** Results of the sequences that may write (all but pure reads), kept until acknowledged (thesis §6.3). */
   readonly remembered: Map<number, KvResult>;
 }
 
@@ -58,9 +58,16 @@ export class ReferenceModel {
     }
     const previous = state.remembered.get(session.sequence);
     if (previous !== undefined) return previous;
-    const before = this.revision;
     const outcome = this.execute(operation);
-    if (this.revision !== before) state.remembered.set(session.sequence, outcome);
+    // A write is remembered even when it changed nothing: run again later, it might (§6.3).
+    const readOnly =
+      operation.type === 'get' ||
+      operation.type === 'range' ||
+      (operation.type === 'transaction' &&
+        [...operation.success, ...operation.failure].every(
+          (step) => step.type === 'get' || step.type === 'range',
+        ));
+    if (!readOnly) state.remembered.set(session.sequence, outcome);
     return outcome;
   }
 

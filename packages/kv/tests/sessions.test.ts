@@ -103,6 +103,31 @@ describe('client sessions', () => {
     expect(errorCode(put(52, 32))).toBe('session-results-full');
   });
 
+  it('a retried write that changed nothing the first time replies its first result, never runs again', () => {
+    // A compare-and-swap that failed (or a delete of an absent key) changed no key, yet its retry must
+    // not be re-evaluated: the state may since have changed so that it would now write (§6.3).
+    const harness = new Harness();
+    harness.run({ type: 'put', key: text('k'), value: text('old') }, session('c1', 1));
+    const cas = {
+      type: 'compareAndSwap',
+      key: text('k'),
+      expected: { target: 'version', value: 0 },
+      value: text('mine'),
+    } as const;
+    const first = harness.run(cas, session('c1', 2));
+    expect(okResult(first)).toMatchObject({ type: 'compareAndSwap', succeeded: false });
+    harness.run({ type: 'delete', key: text('k') }, session('c1', 3, 2));
+    const deleteAbsent = { type: 'delete', key: text('gone') } as const;
+    const firstDelete = harness.run(deleteAbsent, session('c1', 4, 2));
+    harness.run({ type: 'put', key: text('gone'), value: text('theirs') });
+    expect(harness.run(cas, session('c1', 2, 2))).toEqual(first);
+    expect(harness.run(deleteAbsent, session('c1', 4, 2))).toEqual(firstDelete);
+    expect(okResult(harness.run({ type: 'get', key: text('k') }))).toMatchObject({ keyValue: null });
+    expect(okResult(harness.run({ type: 'get', key: text('gone') }))).toMatchObject({
+      keyValue: { value: text('theirs') },
+    });
+  });
+
   it('reads through the log do not use result slots and are re-evaluated on retry', () => {
     const harness = new Harness({ ...limits, resultsPerSessionMax: 1 });
     harness.run({ type: 'get', key: text('k') }, session('c1', 1));

@@ -100,7 +100,7 @@ export class SessionTable {
     return { kind: 'execute', session };
   }
 
-  /** Remembers the result of a command that changed state, for retries of its sequence. */
+  /** Remembers the result of a command that may write (even if it did not), for retries of its sequence. */
   remember(
     writer: KvStoreWriter,
     admission: Admission & { kind: 'execute' },
