@@ -19,4 +19,12 @@ describe('simulator regressions', () => {
       expect(result.ok).toBe(true);
     },
   );
+
+  it('seed 4197: a retried compare-and-swap that failed the first time is not run again (thesis §6.3)', () => {
+    // The KV session kept only results that changed state: a retry of a failed compare ran again
+    // after a delete, succeeded, and wrote a value no completed call had written.
+    const result = runSeed(4197);
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
 });
