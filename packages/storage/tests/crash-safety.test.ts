@@ -4,17 +4,13 @@
 // the same batch as its last entry; its deferred KV applies must be all-or-nothing, in order, never
 // beyond the log, and never behind what the log has discarded (paper §7).
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SeededPrng } from '@raftkv/raft';
+import { bundleCrashChild, CrashChildren, firstDifference } from '@raftkv/wal/test-support/crash-children';
+import { batchOfEntry, PlannedLog } from '@raftkv/wal/test-support/crash-plan';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openLmdbEnvironment } from '../src/index.js';
-import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
-import {
-  appliedBatchKey,
-  batchOfEntry,
-  crashMapSizeBytes,
-  crashWalSegmentBytesMin,
-  PlannedLog,
-} from './support/crash-plan.js';
+import { appliedBatchKey, crashMapSizeBytes, crashWalSegmentBytesMin } from './support/crash-plan.js';
 import { makeTemporaryDirectory, removeDirectory } from './support/temporary-directory.js';
 
 const kills = 200;
@@ -34,7 +30,11 @@ const children = new CrashChildren();
 
 beforeAll(async () => {
   workDirectory = makeTemporaryDirectory('crash');
-  childBundle = await bundleCrashChild('crash-child', workDirectory);
+  childBundle = await bundleCrashChild(
+    fileURLToPath(new URL('./support/crash-child.ts', import.meta.url)),
+    workDirectory,
+    ['node-lmdb'],
+  );
 });
 
 afterAll(() => {

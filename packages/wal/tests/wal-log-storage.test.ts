@@ -1,6 +1,7 @@
 // WalLogStorage over nodeFileSystem: reopen, torn tails, corruption, rewrites, SIGKILL.
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { AssertionError, type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -943,7 +944,10 @@ describe('WalLogStorage crash safety', () => {
 
   beforeAll(async () => {
     workDirectory = makeTemporaryDirectory('wal-crash');
-    childBundle = await bundleCrashChild('wal-crash-child', workDirectory);
+    childBundle = await bundleCrashChild(
+      fileURLToPath(new URL('./support/wal-crash-child.ts', import.meta.url)),
+      workDirectory,
+    );
   });
 
   afterAll(() => {

@@ -1,14 +1,16 @@
-// Test support for the SIGKILL crash tests: bundles a child writer once, runs it until a seeded kill
+// Test support for the SIGKILL crash tests of @raftkv/wal and @raftkv/storage (which imports it as
+// '@raftkv/wal/test-support/crash-children'): bundles a child writer once, runs it until a seeded kill
 // point, reads every line it printed, and kills any child still running when a test ends.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, sep } from 'node:path';
 import type { Entry } from '@raftkv/raft';
 import { build } from 'esbuild';
 
-const supportDirectory = dirname(fileURLToPath(import.meta.url));
-/** The workspace node_modules, where the bundled child finds msgpackr (kept external: it may load a native addon). */
+/**
+ * The workspace node_modules, where the bundled child finds the packages kept external (msgpackr:
+ * it may load a native addon; and whatever native packages the caller names, such as node-lmdb).
+ */
 const msgpackrEntry = createRequire(import.meta.url).resolve('msgpackr');
 const nodeModules = msgpackrEntry.slice(0, msgpackrEntry.lastIndexOf(`${sep}msgpackr${sep}`));
 
@@ -20,19 +22,24 @@ export interface KillPoint {
 }
 
 /**
- * Bundles `tests/support/<entryName>.ts` into `<workDirectory>/<entryName>.cjs`, so each child starts
- * in plain node (~0.1 s) rather than through tsx (~0.7 s). Returns the bundle's path.
+ * Bundles the child's entry file (`<name>.ts`) into `<workDirectory>/<name>.cjs`, so each child starts
+ * in plain node (~0.1 s) rather than through tsx (~0.7 s), leaving msgpackr and `external` packages
+ * to be loaded from the workspace node_modules. Returns the bundle's path.
  */
-export async function bundleCrashChild(entryName: string, workDirectory: string): Promise<string> {
-  const outfile = join(workDirectory, `${entryName}.cjs`);
+export async function bundleCrashChild(
+  entryFile: string,
+  workDirectory: string,
+  external: readonly string[] = [],
+): Promise<string> {
+  const outfile = join(workDirectory, `${basename(entryFile, '.ts')}.cjs`);
   await build({
-    entryPoints: [join(supportDirectory, `${entryName}.ts`)],
+    entryPoints: [entryFile],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     conditions: ['@raftkv/source'],
-    external: ['msgpackr'],
+    external: ['msgpackr', ...external],
     outfile,
     logLevel: 'silent',
   });
@@ -42,6 +49,8 @@ export async function bundleCrashChild(entryName: string, workDirectory: string)
 /** Children started by one test file; killAll() in afterAll reaps those a failing test left. */
 export class CrashChildren {
   private readonly live = new Set<ChildProcess>();
+  /** Wall time from each spawn to its 'ready' line, summed: how much of a test is child start-up. */
+  startupMilliseconds = 0;
 
   /**
    * Starts `node <bundle> ...args`, SIGKILLs it at `killPoint` and resolves with the lines it printed
@@ -54,6 +63,7 @@ export class CrashChildren {
         env: { ...process.env, NODE_PATH: nodeModules },
       });
       this.live.add(child);
+      const spawnedAt = performance.now();
       const lines: string[] = [];
       let pending = '';
       let stderr = '';
@@ -66,7 +76,8 @@ export class CrashChildren {
         pending = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          if (line !== 'ready') batches++;
+          if (line === 'ready') this.startupMilliseconds += performance.now() - spawnedAt;
+          else batches++;
         }
         if (killPoint.afterBatches !== undefined && batches >= killPoint.afterBatches && !killScheduled) {
           killScheduled = true;
