@@ -6,7 +6,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededPrng } from '@raftkv/raft';
-import { bundleCrashChild, CrashChildren, firstDifference } from '@raftkv/wal/test-support/crash-children';
+import {
+  bundleCrashChild,
+  CrashChildren,
+  firstDifference,
+  highestReportedBatch,
+  randomKillPoint,
+} from '@raftkv/wal/test-support/crash-children';
 import { batchOfEntry, PlannedLog } from '@raftkv/wal/test-support/crash-plan';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openLmdbEnvironment } from '../src/index.js';
@@ -81,15 +87,10 @@ async function runLane(lane: number, laneKills: number): Promise<LaneResult> {
   let reportedBatch = 0;
   let killsDuringStartup = 0;
   for (let kill = 0; kill < laneKills; kill++) {
-    const duringStartup = random.nextInt(100) < 15;
-    if (duringStartup) killsDuringStartup++;
-    const lines = await children.runUntilKilled(childBundle, [directory, String(laneSeed)], {
-      afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
-      afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
-      // Spreads kills over the whole write cycle (an fsync takes milliseconds), not just its start.
-      thenMilliseconds: random.nextInt(40),
-    });
-    for (const line of lines) if (line !== 'ready') reportedBatch = Math.max(reportedBatch, Number(line));
+    const killPoint = randomKillPoint(random);
+    if (killPoint.afterMilliseconds !== undefined) killsDuringStartup++;
+    const lines = await children.runUntilKilled(childBundle, [directory, String(laneSeed)], killPoint);
+    reportedBatch = highestReportedBatch(lines, reportedBatch);
     verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
   }
   return { kills: laneKills, killsDuringStartup, durableBatches: model.batch };

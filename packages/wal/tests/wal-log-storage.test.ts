@@ -15,7 +15,13 @@ import {
   type WalLogStorageOptions,
 } from '../src/index.js';
 import { nodeFileSystem } from '../src/node-file-system.js';
-import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
+import {
+  bundleCrashChild,
+  CrashChildren,
+  firstDifference,
+  highestReportedBatch,
+  randomKillPoint,
+} from './support/crash-children.js';
 import { batchOfEntry, PlannedLog } from './support/crash-plan.js';
 import {
   bytesEntry,
@@ -1011,18 +1017,12 @@ describe('WalLogStorage crash safety', () => {
     let unreportedBatches = 0;
     let tornBetweenRecords = 0;
     for (let kill = 0; kill < laneKills && !laneFailed; kill++) {
-      const duringStartup = random.nextInt(100) < 15;
       const lines = await children.runUntilKilled(
         childBundle,
         [directory, String(laneSeed), String(crashSegmentBytesMin)],
-        {
-          afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
-          afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
-          // Spreads kills over the whole write cycle (an fdatasync takes milliseconds), not just its start.
-          thenMilliseconds: random.nextInt(40),
-        },
+        randomKillPoint(random),
       );
-      for (const line of lines) if (line !== 'ready') reportedBatch = Math.max(reportedBatch, Number(line));
+      reportedBatch = highestReportedBatch(lines, reportedBatch);
       const found = verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
       if (found.durableBatch > reportedBatch) unreportedBatches++;
       if (found.previousHardState) tornBetweenRecords++;

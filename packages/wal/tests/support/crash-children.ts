@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { basename, join, sep } from 'node:path';
-import type { Entry } from '@raftkv/raft';
+import type { Entry, SeededPrng } from '@raftkv/raft';
 import { build } from 'esbuild';
 
 /**
@@ -19,6 +19,27 @@ export interface KillPoint {
   readonly afterMilliseconds: number | undefined;
   readonly afterBatches: number | undefined;
   readonly thenMilliseconds: number;
+}
+
+/**
+ * A seeded kill point: 15% land during start-up (within 150 ms of the spawn), the rest up to 40 ms
+ * after 1–12 reported batches, which spreads kills over the whole write cycle (an fdatasync takes
+ * milliseconds), not just its start.
+ */
+export function randomKillPoint(random: SeededPrng): KillPoint {
+  const duringStartup = random.nextInt(100) < 15;
+  return {
+    afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
+    afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
+    thenMilliseconds: random.nextInt(40),
+  };
+}
+
+/** The highest batch a child reported durable in `lines` ('ready' aside), or `previous` if higher. */
+export function highestReportedBatch(lines: readonly string[], previous: number): number {
+  let highest = previous;
+  for (const line of lines) if (line !== 'ready') highest = Math.max(highest, Number(line));
+  return highest;
 }
 
 /**
