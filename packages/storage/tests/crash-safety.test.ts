@@ -3,17 +3,14 @@
 // must hold every reported batch, be contiguous, verify every checksum, and carry the hard state of
 // the same batch as its last entry; its deferred KV applies must be all-or-nothing, in order, never
 // beyond the log, and never behind what the log has discarded (paper §7).
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SeededPrng } from '@raftkv/raft';
 import {
   bundleCrashChild,
   CrashChildren,
+  CrashLane,
   firstDifference,
-  highestReportedBatch,
-  randomKillPoint,
 } from '@raftkv/wal/test-support/crash-children';
-import { batchOfEntry, PlannedLog } from '@raftkv/wal/test-support/crash-plan';
+import { batchOfEntry, type PlannedLog } from '@raftkv/wal/test-support/crash-plan';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openLmdbEnvironment } from '../src/index.js';
 import { appliedBatchKey, crashMapSizeBytes, crashWalSegmentBytesMin } from './support/crash-plan.js';
@@ -79,21 +76,15 @@ interface LaneResult {
 }
 
 /** One directory, killed `laneKills` times; each lane has its own seed derived from the test seed. */
-async function runLane(lane: number, laneKills: number): Promise<LaneResult> {
-  const laneSeed = seed + lane;
-  const random = new SeededPrng(laneSeed);
-  const directory = join(workDirectory, `lane-${lane}`);
-  const model = new PlannedLog(laneSeed);
-  let reportedBatch = 0;
+async function runLane(laneNumber: number, laneKills: number): Promise<LaneResult> {
+  const lane = new CrashLane(seed, laneNumber, workDirectory);
   let killsDuringStartup = 0;
   for (let kill = 0; kill < laneKills; kill++) {
-    const killPoint = randomKillPoint(random);
+    const killPoint = await lane.runUntilKilled(children, childBundle);
     if (killPoint.afterMilliseconds !== undefined) killsDuringStartup++;
-    const lines = await children.runUntilKilled(childBundle, [directory, String(laneSeed)], killPoint);
-    reportedBatch = highestReportedBatch(lines, reportedBatch);
-    verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
+    verifyAfterCrash(lane.directory, lane.model, lane.reportedBatch, `lane ${laneNumber} kill ${kill}`);
   }
-  return { kills: laneKills, killsDuringStartup, durableBatches: model.batch };
+  return { kills: laneKills, killsDuringStartup, durableBatches: lane.model.batch };
 }
 
 function verifyAfterCrash(directory: string, model: PlannedLog, reportedBatch: number, where: string): void {

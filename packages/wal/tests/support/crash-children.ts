@@ -4,8 +4,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { basename, join, sep } from 'node:path';
-import type { Entry, SeededPrng } from '@raftkv/raft';
+import { type Entry, SeededPrng } from '@raftkv/raft';
 import { build } from 'esbuild';
+import { PlannedLog } from './crash-plan.js';
 
 /**
  * The workspace node_modules, where the bundled child finds the packages kept external (msgpackr:
@@ -26,7 +27,7 @@ export interface KillPoint {
  * after 1–12 reported batches, which spreads kills over the whole write cycle (an fdatasync takes
  * milliseconds), not just its start.
  */
-export function randomKillPoint(random: SeededPrng): KillPoint {
+function randomKillPoint(random: SeededPrng): KillPoint {
   const duringStartup = random.nextInt(100) < 15;
   return {
     afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
@@ -35,11 +36,45 @@ export function randomKillPoint(random: SeededPrng): KillPoint {
   };
 }
 
-/** The highest batch a child reported durable in `lines` ('ready' aside), or `previous` if higher. */
-export function highestReportedBatch(lines: readonly string[], previous: number): number {
-  let highest = previous;
-  for (const line of lines) if (line !== 'ready') highest = Math.max(highest, Number(line));
-  return highest;
+/**
+ * One lane of a crash test: its own directory, killed again and again; its own seed (the test's seed
+ * plus the lane number), which the child plans its batches from and the kill points are drawn from;
+ * and the parent's model of the log the child writes.
+ */
+export class CrashLane {
+  readonly seed: number;
+  readonly directory: string;
+  readonly model: PlannedLog;
+  /** The highest batch the child has reported durable over all runs so far. */
+  reportedBatch = 0;
+  private readonly random: SeededPrng;
+
+  constructor(testSeed: number, lane: number, workDirectory: string) {
+    this.seed = testSeed + lane;
+    this.random = new SeededPrng(this.seed);
+    this.directory = join(workDirectory, `lane-${lane}`);
+    this.model = new PlannedLog(this.seed);
+  }
+
+  /**
+   * Runs `node <bundle> <directory> <seed> ...moreArgs` until a seeded kill point, notes the batches it
+   * reported, and returns the kill point used.
+   */
+  async runUntilKilled(
+    children: CrashChildren,
+    bundle: string,
+    moreArgs: readonly string[] = [],
+  ): Promise<KillPoint> {
+    const killPoint = randomKillPoint(this.random);
+    const lines = await children.runUntilKilled(
+      bundle,
+      [this.directory, String(this.seed), ...moreArgs],
+      killPoint,
+    );
+    for (const line of lines)
+      if (line !== 'ready') this.reportedBatch = Math.max(this.reportedBatch, Number(line));
+    return killPoint;
+  }
 }
 
 /**
