@@ -1,15 +1,8 @@
 // Public API of @raftkv/storage: a member's data directory — the LMDB environment with its
 // KvStore, and the Raft log in the write-ahead log (@raftkv/wal) beside it.
 
-// The typed errors live in @raftkv/wal (one home); re-exported for the apps.
-export {
-  StorageCorruptionError,
-  StorageError,
-  StorageFormatVersionError,
-  StorageFullError,
-  StorageInUseError,
-  StorageKeyError,
-} from '@raftkv/wal';
+// The typed errors live in @raftkv/wal (one home); its errors module is re-exported whole for the apps.
+export * from '@raftkv/wal/errors';
 export {
   dataFileName,
   defaultMapSizeBytes,

@@ -2,10 +2,11 @@
 // transaction and are committed after bytesMax bytes, intervalMs after the first of them, before the
 // log discards entries, before a snapshot restore or view, and at close — never in part. What is
 // committed is checked from another process, as a crash would find it.
+
+import { commandEntries } from '@raftkv/wal/test-support/entries';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { type LmdbEnvironment, type LmdbEnvironmentOptions, openLmdbEnvironment } from '../src/index.js';
 import { nodeLmdb } from '../src/internal/node-lmdb.js';
-import { commandEntries } from './support/entries.js';
 import { bytes } from './support/kv-store-contract.js';
 import { testMapSizeBytes } from './support/lmdb-subjects.js';
 import { rawGetFromAnotherProcess } from './support/raw-lmdb.js';

@@ -3,18 +3,17 @@
 // must hold every reported batch, be contiguous, verify every checksum, and carry the hard state of
 // the same batch as its last entry; its deferred KV applies must be all-or-nothing, in order, never
 // beyond the log, and never behind what the log has discarded (paper §7).
-import { join } from 'node:path';
-import { SeededPrng } from '@raftkv/raft';
+import { fileURLToPath } from 'node:url';
+import {
+  bundleCrashChild,
+  CrashChildren,
+  CrashLane,
+  firstDifference,
+} from '@raftkv/wal/test-support/crash-children';
+import { batchOfEntry, type PlannedLog } from '@raftkv/wal/test-support/crash-plan';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openLmdbEnvironment } from '../src/index.js';
-import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
-import {
-  appliedBatchKey,
-  batchOfEntry,
-  crashMapSizeBytes,
-  crashWalSegmentBytesMin,
-  PlannedLog,
-} from './support/crash-plan.js';
+import { appliedBatchKey, crashMapSizeBytes, crashWalSegmentBytesMin } from './support/crash-plan.js';
 import { makeTemporaryDirectory, removeDirectory } from './support/temporary-directory.js';
 
 const kills = 200;
@@ -34,7 +33,11 @@ const children = new CrashChildren();
 
 beforeAll(async () => {
   workDirectory = makeTemporaryDirectory('crash');
-  childBundle = await bundleCrashChild('crash-child', workDirectory);
+  childBundle = await bundleCrashChild(
+    fileURLToPath(new URL('./support/crash-child.ts', import.meta.url)),
+    workDirectory,
+    ['node-lmdb'],
+  );
 });
 
 afterAll(() => {
@@ -73,26 +76,15 @@ interface LaneResult {
 }
 
 /** One directory, killed `laneKills` times; each lane has its own seed derived from the test seed. */
-async function runLane(lane: number, laneKills: number): Promise<LaneResult> {
-  const laneSeed = seed + lane;
-  const random = new SeededPrng(laneSeed);
-  const directory = join(workDirectory, `lane-${lane}`);
-  const model = new PlannedLog(laneSeed);
-  let reportedBatch = 0;
+async function runLane(laneNumber: number, laneKills: number): Promise<LaneResult> {
+  const lane = new CrashLane(seed, laneNumber, workDirectory);
   let killsDuringStartup = 0;
   for (let kill = 0; kill < laneKills; kill++) {
-    const duringStartup = random.nextInt(100) < 15;
-    if (duringStartup) killsDuringStartup++;
-    const lines = await children.runUntilKilled(childBundle, [directory, String(laneSeed)], {
-      afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
-      afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
-      // Spreads kills over the whole write cycle (an fsync takes milliseconds), not just its start.
-      thenMilliseconds: random.nextInt(40),
-    });
-    for (const line of lines) if (line !== 'ready') reportedBatch = Math.max(reportedBatch, Number(line));
-    verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
+    const killPoint = await lane.runUntilKilled(children, childBundle);
+    if (killPoint.afterMilliseconds !== undefined) killsDuringStartup++;
+    verifyAfterCrash(lane.directory, lane.model, lane.reportedBatch, `lane ${laneNumber} kill ${kill}`);
   }
-  return { kills: laneKills, killsDuringStartup, durableBatches: model.batch };
+  return { kills: laneKills, killsDuringStartup, durableBatches: lane.model.batch };
 }
 
 function verifyAfterCrash(directory: string, model: PlannedLog, reportedBatch: number, where: string): void {

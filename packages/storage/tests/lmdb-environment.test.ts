@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
 import { WalLogStorage } from '@raftkv/wal';
 import { nodeFileSystem } from '@raftkv/wal/node-file-system';
+import {
+  bytesEntry,
+  commandEntries,
+  configurationEntry,
+  configurationOf,
+} from '@raftkv/wal/test-support/entries';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   dataFileName,
@@ -16,7 +22,6 @@ import {
   storageFormatVersion,
   walDirectoryName,
 } from '../src/index.js';
-import { bytesEntry, commandEntries, configurationEntry, configurationOf } from './support/entries.js';
 import { bytes } from './support/kv-store-contract.js';
 import { testMapSizeBytes } from './support/lmdb-subjects.js';
 import {

@@ -21,7 +21,6 @@ import { StorageCorruptionError, StorageError, StorageFullError } from './errors
 import type { FileDescriptor, FileSystem } from './file-system.js';
 import { assertAppendable } from './internal/appendable-entries.js';
 import { checkedFileSystem } from './internal/checked-file-system.js';
-import { RecordDecoder } from './internal/record-codec.js';
 import {
   encodeCompactionRecord,
   encodeEntriesRecord,
@@ -31,6 +30,7 @@ import {
   scanSegment,
   walMagic,
 } from './internal/wal-records.js';
+import { RecordDecoder } from './record-codec.js';
 
 /** A segment is rewritten once it exceeds this many bytes AND four times the live log. */
 export const walSegmentBytesMinDefault = 64 * 1024 * 1024;

@@ -1,8 +1,9 @@
 // WalLogStorage over nodeFileSystem: reopen, torn tails, corruption, rewrites, SIGKILL.
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { AssertionError, type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
+import { AssertionError, type Entry, type HardState, nodeId } from '@raftkv/raft';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   type FileSystem,
@@ -14,8 +15,8 @@ import {
   type WalLogStorageOptions,
 } from '../src/index.js';
 import { nodeFileSystem } from '../src/node-file-system.js';
-import { bundleCrashChild, CrashChildren, firstDifference } from './support/crash-children.js';
-import { batchOfEntry, PlannedLog } from './support/crash-plan.js';
+import { bundleCrashChild, CrashChildren, CrashLane, firstDifference } from './support/crash-children.js';
+import { batchOfEntry, type PlannedLog } from './support/crash-plan.js';
 import {
   bytesEntry,
   commandEntries,
@@ -943,7 +944,10 @@ describe('WalLogStorage crash safety', () => {
 
   beforeAll(async () => {
     workDirectory = makeTemporaryDirectory('wal-crash');
-    childBundle = await bundleCrashChild('wal-crash-child', workDirectory);
+    childBundle = await bundleCrashChild(
+      fileURLToPath(new URL('./support/wal-crash-child.ts', import.meta.url)),
+      workDirectory,
+    );
   });
 
   afterAll(() => {
@@ -998,35 +1002,26 @@ describe('WalLogStorage crash safety', () => {
   }
 
   /** One directory, killed `laneKills` times; each lane has its own seed derived from the test seed. */
-  async function runLane(lane: number, laneKills: number): Promise<LaneResult> {
-    const laneSeed = seed + lane;
-    const random = new SeededPrng(laneSeed);
-    const directory = join(workDirectory, `lane-${lane}`);
-    const model = new PlannedLog(laneSeed);
-    let reportedBatch = 0;
+  async function runLane(laneNumber: number, laneKills: number): Promise<LaneResult> {
+    const lane = new CrashLane(seed, laneNumber, workDirectory);
     let unreportedBatches = 0;
     let tornBetweenRecords = 0;
     for (let kill = 0; kill < laneKills && !laneFailed; kill++) {
-      const duringStartup = random.nextInt(100) < 15;
-      const lines = await children.runUntilKilled(
-        childBundle,
-        [directory, String(laneSeed), String(crashSegmentBytesMin)],
-        {
-          afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
-          afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
-          // Spreads kills over the whole write cycle (an fdatasync takes milliseconds), not just its start.
-          thenMilliseconds: random.nextInt(40),
-        },
+      await lane.runUntilKilled(children, childBundle, [String(crashSegmentBytesMin)]);
+      const { reportedBatch } = lane;
+      const found = verifyAfterCrash(
+        lane.directory,
+        lane.model,
+        reportedBatch,
+        `lane ${laneNumber} kill ${kill}`,
       );
-      for (const line of lines) if (line !== 'ready') reportedBatch = Math.max(reportedBatch, Number(line));
-      const found = verifyAfterCrash(directory, model, reportedBatch, `lane ${lane} kill ${kill}`);
       if (found.durableBatch > reportedBatch) unreportedBatches++;
       if (found.previousHardState) tornBetweenRecords++;
     }
-    const segmentRewrites = segmentNumber(segmentNames(directory)[0]!) - 1;
+    const segmentRewrites = segmentNumber(segmentNames(lane.directory)[0]!) - 1;
     return {
       kills: laneKills,
-      durableBatches: model.batch,
+      durableBatches: lane.model.batch,
       unreportedBatches,
       tornBetweenRecords,
       segmentRewrites,

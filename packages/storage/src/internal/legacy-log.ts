@@ -7,7 +7,7 @@ import { unframeValue } from './checksum-frame.js';
 import { logIndexOfKey } from './log-key.js';
 import { metadataKey, readMetadataRecord } from './metadata-records.js';
 import { type LmdbTransaction, nodeLmdb } from './node-lmdb.js';
-import { RecordDecoder } from './record-codec.js';
+import { StoreRecordDecoder } from './record-codec.js';
 import { inReadTransaction, inWriteTransaction, type LmdbContext } from './transactions.js';
 
 /** Log entries were checksummed without a key seed: the payload holds its own index, checked against the key. */
@@ -84,7 +84,7 @@ function readEntries(context: LmdbContext, transaction: LmdbTransaction, compact
 
 function decodeEntry(context: LmdbContext, index: number, framed: Buffer): Entry {
   const what = `log entry ${index}`;
-  const entry = new RecordDecoder(context.dataFile, what).entry(
+  const entry = new StoreRecordDecoder(context.dataFile, what).entry(
     unframeValue(context.dataFile, what, logChecksumSeed, framed),
   );
   if (entry.index !== index) {

@@ -2,7 +2,7 @@
 // of when records are written; the adapters decide that inside their own transactions.
 import { checksumSeedOf, frameValue, unframeValue } from './checksum-frame.js';
 import type { LmdbTransaction } from './node-lmdb.js';
-import { RecordDecoder } from './record-codec.js';
+import { StoreRecordDecoder } from './record-codec.js';
 import type { LmdbContext } from './transactions.js';
 
 export const metadataKey = {
@@ -33,14 +33,14 @@ export function readMetadataRecord<T>(
   context: LmdbContext,
   transaction: LmdbTransaction,
   record: keyof typeof metadataKey,
-  decode: (decoder: RecordDecoder, payload: Buffer) => T,
+  decode: (decoder: StoreRecordDecoder, payload: Buffer) => T,
 ): T | undefined {
   const key = metadataKey[record];
   const framed = transaction.getBinary(context.databases.metadata, key);
   if (framed === null) return undefined;
   const what = recordName[record];
   const payload = unframeValue(context.dataFile, what, checksumSeed[record], framed);
-  return decode(new RecordDecoder(context.dataFile, what), payload);
+  return decode(new StoreRecordDecoder(context.dataFile, what), payload);
 }
 
 export function writeMetadataRecord(

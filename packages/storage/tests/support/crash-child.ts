@@ -3,14 +3,13 @@
 // it applies it to the KV store, whose deferred LMDB transaction the environment commits by its
 // policy: here after a few batches' bytes, and whenever the log compacts. The parent kills it.
 import { writeSync } from 'node:fs';
+import { batchOfEntry, planBatch } from '@raftkv/wal/test-support/crash-plan';
 import { openLmdbEnvironment } from '../../src/index.js';
 import {
   appliedBatchKey,
-  batchOfEntry,
   compactionIndexFor,
   crashMapSizeBytes,
   crashWalSegmentBytesMin,
-  planBatch,
 } from './crash-plan.js';
 
 const [directory, seedText] = process.argv.slice(2);

@@ -2,8 +2,8 @@
 // implementation: MemoryKvStore (the test double) and LmdbKvStore. Behaviour only, no internals.
 import type { KvStore, KvStoreWriter, StoreMetadata } from '@raftkv/kv';
 import { AssertionError, SeededPrng } from '@raftkv/raft';
+import { configurationOf } from '@raftkv/wal/test-support/entries';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { configurationOf } from './entries.js';
 
 export interface KvStoreSubject {
   readonly store: KvStore;

@@ -1,8 +1,14 @@
 // The LogStorage contract (packages/raft/src/types.ts), written once and run against every
 // implementation: MemoryLogStorage (the test double) and WalLogStorage. Behaviour only, no internals.
 import { AssertionError, type Entry, type LogStorage, nodeId, SeededPrng } from '@raftkv/raft';
+import {
+  bytesEntry,
+  commandEntries,
+  commandEntry,
+  configurationEntry,
+  configurationOf,
+} from '@raftkv/wal/test-support/entries';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { bytesEntry, commandEntries, commandEntry, configurationEntry, configurationOf } from './entries.js';
 import { LogModel } from './log-model.js';
 
 export interface LogStorageSubject {

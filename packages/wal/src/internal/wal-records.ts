@@ -5,7 +5,7 @@
 
 import { crc32 } from 'node:zlib';
 import type { Entry, HardState, SnapshotMetadata } from '@raftkv/raft';
-import { encodeEntry, encodeHardState, encodeSnapshotMetadata, type RecordDecoder } from './record-codec.js';
+import { encodeEntry, encodeHardState, encodeSnapshotMetadata, type RecordDecoder } from '../record-codec.js';
 
 export const walMagic = Buffer.from('RKVWAL01', 'latin1');
 export const recordHeaderBytes = 12;

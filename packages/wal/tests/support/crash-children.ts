@@ -1,14 +1,17 @@
-// Test support for the SIGKILL crash tests: bundles a child writer once, runs it until a seeded kill
+// Test support for the SIGKILL crash tests of @raftkv/wal and @raftkv/storage (which imports it as
+// '@raftkv/wal/test-support/crash-children'): bundles a child writer once, runs it until a seeded kill
 // point, reads every line it printed, and kills any child still running when a test ends.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Entry } from '@raftkv/raft';
+import { basename, join, sep } from 'node:path';
+import { type Entry, SeededPrng } from '@raftkv/raft';
 import { build } from 'esbuild';
+import { PlannedLog } from './crash-plan.js';
 
-const supportDirectory = dirname(fileURLToPath(import.meta.url));
-/** The workspace node_modules, where the bundled child finds msgpackr (kept external: it may load a native addon). */
+/**
+ * The workspace node_modules, where the bundled child finds the packages kept external (msgpackr:
+ * it may load a native addon; and whatever native packages the caller names, such as node-lmdb).
+ */
 const msgpackrEntry = createRequire(import.meta.url).resolve('msgpackr');
 const nodeModules = msgpackrEntry.slice(0, msgpackrEntry.lastIndexOf(`${sep}msgpackr${sep}`));
 
@@ -20,19 +23,79 @@ export interface KillPoint {
 }
 
 /**
- * Bundles `tests/support/<entryName>.ts` into `<workDirectory>/<entryName>.cjs`, so each child starts
- * in plain node (~0.1 s) rather than through tsx (~0.7 s). Returns the bundle's path.
+ * A seeded kill point: 15% land during start-up (within 150 ms of the spawn), the rest up to 40 ms
+ * after 1–12 reported batches, which spreads kills over the whole write cycle (an fdatasync takes
+ * milliseconds), not just its start.
  */
-export async function bundleCrashChild(entryName: string, workDirectory: string): Promise<string> {
-  const outfile = join(workDirectory, `${entryName}.cjs`);
+function randomKillPoint(random: SeededPrng): KillPoint {
+  const duringStartup = random.nextInt(100) < 15;
+  return {
+    afterMilliseconds: duringStartup ? random.nextInt(150) : undefined,
+    afterBatches: duringStartup ? undefined : 1 + random.nextInt(12),
+    thenMilliseconds: random.nextInt(40),
+  };
+}
+
+/**
+ * One lane of a crash test: its own directory, killed again and again; its own seed (the test's seed
+ * plus the lane number), which the child plans its batches from and the kill points are drawn from;
+ * and the parent's model of the log the child writes.
+ */
+export class CrashLane {
+  readonly seed: number;
+  readonly directory: string;
+  readonly model: PlannedLog;
+  /** The highest batch the child has reported durable over all runs so far. */
+  reportedBatch = 0;
+  private readonly random: SeededPrng;
+
+  constructor(testSeed: number, lane: number, workDirectory: string) {
+    this.seed = testSeed + lane;
+    this.random = new SeededPrng(this.seed);
+    this.directory = join(workDirectory, `lane-${lane}`);
+    this.model = new PlannedLog(this.seed);
+  }
+
+  /**
+   * Runs `node <bundle> <directory> <seed> ...moreArgs` until a seeded kill point, notes the batches it
+   * reported, and returns the kill point used.
+   */
+  async runUntilKilled(
+    children: CrashChildren,
+    bundle: string,
+    moreArgs: readonly string[] = [],
+  ): Promise<KillPoint> {
+    const killPoint = randomKillPoint(this.random);
+    const lines = await children.runUntilKilled(
+      bundle,
+      [this.directory, String(this.seed), ...moreArgs],
+      killPoint,
+    );
+    for (const line of lines)
+      if (line !== 'ready') this.reportedBatch = Math.max(this.reportedBatch, Number(line));
+    return killPoint;
+  }
+}
+
+/**
+ * Bundles the child's entry file (`<name>.ts`) into `<workDirectory>/<name>.cjs`, so each child starts
+ * in plain node (~0.1 s) rather than through tsx (~0.7 s), leaving msgpackr and `external` packages
+ * to be loaded from the workspace node_modules. Returns the bundle's path.
+ */
+export async function bundleCrashChild(
+  entryFile: string,
+  workDirectory: string,
+  external: readonly string[] = [],
+): Promise<string> {
+  const outfile = join(workDirectory, `${basename(entryFile, '.ts')}.cjs`);
   await build({
-    entryPoints: [join(supportDirectory, `${entryName}.ts`)],
+    entryPoints: [entryFile],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     conditions: ['@raftkv/source'],
-    external: ['msgpackr'],
+    external: ['msgpackr', ...external],
     outfile,
     logLevel: 'silent',
   });
@@ -42,6 +105,8 @@ export async function bundleCrashChild(entryName: string, workDirectory: string)
 /** Children started by one test file; killAll() in afterAll reaps those a failing test left. */
 export class CrashChildren {
   private readonly live = new Set<ChildProcess>();
+  /** Wall time from each spawn to its 'ready' line, summed: how much of a test is child start-up. */
+  startupMilliseconds = 0;
 
   /**
    * Starts `node <bundle> ...args`, SIGKILLs it at `killPoint` and resolves with the lines it printed
@@ -54,6 +119,7 @@ export class CrashChildren {
         env: { ...process.env, NODE_PATH: nodeModules },
       });
       this.live.add(child);
+      const spawnedAt = performance.now();
       const lines: string[] = [];
       let pending = '';
       let stderr = '';
@@ -66,7 +132,8 @@ export class CrashChildren {
         pending = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          if (line !== 'ready') batches++;
+          if (line === 'ready') this.startupMilliseconds += performance.now() - spawnedAt;
+          else batches++;
         }
         if (killPoint.afterBatches !== undefined && batches >= killPoint.afterBatches && !killScheduled) {
           killScheduled = true;

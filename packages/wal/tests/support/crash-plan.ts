@@ -1,5 +1,5 @@
-// Test support for the WAL crash test: the deterministic batch plan that the child writes and the
-// parent replays as its model. Batch b depends only on (seed, b, lastIndex before b).
+// Test support for the crash tests of @raftkv/wal and @raftkv/storage: the deterministic batch plan
+// that the child writes and the parent replays as its model. Batch b depends only on (seed, b, lastIndex before b).
 import { type Entry, type HardState, nodeId, SeededPrng } from '@raftkv/raft';
 
 export interface PlannedBatch {

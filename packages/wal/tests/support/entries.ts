@@ -1,4 +1,5 @@
-// Test support: builders for log entries, so tests read as the paper does (index, term, payload).
+// Test support for @raftkv/wal and @raftkv/storage: builders for log entries, so tests read as the
+// paper does (index, term, payload).
 import { type Configuration, type Entry, nodeId } from '@raftkv/raft';
 
 export function commandEntry(index: number, term: number, text = `command ${index}`): Entry {

@@ -1,11 +1,13 @@
 // Encodes and decodes the values inside write-ahead-log records (log entries, hard state, compaction
 // point) as msgpack arrays with a fixed layout. Decoding validates the shape and throws
-// StorageCorruptionError naming the record; it never returns a half-valid value.
+// StorageCorruptionError naming the record; it never returns a half-valid value. @raftkv/storage
+// builds its own records (KV store metadata, format version) on these primitives through the
+// '@raftkv/wal/record-codec' subpath, so both packages write one encoding.
 
 import type { Configuration, Entry, HardState, Member, SnapshotMetadata } from '@raftkv/raft';
 import { nodeId } from '@raftkv/raft';
 import { Packr } from 'msgpackr';
-import { StorageCorruptionError } from '../errors.js';
+import { StorageCorruptionError } from './errors.js';
 
 /** One fixed configuration: no record structures, so the bytes depend only on the values. */
 const packr = new Packr({ useRecords: false, mapsAsObjects: false, variableMapSize: true });
@@ -13,9 +15,10 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: false, variableMapSi
 const commandKind = 0;
 const configurationKind = 1;
 
-type Encoded = unknown[];
+export type Encoded = unknown[];
 
-function encodeRecord(record: Encoded): Buffer {
+/** Packs one record value (a field list, or a bare number such as a format version). */
+export function encodeRecord(record: Encoded | number): Buffer {
   return packr.pack(record);
 }
 
@@ -31,15 +34,15 @@ export function encodeEntry(entry: Entry): Buffer {
     : encodeRecord([entry.index, entry.term, configurationKind, configurationFields(entry.configuration)]);
 }
 
-function configurationFields(configuration: Configuration): Encoded {
+export function configurationFields(configuration: Configuration): Encoded {
   return configuration.members.map((member) => [member.id, member.role, member.address]);
 }
 
 /** Decodes one record, reporting any mismatch as corruption of `what` in `file`. */
 export class RecordDecoder {
   constructor(
-    private readonly file: string,
-    private readonly what: string,
+    protected readonly file: string,
+    protected readonly what: string,
   ) {}
 
   hardState(payload: Buffer): HardState {
@@ -81,7 +84,7 @@ export class RecordDecoder {
     return { index, term, kind: 'configuration', configuration: this.configuration(fields[3]) };
   }
 
-  private configuration(value: unknown): Configuration {
+  protected configuration(value: unknown): Configuration {
     this.check(Array.isArray(value), 'configuration is not a list');
     const members = (value as unknown[]).map((memberFields): Member => {
       const [id, role, address] = this.fields(memberFields, 3);
@@ -92,7 +95,7 @@ export class RecordDecoder {
     return { members };
   }
 
-  private unpack(payload: Buffer): unknown {
+  protected unpack(payload: Buffer): unknown {
     try {
       return packr.unpack(payload);
     } catch (error) {
@@ -100,12 +103,12 @@ export class RecordDecoder {
     }
   }
 
-  private fields(value: unknown, length: number): unknown[] {
+  protected fields(value: unknown, length: number): unknown[] {
     this.check(Array.isArray(value) && value.length === length, `expected a list of ${length} fields`);
     return value as unknown[];
   }
 
-  private count(value: unknown, field: string): number {
+  protected count(value: unknown, field: string): number {
     this.check(
       typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
       `${field} is not a non-negative integer`,
@@ -113,7 +116,7 @@ export class RecordDecoder {
     return value as number;
   }
 
-  private check(condition: boolean, detail: string): void {
+  protected check(condition: boolean, detail: string): void {
     if (!condition) throw new StorageCorruptionError(this.file, `${this.what} is malformed: ${detail}`);
   }
 }
