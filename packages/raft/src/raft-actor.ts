@@ -60,7 +60,10 @@ export interface RaftActorObserver {
 export interface CompactionPolicy {
   /** Compact once more than this many applied entries sit in the log. */
   readonly thresholdEntries: number;
-  /** Keep this many applied entries so slightly lagging followers catch up without a snapshot. */
+  /**
+   * Keep this many applied entries so slightly lagging followers catch up without a snapshot. The
+   * leader also keeps every entry after a snapshot it is sending (RaftNode.compactionLimit).
+   */
   readonly trailingEntries: number;
 }
 
@@ -296,7 +299,9 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     const { storage, stateMachine } = this.options;
     const applied = stateMachine.appliedIndex();
     if (applied - storage.firstIndex() + 1 <= policy.thresholdEntries) return;
-    const compactThrough = applied - policy.trailingEntries;
+    // Never past what a follower now receiving a snapshot needs next (paper §7), or it would need
+    // another snapshot as soon as this one is installed.
+    const compactThrough = Math.min(applied - policy.trailingEntries, this.node.compactionLimit());
     if (compactThrough >= storage.firstIndex()) storage.compact(compactThrough);
   }
 }

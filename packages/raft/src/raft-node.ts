@@ -8,6 +8,7 @@ import { assert } from './assert.js';
 import { maybeCommit } from './internal/commitment.js';
 import { entryOverheadBytes } from './internal/entry-bytes.js';
 import { checkInvariants } from './internal/invariants.js';
+import { snapshotCatchUpLimit } from './internal/leader-snapshots.js';
 import { maybeSendTimeoutNow } from './internal/leadership-transfer.js';
 import { applyMembershipChange } from './internal/membership.js';
 import { maybeStepDownAfterRemoval, onConfigurationChanged } from './internal/membership-changes.js';
@@ -181,6 +182,14 @@ export class RaftNode {
   advance(ready: Ready): void {
     advanceReady(this.state, ready);
     checkInvariants(this.state);
+  }
+
+  /**
+   * The highest index the application may compact the log through now without making a follower's
+   * in-flight snapshot stale (paper §7); Infinity when nothing holds compaction back.
+   */
+  compactionLimit(): LogIndex {
+    return snapshotCatchUpLimit(this.state);
   }
 
   status(): NodeStatus {

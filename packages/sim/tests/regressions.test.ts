@@ -27,4 +27,12 @@ describe('simulator regressions', () => {
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(true);
   });
+
+  it('seed 7866: the leader keeps the entries a follower receiving a snapshot needs next (paper §7)', () => {
+    // Two followers took a 3.8 KB snapshot in 64-byte chunks; the leader compacted past it meanwhile
+    // (trailing 0), so each needed a second full transfer and missed the liveness budget.
+    const result = runSeed(7866);
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
 });

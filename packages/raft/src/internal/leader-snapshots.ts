@@ -1,6 +1,6 @@
 // Leader side of log compaction: chunked InstallSnapshot to a lagging follower (paper §7, thesis §5).
 import { assert } from '../assert.js';
-import type { InstallSnapshotResponse, NodeId } from '../types.js';
+import type { InstallSnapshotResponse, LogIndex, NodeId } from '../types.js';
 import { maybeCommit } from './commitment.js';
 import { onFollowerHeard, onHeartbeatRoundAnswered } from './heartbeat-rounds.js';
 import type { NodeState } from './node-state.js';
@@ -16,6 +16,26 @@ export function tickSnapshotTransfers(node: NodeState): void {
     transfer.ticksSinceProgress += 1;
     if (transfer.ticksSinceProgress >= retryTicks) sendSnapshotChunk(node, id, progress);
   }
+}
+
+/**
+ * The highest index the leader's log may be compacted through without discarding entries that a
+ * follower now receiving a snapshot needs right after installing it (the ones past the snapshot's
+ * index); Infinity when no such follower. Compacting past them would make that snapshot stale on
+ * arrival and force another full transfer — and if the log outgrows the compaction threshold during
+ * each transfer, the follower would never catch up (paper §7: a snapshot only brings a follower up
+ * to date when the leader can then continue with AppendEntries). Only followers heard from within
+ * the last election timeout hold entries back, so a crashed one cannot make the log grow unbounded.
+ */
+export function snapshotCatchUpLimit(node: NodeState): LogIndex {
+  let limit = Number.POSITIVE_INFINITY;
+  if (node.role !== 'leader') return limit;
+  for (const progress of node.progress.values()) {
+    const transfer = progress.snapshotTransfer;
+    if (transfer === null || !progress.recentlyActive) continue;
+    limit = Math.min(limit, transfer.metadata.index);
+  }
+  return limit;
 }
 
 export function startSnapshotTransfer(node: NodeState, to: NodeId, progress: Progress): void {
