@@ -62,7 +62,8 @@ export interface CompactionPolicy {
   readonly thresholdEntries: number;
   /**
    * Keep this many applied entries so slightly lagging followers catch up without a snapshot. The
-   * leader also keeps every entry after a snapshot it is sending (RaftNode.compactionLimit).
+   * leader also keeps every entry a follower it sent a snapshot needs to catch up
+   * (RaftNode.compactionLimit).
    */
   readonly trailingEntries: number;
 }

@@ -181,4 +181,56 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
     expect(leader.progress?.n3?.state).toBe('snapshot');
     expect(leader.lastIndex - leader.firstIndex + 1).toBeLessThanOrEqual(4);
   });
+
+  it('a follower heard within the last election timeout keeps holding compaction when a window starts', () => {
+    const cluster = new ActorCluster();
+    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
+    cluster.isolated = 'n3';
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
+    cluster.isolated = null;
+    cluster.tickUntilSnapshot('n1', 'n3');
+    const transfer = cluster.actor('n1').status();
+    expect(transfer.progress?.n3?.state).toBe('snapshot');
+    const snapshotIndex = transfer.appliedIndex; // what the leader's state machine snapshot covers
+    // n3 was just heard; its answers are held up until the next check-quorum window has started
+    // (at most one election timeout of 10 ticks), when it is no longer "recently active".
+    cluster.isolated = 'n3';
+    for (let i = 0; i < 10 && cluster.actor('n1').status().progress?.n3?.recentlyActive; i += 1) {
+      cluster.tick('n1');
+    }
+    expect(cluster.actor('n1').status().progress?.n3?.recentlyActive).toBe(false);
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `while-delayed-${i}`);
+    // Heard within the last election timeout: the entries after its snapshot stay.
+    expect(cluster.storages.get('n1')!.firstIndex()).toBeLessThanOrEqual(snapshotIndex + 1);
+  });
+
+  it('a follower that installed a snapshot keeps the entries it still needs until it caught up', () => {
+    const cluster = new ActorCluster();
+    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
+    cluster.isolated = 'n3';
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
+    cluster.isolated = null;
+    cluster.tickUntilSnapshot('n1', 'n3');
+    // Let the transfer finish, then cut n3 off before any AppendEntries reaches it.
+    for (let i = 0; i < 60 && cluster.actor('n1').status().progress?.n3?.state === 'snapshot'; i += 1) {
+      cluster.round();
+      if (cluster.actor('n1').status().progress?.n3?.state !== 'snapshot') cluster.isolated = 'n3';
+    }
+    cluster.isolated = 'n3';
+    const n3Match = cluster.actor('n1').status().progress?.n3?.matchIndex ?? 0;
+    expect(cluster.machines.get('n3')!.restores).toBe(1);
+    // The leader keeps writing (n2 commits) while n3's AppendEntries are held up briefly.
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `after-snapshot-${i}`);
+    expect(cluster.storages.get('n1')!.firstIndex()).toBeLessThanOrEqual(n3Match + 1);
+    // Reconnected, it catches up by AppendEntries alone, without a second snapshot.
+    cluster.isolated = null;
+    for (let i = 0; i < 6; i += 1) cluster.tick('n1');
+    expect(cluster.machines.get('n3')!.restores).toBe(1);
+    expect(cluster.machines.get('n3')!.values).toEqual(cluster.machines.get('n1')!.values);
+    // Caught up: the leader compacts again.
+    for (let i = 0; i < 6; i += 1) cluster.propose('n1', `later-${i}`);
+    expect(cluster.storages.get('n1')!.firstIndex()).toBeGreaterThan(
+      cluster.actor('n1').status().appliedIndex - 6,
+    );
+  });
 });

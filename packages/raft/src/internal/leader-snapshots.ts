@@ -21,19 +21,27 @@ export function tickSnapshotTransfers(node: NodeState): void {
 /**
  * The highest index the leader's log may be compacted through without discarding entries that a
  * follower now receiving a snapshot needs right after installing it (the ones past the snapshot's
- * index); Infinity when no such follower. Compacting past them would make that snapshot stale on
- * arrival and force another full transfer — and if the log outgrows the compaction threshold during
- * each transfer, the follower would never catch up (paper §7: a snapshot only brings a follower up
- * to date when the leader can then continue with AppendEntries). Only followers heard from within
- * the last election timeout hold entries back, so a crashed one cannot make the log grow unbounded.
+ * index), or that one which installed it needs until it has caught up with the commit index (the
+ * ones past its matchIndex); Infinity when no such follower. Compacting past them would make that
+ * snapshot stale on arrival and force another full transfer — and if the log outgrows the compaction
+ * threshold during each transfer, the follower would never catch up (paper §7: a snapshot only
+ * brings a follower up to date when the leader can then continue with AppendEntries). Only followers
+ * heard from within the current or the previous check-quorum window (thesis §6.2) hold entries back
+ * — so at least the last election timeout, at most two — and a crashed one cannot make the log grow
+ * unbounded.
  */
 export function snapshotCatchUpLimit(node: NodeState): LogIndex {
   let limit = Number.POSITIVE_INFINITY;
   if (node.role !== 'leader') return limit;
   for (const progress of node.progress.values()) {
     const transfer = progress.snapshotTransfer;
-    if (transfer === null || !progress.recentlyActive) continue;
-    limit = Math.min(limit, transfer.metadata.index);
+    // Not recentlyActive alone: it is false for every follower right after each check-quorum window
+    // starts, and compacting then would defeat this limit once per election timeout.
+    if (!(progress.recentlyActive || progress.activeInPreviousWindow)) continue;
+    if (transfer !== null) limit = Math.min(limit, transfer.metadata.index);
+    // Once installed, the follower catches up by AppendEntries from its matchIndex on: compacting
+    // those entries away would send it back to a full snapshot before it ever catches up.
+    else if (progress.catchingUpFromSnapshot) limit = Math.min(limit, progress.matchIndex);
   }
   return limit;
 }
@@ -78,6 +86,7 @@ export function handleInstallSnapshotResponse(node: NodeState, message: InstallS
       // The follower holds everything through the snapshot: probe onwards from there.
       progress.maybeUpdate(transfer.metadata.index);
       progress.becomeProbe(transfer.metadata.index + 1);
+      progress.catchingUpFromSnapshot = true;
       progress.needsAppend = true;
       maybeCommit(node);
     } else if (!message.success || message.nextOffset !== transfer.acknowledgedOffset) {

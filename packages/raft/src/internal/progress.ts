@@ -13,6 +13,12 @@ export class Progress {
   probeSent = false;
   /** Heard from within the current check-quorum window (thesis §6.2). */
   recentlyActive = true;
+  /**
+   * Heard from within the previous check-quorum window. With recentlyActive it tells "heard within
+   * the last election timeout" without the gap right after each window starts, when recentlyActive
+   * is false for every follower until it answers again.
+   */
+  activeInPreviousWindow = true;
   /** The highest heartbeat sequence this follower echoed in the current term (thesis §6.4). */
   sequenceEchoed = 0;
   /** Set when there may be something to send; the next Ready builds the messages (batching). */
@@ -23,6 +29,11 @@ export class Progress {
   messagedThisReady = false;
   readonly inflights: Inflights;
   snapshotTransfer: SnapshotTransfer | null = null;
+  /**
+   * Installed a snapshot from this leader and has not yet matched its commit index: it needs the
+   * entries after its matchIndex next, by AppendEntries (leader-snapshots.ts snapshotCatchUpLimit).
+   */
+  catchingUpFromSnapshot = false;
 
   constructor(nextIndex: LogIndex, maxInflightMessages: number, maxInflightBytes: number) {
     this.nextIndex = nextIndex;
@@ -82,6 +93,7 @@ export class Progress {
   becomeSnapshot(transfer: SnapshotTransfer): void {
     this.closeSnapshotTransfer();
     this.state = 'snapshot';
+    this.catchingUpFromSnapshot = false;
     this.probeSent = false;
     this.inflights.reset();
     this.snapshotTransfer = transfer;

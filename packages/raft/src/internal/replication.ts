@@ -114,6 +114,8 @@ function onAppendAccepted(node: NodeState, id: NodeId, progress: Progress, match
     progress.inflights.freeTo(progress.matchIndex);
   }
   if (updated) maybeCommit(node);
+  // Caught up with what is committed: any entry it still lacks cannot be compacted yet.
+  if (progress.matchIndex >= node.log.commitIndex) progress.catchingUpFromSnapshot = false;
   if (progress.matchIndex < node.log.lastIndex()) progress.needsAppend = true;
   maybeSendTimeoutNow(node, id, progress);
 }

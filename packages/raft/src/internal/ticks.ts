@@ -26,7 +26,10 @@ export function tickLeader(node: NodeState): void {
       becomeFollower(node, node.term, null);
       return;
     }
-    for (const progress of node.progress.values()) progress.recentlyActive = false;
+    for (const progress of node.progress.values()) {
+      progress.activeInPreviousWindow = progress.recentlyActive;
+      progress.recentlyActive = false;
+    }
   }
   if (node.transferTarget !== null) {
     node.transferElapsedTicks += 1;
