@@ -35,4 +35,14 @@ describe('simulator regressions', () => {
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(true);
   });
+
+  it('seed 2478: the leader keeps those entries across a check-quorum window and after the install', () => {
+    // Two followers took a 3 KB snapshot at 94 in 64-byte chunks, then needed entries from 95 on;
+    // the leader had compacted through 129 (once when a check-quorum window started and no follower
+    // was "recently active" yet, again as soon as the transfer finished), so each needed a second
+    // full transfer and missed the liveness budget.
+    const result = runSeed(2478);
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
 });
