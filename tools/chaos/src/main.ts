@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runChaos } from './chaos-run.js';
 import { parseFaultFamilies } from './fault-plan.js';
+import { verdictFailures } from './report.js';
 
 const whole =
   (min: number, max: number) =>
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
   console.log(result.text);
   console.log(`chaos: report ${join(dir, 'report.txt')}, timeline ${join(dir, 'timeline.html')}`);
   console.log(`chaos: replay the schedule with --seed ${seed}`);
-  return result.report.anomalies.length === 0 ? 0 : 1;
+  return verdictFailures(result.report).length === 0 ? 0 : 1;
 }
 
 main().then(

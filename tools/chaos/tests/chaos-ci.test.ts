@@ -1,5 +1,7 @@
 // The CI-sized chaos run: 3 real raftkvd processes for ~60 s under every fault family, with a
-// recorded history checked for linearizability, lost writes and convergence. Fails on any anomaly.
+// recorded history checked for linearizability, lost writes and convergence. Fails on any anomaly;
+// a write rate that came back slowly after a throttle is printed, not failed (a shared machine's
+// throughput is a measurement; the full `npm run chaos` run fails on it).
 // The seed is random unless CHAOS_SEED is set; it is printed, and --seed replays the schedule.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,8 @@ describe('chaos (CI size)', () => {
     console.log(result.text);
     expect(new Set(result.faults.map((fault) => fault.family))).toEqual(new Set(faultFamilies));
     expect(result.report.anomalies, `${result.text}\nlogs and reports kept in ${dir}`).toEqual([]);
+    for (const shortfall of result.report.recoveryShortfalls)
+      console.log(`chaos: measured, not failed: ${shortfall}`);
     expect(result.report.byPhase.after.ok).toBeGreaterThan(0);
     expect(runningRaftkvdCount()).toBe(0);
     rmSync(dir, { recursive: true, force: true });

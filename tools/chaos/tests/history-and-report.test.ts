@@ -241,6 +241,7 @@ describe('throttle recovery', () => {
     expect(recovery!.ratio).toBeCloseTo(0.6, 2);
     const report = buildReport(input({ operations, faults, healedAt: 20_000, runEndedAt: 21_000 }));
     expect(report.anomalies).toEqual([]);
+    expect(report.recoveryShortfalls).toEqual([]);
     expect(formatReport(report)).toContain('throttle recovery: n2 at 10000 ms');
   });
 
@@ -249,13 +250,15 @@ describe('throttle recovery', () => {
     const slow = [...writes(0, 10_000, 100), ...writes(12_000, 16_000, 40)];
     const report = buildReport(input({ operations: slow, faults, healedAt: 20_000, runEndedAt: 21_000 }));
     expect(report.throttleRecoveries[0]!.ratio).toBeCloseTo(0.4, 2);
-    expect(report.anomalies).toEqual([
+    expect(report.anomalies).toEqual([]);
+    expect(report.recoveryShortfalls).toEqual([
       'writes did not recover from the throttle of n2 at 10000 ms: 40 % of their earlier rate in the third election timeout',
     ]);
+    expect(formatReport(report)).toMatch(/verdict: FAIL \(writes did not recover/);
     const none = buildReport(
       input({ operations: writes(12_000, 16_000, 40), faults, healedAt: 20_000, runEndedAt: 21_000 }),
     );
     expect(none.throttleRecoveries[0]!.ratio).toBeNull();
-    expect(none.anomalies).toHaveLength(1);
+    expect(none.recoveryShortfalls).toHaveLength(1);
   });
 });
