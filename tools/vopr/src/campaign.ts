@@ -7,39 +7,42 @@ export interface SeedFailure {
   readonly message: string;
 }
 
-export interface FaultTotals {
-  steps: number;
-  ticks: number;
-  messages: number;
-  dropped: number;
-  duplicated: number;
-  delayedLong: number;
-  deliveredAfterTermChange: number;
-  crashes: number;
-  crashesInPersist: number;
-  crashesInApply: number;
-  powerLosses: number;
-  wholeClusterPowerLosses: number;
-  tornWrites: number;
-  writesLostToPowerLoss: number;
-  bitFlips: number;
-  corruptionsRefused: number;
-  pauses: number;
-  restarts: number;
-  partitions: number;
-  throttles: number;
-  elections: number;
-  commits: number;
-  sessionRetries: number;
-  crashesLosingKvWrites: number;
-  linearizabilityUnknown: number;
-  readsServed: number;
-  membershipChanges: number;
-  concurrentMembershipAttempts: number;
-  concurrentMembershipRefused: number;
-  transfers: number;
-  snapshotsInstalled: number;
-}
+export const faultTotalKeys = [
+  'steps',
+  'ticks',
+  'messages',
+  'dropped',
+  'duplicated',
+  'delayedLong',
+  'deliveredAfterTermChange',
+  'crashes',
+  'crashesInPersist',
+  'crashesInApply',
+  'powerLosses',
+  'wholeClusterPowerLosses',
+  'tornWrites',
+  'writesLostToPowerLoss',
+  'bitFlips',
+  'corruptionsRefused',
+  'pauses',
+  'restarts',
+  'partitions',
+  'throttles',
+  'elections',
+  'commits',
+  'sessionRetries',
+  'crashesLosingKvWrites',
+  'linearizabilityUnknown',
+  'readsServed',
+  'membershipChanges',
+  'concurrentMembershipAttempts',
+  'concurrentMembershipRefused',
+  'transfers',
+  'snapshotsInstalled',
+] as const satisfies ReadonlyArray<keyof SimulationStats>;
+
+/** The run statistics a campaign sums over its seeds (one list of names: faultTotalKeys). */
+export type FaultTotals = { -readonly [Key in (typeof faultTotalKeys)[number]]: number };
 
 export interface CampaignResult {
   readonly seedsPassed: number;
@@ -48,42 +51,11 @@ export interface CampaignResult {
   readonly faults: FaultTotals;
 }
 
-export const emptyTotals = (): FaultTotals => ({
-  steps: 0,
-  ticks: 0,
-  messages: 0,
-  dropped: 0,
-  duplicated: 0,
-  delayedLong: 0,
-  deliveredAfterTermChange: 0,
-  crashes: 0,
-  crashesInPersist: 0,
-  crashesInApply: 0,
-  powerLosses: 0,
-  wholeClusterPowerLosses: 0,
-  tornWrites: 0,
-  writesLostToPowerLoss: 0,
-  bitFlips: 0,
-  corruptionsRefused: 0,
-  pauses: 0,
-  restarts: 0,
-  partitions: 0,
-  throttles: 0,
-  elections: 0,
-  commits: 0,
-  sessionRetries: 0,
-  crashesLosingKvWrites: 0,
-  linearizabilityUnknown: 0,
-  readsServed: 0,
-  membershipChanges: 0,
-  concurrentMembershipAttempts: 0,
-  concurrentMembershipRefused: 0,
-  transfers: 0,
-  snapshotsInstalled: 0,
-});
+export const emptyTotals = (): FaultTotals =>
+  Object.fromEntries(faultTotalKeys.map((key) => [key, 0])) as FaultTotals;
 
 export function addStats(totals: FaultTotals, stats: SimulationStats): void {
-  for (const key of Object.keys(totals) as Array<keyof FaultTotals>) totals[key] += stats[key];
+  for (const key of faultTotalKeys) totals[key] += stats[key];
 }
 
 /** The first violation of a failed run, as one line naming its checker and step. */

@@ -42,14 +42,8 @@ export function rawWrite(
     del: (database: DatabaseName, key: Buffer) => void,
   ) => void,
 ): void {
-  const handle = new nodeLmdb.Env();
-  handle.open({ path: directory, mapSize: 64 * 1024 * 1024, maxDbs: 3 });
+  const { handle, databases } = openRaw(directory);
   try {
-    const databases = {
-      metadata: handle.openDbi({ name: 'metadata', create: true, keyIsBuffer: true }),
-      log: handle.openDbi({ name: 'log', create: true, keyIsBuffer: true }),
-      kv: handle.openDbi({ name: 'kv', create: true, keyIsBuffer: true }),
-    };
     const transaction = handle.beginTxn();
     body(
       (database, key, value) => transaction.putBinary(databases[database], key, value),
@@ -128,14 +122,8 @@ export interface RawReader {
 
 /** Runs `body` with a raw read transaction on `directory` (no environment may have it open). */
 export function rawRead<T>(directory: string, body: (reader: RawReader) => T): T {
-  const handle = new nodeLmdb.Env();
-  handle.open({ path: directory, mapSize: 64 * 1024 * 1024, maxDbs: 3 });
+  const { handle, databases } = openRaw(directory);
   try {
-    const databases = {
-      metadata: handle.openDbi({ name: 'metadata', create: true, keyIsBuffer: true }),
-      log: handle.openDbi({ name: 'log', create: true, keyIsBuffer: true }),
-      kv: handle.openDbi({ name: 'kv', create: true, keyIsBuffer: true }),
-    };
     const transaction = handle.beginTxn({ readOnly: true });
     try {
       return body({
@@ -219,4 +207,12 @@ export function rawGetFromAnotherProcess(
   );
   if (result.status !== 0) throw new Error(`raw get in a child process failed: ${result.stderr}`);
   return result.stdout === 'absent' ? null : Buffer.from(result.stdout, 'hex');
+}
+
+/** Opens `directory`'s LMDB file and its three databases, bypassing the storage adapters. */
+function openRaw(directory: string) {
+  const handle = new nodeLmdb.Env();
+  handle.open({ path: directory, mapSize: 64 * 1024 * 1024, maxDbs: 3 });
+  const open = (name: DatabaseName) => handle.openDbi({ name, create: true, keyIsBuffer: true });
+  return { handle, databases: { metadata: open('metadata'), log: open('log'), kv: open('kv') } };
 }
