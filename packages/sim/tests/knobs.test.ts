@@ -47,6 +47,18 @@ describe('knobs', () => {
     }
   });
 
+  it('sets the starvation lag bound above two normal round trips at the fastest tick (paper §5.6)', () => {
+    for (let seed = 0; seed < 200; seed += 1) {
+      const knobs = drawKnobs(new SeededPrng(seed));
+      const fastestTickSteps = knobs.stepsPerTick * (1 - knobs.tickSkew);
+      const roundTripSteps = 2 * knobs.network.delayStepsMax;
+      expect(knobs.raft.starvationLagTicks * fastestTickSteps, `seed ${seed}`).toBeGreaterThanOrEqual(
+        2 * roundTripSteps,
+      );
+      expect(describeKnobs(seed, knobs)).toContain(`starvationLag=${knobs.raft.starvationLagTicks}t `);
+    }
+  });
+
   it('swarm: the fault families drawn are the same for the same seed, and named in the summary', () => {
     for (let seed = 0; seed < 50; seed += 1) {
       const knobs = drawKnobs(new SeededPrng(seed));

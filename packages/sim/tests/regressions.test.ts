@@ -45,4 +45,14 @@ describe('simulator regressions', () => {
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(true);
   });
+
+  it('seed 2046: a healthy leader is not handed over by a starvation bound below the round trip', () => {
+    // The starvation check ran with a lag bound of one tick over links whose normal round trip took
+    // up to 1.5 ticks, with one append in flight: after the heal two healthy leaders handed over in
+    // turn, each change restarting an 11.3 KB snapshot transfer in 64-byte chunks from its first
+    // chunk, and the last follower caught up just past the liveness budget.
+    const result = runSeed(2046);
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
 });

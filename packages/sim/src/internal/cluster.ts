@@ -404,6 +404,7 @@ export class Cluster implements DeliveryGate {
       maxMessageEntriesBytes: raft.maxMessageEntriesBytes,
       maxUncommittedEntriesBytes: raft.maxUncommittedEntriesBytes,
       snapshotChunkBytes: raft.snapshotChunkBytes,
+      starvationLagTicks: raft.starvationLagTicks,
     };
   }
 
