@@ -30,7 +30,14 @@ export type BrokenVariant =
   /** The leader accepts a configuration change while an earlier one is uncommitted (violates thesis §4.1). */
   | 'concurrent-configuration-change'
   /** A ReadIndex read is confirmed by a heartbeat round that began before it arrived (violates thesis §6.4). */
-  | 'read-confirmed-by-earlier-round';
+  | 'read-confirmed-by-earlier-round'
+  /**
+   * The deferred KV commit (modelled by the simulator's store, as @raftkv/storage commits it) records
+   * the applied index of the latest apply while the data it makes durable lacks that apply's writes:
+   * after a crash the store claims an entry the log will not re-apply (paper §7, fig. 2: the log
+   * rebuilds exactly what the state machine lost).
+   */
+  | 'deferred-commit-records-unwritten-apply';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -44,6 +51,7 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'count-stale-vote-response',
   'concurrent-configuration-change',
   'read-confirmed-by-earlier-round',
+  'deferred-commit-records-unwritten-apply',
 ];
 
 let active: BrokenVariant | null = null;

@@ -9,8 +9,9 @@ export const defaultCampaignVariants: readonly BrokenVariant[] = [
   'read-confirmed-by-earlier-round',
 ];
 
-/** The write-ahead log's variants, caught by the default campaign in storage-teeth.test.ts. */
+/** The storage variants (write-ahead log, deferred KV commit), caught by the default campaign in storage-teeth.test.ts. */
 export const storageCampaignVariants: readonly BrokenVariant[] = [
   'persist-without-fdatasync',
   'reopen-truncates-final-record',
+  'deferred-commit-records-unwritten-apply',
 ];

@@ -1,4 +1,4 @@
-// Teeth for the write-ahead log: each broken storage variant must be caught by the DEFAULT campaign
+// Teeth for the storage: each broken write-ahead-log or deferred-KV-commit variant must be caught by the DEFAULT campaign
 // (runSeed(seed) with the knobs as drawn, no fault profile) within seeds 1..1000, by a safety checker
 // (a liveness failure alone is no catch), and the correct code must pass every seed that was run.
 import { type BrokenVariant, setBrokenVariant } from '@raftkv/raft/testing';
@@ -12,7 +12,7 @@ const seedsRun = new Map<BrokenVariant, number>();
 
 afterEach(() => setBrokenVariant(null));
 
-describe('the default campaign catches broken write-ahead logs', () => {
+describe('the default campaign catches broken storage', () => {
   it.each(variants)(
     'catches %s within seeds 1..1000',
     (variant) => {

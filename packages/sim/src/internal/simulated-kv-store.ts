@@ -9,6 +9,7 @@ import {
   type StoreMetadata,
 } from '@raftkv/kv';
 import type { NodeId } from '@raftkv/raft';
+import { isBrokenVariant } from '@raftkv/raft/testing';
 import { SimulatedCrash } from './simulated-crash.js';
 
 /** When applied state becomes durable (raftkvd: once a second or after 32 MiB; here seed-drawn). */
@@ -32,6 +33,12 @@ export class SimulatedKvStore implements KvStore {
   private pendingBytes = 0;
   private ticksSinceCheckpoint = 0;
   private checkpointCount = 0;
+  /**
+   * The live state before its latest write, kept only for the broken variant
+   * 'deferred-commit-records-unwritten-apply' (tests): its checkpoint makes this durable under the
+   * latest write's metadata.
+   */
+  private beforeLatestWrite: MemoryKvStore | null = null;
 
   constructor(
     readonly id: NodeId,
@@ -65,6 +72,10 @@ export class SimulatedKvStore implements KvStore {
   /** Atomic and visible at once; durable at the next checkpoint. May crash the node before it commits. */
   write<T>(metadata: StoreMetadata, body: (writer: KvStoreWriter) => T): T {
     let bytes = 0;
+    if (isBrokenVariant('deferred-commit-records-unwritten-apply')) {
+      this.beforeLatestWrite ??= new MemoryKvStore();
+      copyInto(this.live, this.beforeLatestWrite);
+    }
     const result = this.live.write(metadata, (writer) => {
       const value = body({
         get: (key) => writer.get(key),
@@ -119,7 +130,11 @@ export class SimulatedKvStore implements KvStore {
     this.ticksSinceCheckpoint = 0;
     this.pendingBytes = 0;
     if (!this.pending) return;
-    copyInto(this.live, this.durable);
+    if (this.beforeLatestWrite !== null && isBrokenVariant('deferred-commit-records-unwritten-apply')) {
+      copyInto(this.beforeLatestWrite, this.durable, this.live.metadata());
+    } else {
+      copyInto(this.live, this.durable);
+    }
     this.pending = false;
     this.checkpointCount += 1;
   }
@@ -134,10 +149,11 @@ export class SimulatedKvStore implements KvStore {
   }
 }
 
-function copyInto(from: MemoryKvStore, to: MemoryKvStore): void {
+/** Makes `to` hold `from`'s pairs, under `metadata` (by default `from`'s own). */
+function copyInto(from: MemoryKvStore, to: MemoryKvStore, metadata?: StoreMetadata): void {
   const view = from.openSnapshotView();
   try {
-    to.replaceAll(view.entries(), view.metadata);
+    to.replaceAll(view.entries(), metadata ?? view.metadata);
   } finally {
     view.close();
   }
