@@ -29,6 +29,10 @@ export interface HttpApiOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Refuses bytes that are not UTF-8 instead of replacing them with U+FFFD (two keys must not become one). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** A lone UTF-16 surrogate (`"\ud800"` in JSON): TextEncoder would store it as U+FFFD. */
+const loneSurrogate = /\p{Cs}/u;
 
 const joinSchema = z.strictObject({
   id: z.string().regex(nodeIdPattern, { error: 'id is not a valid node id' }),
@@ -90,6 +94,8 @@ export class HttpApi {
     const puts: PutOperation[] = [];
     for (const [key, value] of entries) {
       if (typeof value !== 'string') return jsonError(400, `the value of "${key}" must be a JSON string`);
+      if (loneSurrogate.test(value))
+        return jsonError(400, `the value of ${JSON.stringify(key)} ${notUnicode}`);
       const keyBytes = this.keyBytes(key);
       if (typeof keyBytes === 'string') return jsonError(400, keyBytes);
       puts.push({ type: 'put', key: keyBytes, value: encoder.encode(value) });
@@ -256,6 +262,7 @@ export class HttpApi {
 
   private keyBytes(key: string): Uint8Array | string {
     if (key.length === 0) return 'the key must not be empty';
+    if (loneSurrogate.test(key)) return `the key ${JSON.stringify(key)} ${notUnicode}`;
     const bytes = encoder.encode(key);
     if (bytes.byteLength > this.options.keyBytesMax) {
       return `the key is ${bytes.byteLength} bytes, more than the ${this.options.keyBytesMax} allowed`;
@@ -268,10 +275,19 @@ function methodNotAllowed(allowed: string): HttpResponse {
   return { ...jsonError(405, `method not allowed; use ${allowed}`), headers: { allow: allowed } };
 }
 
+const notUnicode =
+  'holds a lone UTF-16 surrogate (such as \\ud800), which UTF-8 cannot store; send valid Unicode';
+
 function parseJsonObject(body: Buffer): Record<string, unknown> | string {
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    return 'the body is not valid UTF-8';
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     return `the body is not valid JSON: ${(error as Error).message}`;
   }

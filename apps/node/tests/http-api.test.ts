@@ -85,6 +85,26 @@ describe('HTTP key API', () => {
     expect(await call('/key/%E0%A4%A')).toMatchObject({ status: 400, body: { error: /percent-encoding/ } });
   });
 
+  it('refuses lone surrogates and bytes that are not UTF-8 instead of storing U+FFFD', async () => {
+    // Both keys would otherwise become "\ufffdx": two different keys in one body, one stored key.
+    const body = '{"\\ud800x":"a","\\udfffx":"b"}';
+    expect(await post('/key', body)).toMatchObject({ status: 400, body: { error: /lone UTF-16 surrogate/ } });
+    expect(await post('/key', '{"ok":"\\udc00"}')).toMatchObject({
+      status: 400,
+      body: { error: /the value of "ok" holds a lone UTF-16 surrogate/ },
+    });
+    const notUtf8 = Buffer.concat([Buffer.from('{"k'), Buffer.from([0xff]), Buffer.from('":"v"}')]);
+    expect(await call('/key', { method: 'POST', body: notUtf8 })).toMatchObject({
+      status: 400,
+      body: { error: 'the body is not valid UTF-8' },
+    });
+    expect(await call('/key/%ED%A0%80x')).toMatchObject({ status: 400, body: { error: /percent-encoding/ } });
+    expect((await call('/key/\ufffdx')).status).toBe(404);
+    // A surrogate pair is valid Unicode and is stored as its one code point.
+    expect((await post('/key', '{"\\ud83d\\ude00":"smile"}')).status).toBe(200);
+    expect((await call(`/key/${encodeURIComponent('\u{1f600}')}`)).body).toEqual({ '\u{1f600}': 'smile' });
+  });
+
   it('refuses an oversized body with 400 and keeps serving', async () => {
     const huge = JSON.stringify({ big: 'x'.repeat(httpBodyBytesMax + 10) });
     expect(await post('/key', huge)).toMatchObject({ status: 400, body: { error: /exceeds/ } });

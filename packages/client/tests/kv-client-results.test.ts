@@ -151,6 +151,23 @@ describe('KvClient results', () => {
     expect(() => new KvClient({ endpoints: ['tcp://127.0.0.1:1'], timeoutMs: -1 })).toThrow(/timeoutMs/);
   });
 
+  it('refuses a string key or value holding a lone surrogate before sending anything', async () => {
+    const node = await fakeNode(() =>
+      okCommand({ ok: true, revision: 2, result: { type: 'put', previous: null } }),
+    );
+    const kv = client([node.address]);
+    for (const call of [() => kv.put('\ud800x', 'v'), () => kv.put('k', 'v\udfff'), () => kv.get('\udc00')]) {
+      const error = (await call().catch((caught: unknown) => caught)) as KvClientError;
+      expect(error).toBeInstanceOf(KvClientError);
+      expect(error.code).toBe('invalid-argument');
+      expect(error.message).toMatch(/lone UTF-16 surrogate/);
+    }
+    expect(node.requests).toEqual([]);
+    // A surrogate pair is one code point and goes through.
+    await kv.put('\u{1f600}', 'v');
+    expect(node.requests).toHaveLength(1);
+  });
+
   it('members parses client addresses and clusterStatus asks every member', async () => {
     const second = await fakeNode(() => ({
       ok: true,
