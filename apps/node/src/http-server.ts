@@ -109,7 +109,11 @@ function serve(
   request.on('error', () => response.destroy());
   request.on('end', () => {
     if (refused) return;
-    const url = new URL(request.url ?? '/', 'http://raftkvd');
+    const url = parseRequestTarget(request.url ?? '/');
+    if (url === null) {
+      send(response, jsonError(400, 'the request target is not a valid path'));
+      return;
+    }
     const parsed: HttpRequest = {
       method: request.method ?? 'GET',
       path: url.pathname,
@@ -131,6 +135,19 @@ function serve(
       },
     );
   });
+}
+
+/**
+ * The URL of a request target (RFC 9112 §3.2): origin-form `/path?query` is read as a path even when
+ * it starts with `//` (which `new URL(target, base)` would take for a host); absolute-form as sent.
+ * Null when it does not parse — a bad target is the client's error, never an exception here.
+ */
+export function parseRequestTarget(target: string): URL | null {
+  try {
+    return target.startsWith('/') ? new URL(`http://raftkvd${target}`) : new URL(target);
+  } catch {
+    return null;
+  }
 }
 
 function refuseOversized(request: IncomingMessage, response: ServerResponse): void {
