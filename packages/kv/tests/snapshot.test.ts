@@ -3,6 +3,7 @@
 import { AssertionError } from '@raftkv/raft';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../src/internal/bytes.js';
+import { kvPackr } from '../src/internal/packr.js';
 import { Harness, okResult, session, text } from './harness.js';
 
 /** The same commands; `batchSize` only changes how they are cut into apply batches. */
@@ -92,5 +93,27 @@ describe('snapshots', () => {
     );
     expect(() => target.restore({ ...snapshot, chunks: [text('garbage')] })).toThrow(AssertionError);
     expect(target.machine.appliedIndex()).toBe(1);
+  });
+
+  it('restore refuses a stream whose keys repeat or go out of order (a damaged key), store untouched', () => {
+    const snapshot = buildReplica(32).snapshot(1 << 20);
+    const records = kvPackr.unpackMultiple(concatBytes(...snapshot.chunks)) as unknown[];
+    const batch = records[1] as Uint8Array[];
+    const restreamed = (pairs: Uint8Array[]) =>
+      concatBytes(...[records[0], pairs, ...records.slice(2)].map((record) => kvPackr.pack(record)));
+    const repeated = [...batch];
+    repeated[2] = repeated[0]!;
+    const swapped = [batch[2]!, batch[3]!, batch[0]!, batch[1]!, ...batch.slice(4)];
+    const target = new Harness();
+    target.run({ type: 'put', key: text('kept'), value: text('1') });
+    const before = target.dump();
+    for (const pairs of [repeated, swapped]) {
+      expect(() => target.restore({ ...snapshot, chunks: [restreamed(pairs)] })).toThrow(
+        /out of order or repeated/,
+      );
+      expect(target.dump()).toEqual(before);
+    }
+    // The same stream with the batch untouched restores.
+    target.restore({ ...snapshot, chunks: [restreamed(batch)] });
   });
 });
