@@ -1,12 +1,8 @@
 // Client frame codec: round trips of every request and response kind, and typed rejection (never a
 // throw) that keeps the requestId whenever it could be read, so the endpoint can still answer.
-import type { KvCommand } from '@raftkv/kv';
-import { type NodeStatus, nodeId } from '@raftkv/raft';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import {
-  type ClientRequestBody,
-  type ClientResponseBody,
   clientErrorForDecodeError,
   clientFrameBytesMax,
   clientProtocolVersion,
@@ -16,130 +12,10 @@ import {
   encodeClientResponse,
 } from '../src/index.js';
 import { MessageGenerator } from './generate-messages.js';
+import { requests, responses } from './sample-client-frames.js';
 
 const rawPackr = new Packr({ useRecords: false });
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-const putCommand: KvCommand = {
-  operation: { type: 'put', key: bytes('a'), value: bytes('1') },
-  session: { clientId: 'c1', sequence: 3, firstUnacknowledgedSequence: 2 },
-};
-
-const requests: ClientRequestBody[] = [
-  { kind: 'command', command: putCommand },
-  {
-    kind: 'command',
-    command: {
-      operation: {
-        type: 'transaction',
-        compares: [{ key: bytes('a'), target: 'version', operator: 'greater', value: 0 }],
-        success: [{ type: 'delete', key: bytes('a') }],
-        failure: [{ type: 'range', start: bytes('a'), end: null, limit: 10 }],
-      },
-    },
-  },
-  { kind: 'read', query: { type: 'get', key: bytes('a') }, consistency: 'linearizable' },
-  {
-    kind: 'read',
-    query: { type: 'range', start: bytes('a'), end: bytes('b'), limit: 5 },
-    consistency: 'serializable',
-  },
-  { kind: 'status' },
-  { kind: 'members' },
-  {
-    kind: 'changeMembership',
-    change: { type: 'addLearner', id: nodeId('n4'), address: 'tcp://127.0.0.1:7004' },
-  },
-  { kind: 'changeMembership', change: { type: 'removeMember', id: nodeId('n2') } },
-  { kind: 'transferLeadership', to: nodeId('n3') },
-];
-
-const status: NodeStatus = {
-  id: nodeId('n1'),
-  role: 'leader',
-  term: 4,
-  leaderId: nodeId('n1'),
-  votedFor: nodeId('n1'),
-  commitIndex: 10,
-  appliedIndex: 9,
-  firstIndex: 1,
-  lastIndex: 11,
-  configuration: { members: [{ id: nodeId('n1'), role: 'voter', address: 'tcp://127.0.0.1:7001' }] },
-  progress: {
-    n2: { matchIndex: 9, nextIndex: 10, state: 'replicate', inflightMessages: 1, recentlyActive: true },
-  },
-  leadershipTransferTarget: null,
-};
-
-const keyValue = { key: bytes('a'), value: bytes('1'), createRevision: 2, modRevision: 5, version: 3 };
-
-const responses: ClientResponseBody[] = [
-  {
-    ok: true,
-    result: {
-      kind: 'command',
-      index: 12,
-      result: { ok: true, revision: 5, result: { type: 'put', previous: keyValue } },
-    },
-  },
-  {
-    ok: true,
-    result: {
-      kind: 'command',
-      index: 13,
-      result: { ok: false, revision: 5, error: { code: 'session-expired', message: 'session c1 expired' } },
-    },
-  },
-  {
-    ok: true,
-    result: {
-      kind: 'read',
-      index: 13,
-      result: { ok: true, revision: 5, result: { type: 'range', keyValues: [keyValue], more: true } },
-    },
-  },
-  {
-    ok: true,
-    result: {
-      kind: 'command',
-      index: 14,
-      result: {
-        ok: true,
-        revision: 6,
-        result: { type: 'transaction', succeeded: false, results: [{ type: 'get', keyValue: null }] },
-      },
-    },
-  },
-  { ok: true, result: { kind: 'status', status } },
-  { ok: true, result: { kind: 'members', configuration: status.configuration, leaderId: null } },
-  { ok: true, result: { kind: 'changeMembership', index: 20 } },
-  { ok: true, result: { kind: 'transferLeadership' } },
-  {
-    ok: false,
-    error: {
-      code: 'not-leader',
-      leaderId: nodeId('n2'),
-      leaderClientAddress: 'tcp://127.0.0.1:8002',
-      message: 'n1 is not the leader',
-    },
-  },
-  {
-    ok: false,
-    error: { code: 'not-leader', leaderId: null, leaderClientAddress: null, message: 'no leader known' },
-  },
-  { ok: false, error: { code: 'bad-request', message: 'nope' } },
-  { ok: false, error: { code: 'timeout', message: 'no commit within 5000 ms' } },
-  { ok: false, error: { code: 'outcome-unknown', message: 'leadership lost after proposing' } },
-  { ok: false, error: { code: 'overloaded', message: 'mailbox full' } },
-  { ok: false, error: { code: 'shutting-down', message: 'n1 is stopping' } },
-  { ok: false, error: { code: 'unsupported-version', supportedVersion: 1, message: 'version 9' } },
-  { ok: false, error: { code: 'response-too-large', message: 'narrow the range' } },
-  {
-    ok: false,
-    error: { code: 'rejected', reason: 'membership-change-in-progress', message: 'one at a time' },
-  },
-  { ok: false, error: { code: 'key-too-large', message: 'key of 5000 bytes' } },
-];
 
 describe('client frame round trips', () => {
   it.each(requests.map((request) => [request.kind, request] as const))(

@@ -47,7 +47,7 @@ export function boundaryViolations(
         : specifier.split('/')[0]!;
       const target = projects.get(packageName);
       if (target === undefined || target.name === project.name) continue;
-      const rule = kindRuleViolation(project, target);
+      const rule = isTestSupport(file, target) ? null : kindRuleViolation(project, target);
       if (rule !== null) violations.push({ path: file.path, line: 0, rule });
       if (specifier.includes('/internal/')) {
         violations.push({ path: file.path, line: 0, rule: `reaches into ${specifier}` });
@@ -55,6 +55,14 @@ export function boundaryViolations(
     }
   }
   return violations;
+}
+
+/**
+ * A project's own tests may use the test-kind harness (fuzzing helpers, free ports): that code never
+ * ships with the project, so it adds no edge to the dependency direction of its sources.
+ */
+function isTestSupport(file: SourceFile, target: Project): boolean {
+  return target.kind === 'test' && /(^|\/)tests\//.test(file.path);
 }
 
 function kindRuleViolation(project: Project, target: Project): string | null {

@@ -79,4 +79,18 @@ describe('module boundaries', () => {
     expect(boundaryViolations(sim, file("import { WalLogStorage } from '@raftkv/wal';"), map)).toEqual([]);
     expect(boundaryViolations(sim, file("import { a } from '@raftkv/storage';"), map)).toHaveLength(1);
   });
+
+  test("a project's tests may use the test harness; its sources may not", () => {
+    const map = new Map<string, Project>([
+      ['@x/wire', { name: '@x/wire', kind: 'wire' }],
+      ['@x/testkit', { name: '@x/testkit', kind: 'test' }],
+    ]);
+    const at = (path: string) => [
+      { path, code: '', imports: importsOf("import { a } from '@x/testkit/fuzz';") },
+    ];
+    const wire = map.get('@x/wire')!;
+    expect(boundaryViolations(wire, at('packages/wire/tests/decoders.fuzz.test.ts'), map)).toEqual([]);
+    expect(boundaryViolations(wire, at('packages/wire/src/decoders.ts'), map)).toHaveLength(1);
+    expect(boundaryViolations(wire, at('packages/wire/src/tests-helper.ts'), map)).toHaveLength(1);
+  });
 });
