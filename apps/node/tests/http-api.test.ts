@@ -1,10 +1,10 @@
 // The HTTP API of one in-process, single-node raftkvd: the tutorial's curl commands, errors for bad
 // input (400 with a JSON error, and the node keeps serving), status, health and metrics.
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpBodyBytesMax } from '../src/http-server.js';
 import type { RaftProcess } from '../src/raft-process.js';
 import { TestNodes, waitForLeader } from './support/nodes.js';
+import { rawGet } from './support/raw-http.js';
 
 const nodes = new TestNodes();
 let node: RaftProcess;
@@ -109,16 +109,7 @@ describe('HTTP key API', () => {
   it('answers request targets that are not plain paths without failing, and keeps serving', async () => {
     // Found by fuzzing: new URL('//k%3E*GJ~-k', base) reads a host and throws, and it threw inside
     // the request's end handler, which stopped the whole process.
-    const raw = (target: string) =>
-      new Promise<number>((resolve, reject) => {
-        const { hostname, port } = new URL(base);
-        const request = httpRequest({ hostname, port, path: target, method: 'GET' }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        });
-        request.on('error', reject);
-        request.end();
-      });
+    const raw = (target: string) => rawGet(base, target);
     expect(await raw('//k%3E*GJ~-k')).toBe(404);
     expect(await raw('//key/x')).toBe(404);
     expect(await raw('http://[bad/key/x')).toBe(400);

@@ -3,12 +3,12 @@
 // deliberate status with a JSON body — never a 500 — the node keeps serving, and a write it took
 // reads back exactly. `npm run fuzz`: 100,000 bodies and as many paths.
 
-import { request as httpRequest } from 'node:http';
 import { fuzzBytes, fuzzRuns, fuzzSeed, fuzzTimeoutMs } from '@raftkv/testkit/fuzz';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RaftProcess } from '../src/raft-process.js';
 import { TestNodes, waitForLeader } from './support/nodes.js';
+import { rawGet } from './support/raw-http.js';
 
 const nodes = new TestNodes();
 let base: string;
@@ -65,19 +65,6 @@ async function fuzzAsync<T>(name: string, inputs: fc.Arbitrary<T>, check: (input
   );
 }
 
-/** A GET with `target` sent as is (no URL normalization, unlike fetch); resolves with the status. */
-function rawGet(target: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(base);
-    const request = httpRequest({ hostname, port, path: target, method: 'GET' }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
 describe('fuzzing the HTTP API', () => {
   it(
     'POST /key with any body: 200 and readable back, or a 4xx/503 with a JSON error',
@@ -128,7 +115,7 @@ describe('fuzzing the HTTP API', () => {
       const start = fc.constantFrom('/', '//', '/key/', '//key/', '', '*', 'http://', 'http://[', '/%', '?');
       const target = fc.tuple(start, fc.stringMatching(/^[!-~]{0,40}$/)).map(([head, tail]) => head + tail);
       await fuzzAsync('request target', target, async (text) => {
-        const status = await rawGet(text);
+        const status = await rawGet(base, text);
         expect(deliberate.has(status), `GET ${text} answered ${status}`).toBe(true);
         return String(status);
       });

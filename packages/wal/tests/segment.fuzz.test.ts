@@ -1,7 +1,6 @@
 // Fuzzing the write-ahead log's decoders: a segment's bytes (mutated valid segments) and record
 // payloads re-framed with valid checksums (so the payload decoders see them). The outcome is records
 // and a torn-tail length, or StorageCorruptionError; never another error. `npm run fuzz`: 100,000 each.
-import { crc32 } from 'node:zlib';
 import { type HardState, nodeId, type SnapshotMetadata } from '@raftkv/raft';
 import { type FuzzOutcome, fuzzBytes, fuzzDecoder, fuzzTimeoutMs } from '@raftkv/testkit/fuzz';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import {
   encodeEntry,
   encodeHardStateRecord,
   encodeResetRecord,
+  frame,
   recordHeaderBytes,
   scanSegment,
   walMagic,
@@ -33,16 +33,6 @@ const records = [
 ];
 const segment = Buffer.concat([walMagic, ...records]);
 const payloads = records.map((record) => record.subarray(recordHeaderBytes));
-
-/** A record around `payload` with correct checksums, as an intact append would write it. */
-function framed(payload: Uint8Array): Buffer {
-  const record = Buffer.alloc(recordHeaderBytes + payload.byteLength);
-  record.writeUInt32LE(payload.byteLength, 0);
-  record.writeUInt32LE(crc32(payload), 4);
-  record.writeUInt32LE(crc32(record.subarray(0, 8)), 8);
-  record.set(payload, recordHeaderBytes);
-  return record;
-}
 
 function scan(bytes: Uint8Array): FuzzOutcome {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -73,7 +63,7 @@ describe('fuzzing the write-ahead log decoders', () => {
     'record payloads behind valid checksums: a record or StorageCorruptionError',
     () => {
       fuzzDecoder('WAL record payload', fuzzBytes(payloads), (payload) =>
-        scan(Buffer.concat([walMagic, records[0]!, framed(payload)])),
+        scan(Buffer.concat([walMagic, records[0]!, frame(payload)])),
       );
     },
     fuzzTimeoutMs(),

@@ -23,12 +23,12 @@ export type WalRecord =
 const kindCodes = { reset: 1, entries: 2, hardState: 3, compaction: 4 } as const;
 
 /** Frames one payload: header, then the payload. */
-function frame(payload: Buffer): Buffer {
+export function frame(payload: Uint8Array): Buffer {
   const framed = Buffer.allocUnsafe(recordHeaderBytes + payload.byteLength);
   framed.writeUInt32LE(payload.byteLength, 0);
   framed.writeUInt32LE(crc32(payload), 4);
   framed.writeUInt32LE(crc32(framed.subarray(0, 8)), 8);
-  payload.copy(framed, recordHeaderBytes);
+  framed.set(payload, recordHeaderBytes);
   return framed;
 }
 
