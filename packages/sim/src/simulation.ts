@@ -298,6 +298,7 @@ export class Simulation {
     this.network.stopLongDelays();
     this.faults.stop();
     this.cluster.restartAll();
+    this.checkers.snapshotChurn.begin();
     this.liveness.begin(this.step);
   }
 

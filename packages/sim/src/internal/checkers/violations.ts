@@ -13,6 +13,7 @@ export type CheckerName =
   | 'exactly-once'
   | 'linearizability'
   | 'liveness'
+  | 'snapshot-churn'
   | 'assertion'
   | 'exception';
 
