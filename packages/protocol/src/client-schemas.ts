@@ -92,6 +92,11 @@ export type ClientError =
   | { readonly code: 'unsupported-version'; readonly supportedVersion: number; readonly message: string }
   /** The result would not fit in one client frame (clientFrameBytesMax): ask for less. */
   | { readonly code: 'response-too-large'; readonly message: string }
+  /**
+   * The receiving member raised its no-space alarm (its disk or LMDB map is full) and refuses writes
+   * until space is freed; the request was never proposed (docs/reliability.md "Full disks").
+   */
+  | { readonly code: 'no-space'; readonly message: string }
   | { readonly code: 'rejected'; readonly reason: RejectionReason; readonly message: string }
   | { readonly code: KvErrorCode; readonly message: string };
 
@@ -200,6 +205,7 @@ const clientErrorSchema: z.ZodType<ClientError> = z.discriminatedUnion('code', [
       'overloaded',
       'shutting-down',
       'response-too-large',
+      'no-space',
     ]),
     message: messageSchema,
   }),
