@@ -2,19 +2,11 @@
 // and the probe that tells when the data directory's file system takes writes again.
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NodeAlarm } from '@raftkv/protocol';
 import { StorageFullError } from '@raftkv/storage';
 
-export type NoSpaceReason = 'disk-full' | 'map-full';
-
-/** The alarm as /status, /health, /metrics and the client protocol report it. */
-export interface NoSpaceAlarm {
-  readonly alarm: 'no-space';
-  readonly reason: NoSpaceReason;
-  /** ISO 8601 time it was raised. */
-  readonly since: string;
-  /** The storage layer's own words: which file, which operation. */
-  readonly message: string;
-}
+/** The alarm as /status, /health, /metrics and the client protocol report it; `message` is the storage layer's own words. */
+export type NoSpaceAlarm = NodeAlarm;
 
 /** How often a member in the disk-full alarm tries a probe write. */
 export const noSpaceProbeIntervalMs = 1000;

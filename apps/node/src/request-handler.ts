@@ -112,7 +112,7 @@ export class RequestHandler {
         this.read(body.query, done);
         return;
       case 'status':
-        done({ ok: true, result: { kind: 'status', status: this.node.status() } });
+        done({ ok: true, result: { kind: 'status', status: this.node.status(), alarms: this.alarms() } });
         return;
       case 'members': {
         const { configuration, leaderId } = this.node.status();
@@ -215,6 +215,11 @@ export class RequestHandler {
       settle(failure({ code: onTimeout, message }));
     }, this.requestTimeoutMs);
     this.node.deliver(event((result) => settle(answer(result))));
+  }
+
+  private alarms(): NoSpaceAlarm[] {
+    const alarm = this.node.noSpace();
+    return alarm === null ? [] : [alarm];
   }
 
   private wakeSettledWaiters(): void {

@@ -108,6 +108,15 @@ async function expectAlarmRaised(
   const status = await httpJson(`${http}/status`);
   expect(status.body.alarms).toEqual([expect.objectContaining({ alarm: 'no-space', reason })]);
   expect(await alarmMetric(http)).toBe('1');
+  const endpoints = running.ids.map((id) => running.clientAddress(id)).join(',');
+  const alarms = await raftkvCli(['--endpoints', endpoints, 'alarm', 'list']);
+  expect(alarms.stdout.trim().split('\n').at(-1)?.split(/\s+/).slice(0, 3)).toEqual([
+    full,
+    'no-space',
+    reason,
+  ]);
+  const cliStatus = await raftkvCli(['--endpoints', endpoints, 'status']);
+  expect(cliStatus.stdout).toMatch(new RegExp(`^${full} .*no-space\\(${reason}\\)$`, 'm'));
 
   // Writes to the full member are refused with the typed error, over HTTP and the client protocol.
   const refused = await httpJson(`${http}/key`, { method: 'POST', body: JSON.stringify({ refused: 'x' }) });
