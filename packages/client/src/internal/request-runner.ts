@@ -90,8 +90,18 @@ export class RequestRunner {
       case 'done':
         if (spec.route === 'leader') this.pool.rememberLeader(state.address);
         return { ok: true, result: verdict.result, earlierMaybeApplied: state.maybeApplied };
-      case 'fail':
+      case 'fail': {
+        const elsewhere = this.elsewhereAfterNoSpace(spec, state, verdict.error);
+        if (elsewhere !== null) {
+          // That member's disk or map is full and it never proposed the request; a member this
+          // request has not tried yet may have space (a majority with space still commits).
+          state.lastDetail = verdict.error.message;
+          this.pool.markFailed(state.address);
+          state.address = elsewhere;
+          return null;
+        }
         return { ok: false, error: this.definiteFailure(spec, state, verdict.error) };
+      }
       case 'redirect': {
         // A leader this request has not tried yet is news: go at once. Back to a node already tried
         // (hints going round during an election) is a loop: wait as for any retry.
@@ -130,6 +140,12 @@ export class RequestRunner {
     this.pool.rememberLeader(verdict.address);
     state.address = verdict.address;
     return null;
+  }
+
+  /** After a 'no-space' answer: an endpoint not tried yet by this request, else null (fail). */
+  private elsewhereAfterNoSpace(spec: RunSpec, state: RunState, error: KvClientError): string | null {
+    if (error.code !== 'no-space' || typeof spec.route === 'object') return null;
+    return this.pool.unvisited(state.visited);
   }
 
   private firstAddress(route: Route): string {
