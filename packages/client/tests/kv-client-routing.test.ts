@@ -95,6 +95,17 @@ describe('KvClient leader discovery', () => {
     expect(error).toBeInstanceOf(KvClientError);
     expect((error as KvClientError).code).toBe('no-space');
     expect(alsoFull.requests).toHaveLength(1);
+
+    // A member that knew no leader yet (the others electing one) is asked again, not given up on.
+    let electing = true;
+    const next = await fakeNode(() => {
+      if (!electing) return putApplied;
+      electing = false; // it knows no leader at the first attempt, and leads by the next
+      return notLeader(null);
+    });
+    const duringElection = client({ endpoints: [full.address, next.address] });
+    expect(await duringElection.put('b', '2')).toEqual({ revision: 7, previous: null });
+    expect(next.requests).toHaveLength(2);
   });
 
   it('sends serializable reads to the endpoint in turn without asking for the leader', async () => {

@@ -217,6 +217,55 @@ describe('a full disk', () => {
     ).toBe('written');
   });
 
+  it('a leader whose file system fills raises the alarm, the others elect a new leader and take writes, and it rejoins once space is freed', async () => {
+    cluster = await TestCluster.start({
+      size: 3,
+      prepareDataDir: (id, dataDir) => {
+        if (id === full) mountTmpfs(dataDir, tmpfsMb);
+      },
+      releaseDataDir: (_id, dataDir) => unmount(dataDir),
+    });
+    const first = await cluster.waitForLeader(10_000);
+    if (first.id !== full) {
+      await cluster.client().transferLeadership(full);
+      await cluster.waitForLeader(10_000, { aboveTerm: first.term });
+    }
+    const leader = await cluster.waitForLeader(10_000);
+    expect(leader.id).toBe(full);
+    const client = cluster.client({ timeoutMs: 10_000 });
+    writer = startWriter((key, value) => client.put(key, value), 1024);
+    await writer.until(20, '20 acknowledged writes before the leader runs out of space');
+
+    const filler = fillUp(cluster.dataDir(full));
+    await eventually(
+      async () =>
+        (await httpJson(`${cluster!.httpUrl(full)}/health`)).body.status === 'no-space' ? true : undefined,
+      { timeoutMs: 30_000, what: `${full} to raise the no-space alarm` },
+    );
+    // A leader that cannot persist its own entries stops; the others elect one of them (paper §5.2).
+    const next = await cluster.waitForLeader(10_000, { aboveTerm: leader.term });
+    expect(next.id).not.toBe(full);
+    const inAlarm = writer.acknowledged.size;
+    await writer.until(inAlarm + 20, '20 more acknowledged writes under the new leader');
+    const [key, value] = [...writer.acknowledged][0]!;
+    const got = await client.get(key);
+    expect(got.found && text(got.keyValue.value)).toBe(value);
+
+    removeFiller(filler.path);
+    await eventually(
+      async () => {
+        const answer = await httpJson(`${cluster!.httpUrl(full)}/health`).catch(() => null);
+        return answer?.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: `${full} to clear the alarm once the filler is gone` },
+    );
+    await writer.stop();
+    console.log(
+      `${writer.acknowledged.size} writes acknowledged; not acknowledged: ${writer.failed.join(', ') || 'none'}`,
+    );
+    await expectAllAcknowledged(cluster, full, writer.acknowledged);
+  });
+
   it('raises the no-space alarm when the LMDB map is full, and clears it at a restart with a larger map', async () => {
     cluster = await TestCluster.start({
       size: 3,
