@@ -306,11 +306,6 @@ export class RaftProcess {
     return this.actor.status();
   }
 
-  /** The no-space alarm, while raised. */
-  alarm(): NoSpaceAlarm | null {
-    return this.noSpace;
-  }
-
   /**
    * Graceful shutdown: stop taking requests; a leader hands leadership to the most caught-up voter
    * (thesis §3.10) and waits, bounded; requests in flight are answered; then every handle closes.
@@ -465,9 +460,9 @@ export class RaftProcess {
    * and settled no request (the persist comes before every acknowledgement, thesis §3.8), but it
    * left the actor mid-Ready and the storage refusing further use: the actor stops for good. The
    * member stays up, answering writes 'no-space' and reads by pointing at the last leader it knew
-   * (RequestHandler); its peers carry on without it (a majority with
-   * space still commits, paper §5.3). Disk full: a probe write every second; once it succeeds,
-   * onSpaceFreed restarts the member from its data directory, as a process restart would.
+   * (RequestHandler); its peers carry on without it (a majority with space still commits, paper
+   * §5.3). Disk full: a probe write every second; once it succeeds, onSpaceFreed restarts the
+   * member from its data directory, as a process restart would.
    */
   private raiseNoSpace(alarm: NoSpaceAlarm): void {
     if (this.noSpace !== null || this.stoppedByFailure) return;
