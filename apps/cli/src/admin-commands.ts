@@ -1,5 +1,5 @@
-// raftkv's cluster commands: status (one row per member), members list|add|remove|promote, and
-// leader transfer. They print what the nodes report; they make no decisions of their own.
+// raftkv's cluster commands: status (one row per member), alarm list, members
+// list|add|remove|promote, and leader transfer. They print what the nodes report; they make no decisions of their own.
 import { type KvClient, KvClientError, type MemberStatus, type MembersResult } from '@raftkv/client';
 import type { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
@@ -11,10 +11,32 @@ import { waitForLeader } from './wait-for-leader.js';
 export function addAdminCommands(program: Command, context: CliContext): void {
   program
     .command('status')
-    .description('one row per member: id, role, term, commit, applied, lag (leader commit − applied)')
+    .description(
+      'one row per member: id, role, term, commit, applied, lag (leader commit − applied), client, alarm',
+    )
     .action(async () => {
       const rows = await context.client().clusterStatus();
       context.print(rows, () => statusTable(rows));
+      for (const row of rows) if (!row.ok) context.io.stderr(`raftkv: ${row.id}: ${row.error}\n`);
+    });
+  program
+    .command('alarm')
+    .description('alarms raised by members (etcd alarm list)')
+    .command('list')
+    .description('one row per raised alarm: member, alarm, reason, since (none: prints nothing)')
+    .action(async () => {
+      const rows = await context.client().clusterStatus();
+      const alarms = rows.flatMap((row) =>
+        row.ok ? row.alarms.map((alarm) => ({ member: row.id, ...alarm })) : [],
+      );
+      context.print(alarms, () =>
+        alarms.length === 0
+          ? ''
+          : table(
+              ['MEMBER', 'ALARM', 'REASON', 'SINCE'],
+              alarms.map((alarm) => [alarm.member, alarm.alarm, alarm.reason, alarm.since]),
+            ),
+      );
       for (const row of rows) if (!row.ok) context.io.stderr(`raftkv: ${row.id}: ${row.error}\n`);
     });
   addMembersCommands(program, context);
@@ -101,14 +123,15 @@ function statusTable(rows: readonly MemberStatus[]): string {
   const leader = rows.find((row) => row.ok && row.status.role === 'leader');
   const leaderCommit = leader?.ok === true ? leader.status.commitIndex : null;
   return table(
-    ['ID', 'ROLE', 'TERM', 'COMMIT', 'APPLIED', 'LAG', 'CLIENT'],
+    ['ID', 'ROLE', 'TERM', 'COMMIT', 'APPLIED', 'LAG', 'CLIENT', 'ALARM'],
     rows.map((row) => {
       const client = row.clientAddress ?? '-';
-      if (!row.ok) return [row.id, 'unreachable', '-', '-', '-', '-', client];
+      if (!row.ok) return [row.id, 'unreachable', '-', '-', '-', '-', client, '-'];
       const { role, term, commitIndex, appliedIndex } = row.status;
       const lag = leaderCommit === null ? '-' : String(Math.max(0, leaderCommit - appliedIndex));
       const shownRole = row.role === 'learner' ? `${role} (learner)` : role;
-      return [row.id, shownRole, String(term), String(commitIndex), String(appliedIndex), lag, client];
+      const alarm = row.alarms.map(({ alarm, reason }) => `${alarm}(${reason})`).join(',') || '-';
+      return [row.id, shownRole, String(term), String(commitIndex), String(appliedIndex), lag, client, alarm];
     }),
   );
 }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ClientResponseBody } from '@raftkv/protocol';
+import type { ClientResponseBody, NodeAlarm } from '@raftkv/protocol';
 import { type NodeStatus, nodeId } from '@raftkv/raft';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeNode, keyValue, type Script } from './fake-node.js';
@@ -30,11 +30,13 @@ function status(
   role: NodeStatus['role'],
   commitIndex: number,
   appliedIndex: number,
+  alarms: NodeAlarm[] = [],
 ): ClientResponseBody {
   return {
     ok: true,
     result: {
       kind: 'status',
+      alarms,
       status: {
         id: nodeId(id),
         role,
@@ -93,6 +95,54 @@ describe('raftkv cluster commands', () => {
     ]);
     expect(run.stderr).toBe('raftkv: n3: no client address known\n');
     expect(run.exitCode).toBe(0);
+  });
+
+  it("status shows a member's no-space alarm, and alarm list prints one row per raised alarm", async () => {
+    const alarm: NodeAlarm = {
+      alarm: 'no-space',
+      reason: 'disk-full',
+      since: '2026-01-01T00:00:00.000Z',
+      message: 'wal: persist refused: the disk is full',
+    };
+    const follower = await node(() => status('n2', 'follower', 10, 7, [alarm]));
+    const leader: FakeNode = await node((request) =>
+      request.kind === 'status'
+        ? status('n1', 'leader', 12, 12)
+        : membersAnswer([leader.address, follower.address]),
+    );
+
+    const statusRun = await raftkv(['--endpoints', leader.address, 'status']);
+    const rows = statusRun.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
+    expect(rows.map((row) => [row[0], row.at(-1)])).toEqual([
+      ['ID', 'ALARM'],
+      ['n1', '-'],
+      ['n2', 'no-space(disk-full)'],
+    ]);
+
+    const list = await raftkv(['--endpoints', leader.address, 'alarm', 'list']);
+    expect(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/)),
+    ).toEqual([
+      ['MEMBER', 'ALARM', 'REASON', 'SINCE'],
+      ['n2', 'no-space', 'disk-full', '2026-01-01T00:00:00.000Z'],
+    ]);
+    expect(list.exitCode).toBe(0);
+    const json = await raftkv(['-o', 'json', '--endpoints', leader.address, 'alarm', 'list']);
+    expect(JSON.parse(json.stdout)).toEqual([{ member: 'n2', ...alarm }]);
+  });
+
+  it('alarm list prints nothing when no member has raised one', async () => {
+    const leader: FakeNode = await node((request) =>
+      request.kind === 'status' ? status('n1', 'leader', 12, 12) : membersAnswer([leader.address]),
+    );
+    const run = await raftkv(['--endpoints', leader.address, 'alarm', 'list']);
+    expect([run.exitCode, run.stdout, run.stderr]).toEqual([0, '', '']);
   });
 
   it('members list -o json prints the configuration with client addresses', async () => {

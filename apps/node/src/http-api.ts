@@ -15,6 +15,7 @@ import {
   type MemberAddress,
   parseMemberAddress,
 } from './member-address.js';
+import type { NoSpaceAlarm } from './no-space-alarm.js';
 import type { RequestHandler } from './request-handler.js';
 
 export interface HttpApiOptions {
@@ -22,6 +23,8 @@ export interface HttpApiOptions {
   readonly forwarding: LeaderForwarding;
   readonly status: () => NodeStatus;
   readonly isShuttingDown: () => boolean;
+  /** The no-space alarm while raised (docs/reliability.md "Full disks"). */
+  readonly noSpace: () => NoSpaceAlarm | null;
   readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
   /** Longest key the node's store accepts, in UTF-8 bytes. */
   readonly keyBytesMax: number;
@@ -192,6 +195,9 @@ export class HttpApi {
       case 'timeout':
       case 'outcome-unknown':
         return jsonError(504, error.message, { code: error.code });
+      case 'no-space':
+        // RFC 4918 §11.5: 507 Insufficient Storage; the write was never proposed.
+        return jsonError(507, error.message, { code: error.code });
       case 'overloaded':
       case 'shutting-down':
         return { ...jsonError(503, error.message, { code: error.code }), headers: { 'retry-after': '1' } };
@@ -207,6 +213,13 @@ export class HttpApi {
   private health(): HttpResponse {
     const status = this.options.status();
     if (this.options.isShuttingDown()) return jsonError(503, 'shutting down', { status: 'shutting-down' });
+    const alarm = this.options.noSpace();
+    if (alarm !== null)
+      return jsonError(503, `no-space alarm: ${alarm.message}`, {
+        status: 'no-space',
+        reason: alarm.reason,
+        since: alarm.since,
+      });
     if (status.leaderId === null)
       return jsonError(503, 'no leader known', { status: 'no-leader', role: status.role });
     return { status: 200, body: { status: 'ok', id: status.id, role: status.role, leader: status.leaderId } };
@@ -228,7 +241,14 @@ export class HttpApi {
       progress: status.progress,
       leadershipTransferTarget: status.leadershipTransferTarget,
       shuttingDown: this.options.isShuttingDown(),
+      alarms: this.alarmsBody(),
     };
+  }
+
+  /** Raised alarms (etcd's `alarm list`): the no-space alarm, or none. */
+  private alarmsBody(): Array<Record<string, unknown>> {
+    const alarm = this.options.noSpace();
+    return alarm === null ? [] : [{ ...alarm }];
   }
 
   private membersBody(): Array<Record<string, unknown>> {

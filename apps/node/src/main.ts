@@ -26,9 +26,25 @@ async function main(): Promise<void> {
   }
   const { config } = parsed;
   const logger = createLogger(config.logLevel);
+  const onFatal = (error: unknown): void => crashStop(logger, config, error);
   let node: RaftProcess;
+  // The no-space alarm cleared (the probe write succeeded): stop this node and start it again from
+  // its data directory, as a process restart would, so the actor begins from what is on disk.
+  const restartAfterSpaceFreed = (): void => {
+    const stopping = node;
+    stopping
+      .stop('disk space freed')
+      .then(() => startWithRetries(config, logger, onFatal, restartAfterSpaceFreed))
+      .then(
+        (started) => {
+          node = started;
+          logger.info(`${node.id} restarted; the no-space alarm is cleared`);
+        },
+        (error: unknown) => exitOnStartFailure(logger, config, error),
+      );
+  };
   try {
-    node = await RaftProcess.start(config, logger, (error) => crashStop(logger, config, error));
+    node = await RaftProcess.start(config, logger, onFatal, restartAfterSpaceFreed);
   } catch (error) {
     exitOnStartFailure(logger, config, error);
   }
@@ -46,6 +62,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Binding the just-released ports again can race the sockets' close: a few tries, a pause between. */
+const restartAttemptsMax = 10;
+const restartPauseMs = 200;
+
+async function startWithRetries(
+  config: NodeConfig,
+  logger: Logger,
+  onFatal: (error: unknown) => void,
+  onSpaceFreed: () => void,
+): Promise<RaftProcess> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await RaftProcess.start(config, logger, onFatal, onSpaceFreed);
+    } catch (error) {
+      const inUse = (error as { code?: unknown }).code === 'EADDRINUSE' || /in use/i.test(String(error));
+      if (!inUse || attempt >= restartAttemptsMax) throw error;
+      logger.warn({ attempt }, `restart: an address is still in use; retrying in ${restartPauseMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, restartPauseMs));
+    }
+  }
 }
 
 /**

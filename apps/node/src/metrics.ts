@@ -2,9 +2,11 @@
 // time, the transports' counters, and Node's standard process metrics (CPU, memory, event loop).
 import type { NodeStatus } from '@raftkv/raft';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { NoSpaceAlarm } from './no-space-alarm.js';
 
 export interface MetricsSources {
   status(): NodeStatus;
+  noSpace(): NoSpaceAlarm | null;
   /** Monotonic counters by source ("peer", "client"), e.g. the PeerTransport and ClientEndpoint counters. */
   counters(): Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -53,6 +55,15 @@ export class NodeMetrics {
       collect() {
         const { role } = sources.status();
         for (const candidate of roles) this.set({ role: candidate }, candidate === role ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'raftkv_alarm',
+      help: '1 while the alarm is raised (no-space: the disk or the LMDB map is full), else 0.',
+      labelNames: ['alarm'],
+      registers: [this.registry],
+      collect() {
+        this.set({ alarm: 'no-space' }, sources.noSpace() === null ? 0 : 1);
       },
     });
     new Counter({

@@ -39,6 +39,7 @@ import { LeaderForwarding } from './leader-forwarding.js';
 import { LearnerPromotion } from './learner-promotion.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
+import { type NoSpaceAlarm, noSpaceAlarmFor, noSpaceProbeIntervalMs, probeSpace } from './no-space-alarm.js';
 import { PeerDirectory } from './peer-directory.js';
 import { RequestHandler } from './request-handler.js';
 import {
@@ -98,11 +99,16 @@ export class RaftProcess {
   private readonly ticker: NodeJS.Timeout;
   private shutdown: Promise<void> | null = null;
   private stoppedByFailure = false;
+  /** Raised when the disk or the LMDB map is full: the actor has stopped, writes are refused. */
+  private noSpace: NoSpaceAlarm | null = null;
+  private noSpaceProbe: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly parts: Parts,
     /** A turn failed: the caller must crash-stop the process (never continue after a failed persist). */
     private readonly onFatal: (error: unknown) => void,
+    /** The disk-full alarm's probe write succeeded: the caller stops this node and starts it again. */
+    private readonly onSpaceFreed: () => void,
   ) {
     const { config, logger, environment, addresses } = parts;
     this.id = nodeId(addresses.id);
@@ -163,6 +169,7 @@ export class RaftProcess {
           result: this.stateMachine.query(query),
         }),
         isShuttingDown: () => this.shutdown !== null,
+        noSpace: () => this.noSpace,
       },
       config.requestTimeoutMs,
     );
@@ -174,6 +181,7 @@ export class RaftProcess {
     });
     const metrics = new NodeMetrics(this.id, {
       status: () => this.actor.status(),
+      noSpace: () => this.noSpace,
       counters: () => ({ peer: { ...parts.transport.counters() }, client: { ...parts.endpoint.counters() } }),
     });
     this.httpApi = new HttpApi({
@@ -185,6 +193,7 @@ export class RaftProcess {
       }),
       status: () => this.actor.status(),
       isShuttingDown: () => this.shutdown !== null,
+      noSpace: () => this.noSpace,
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       keyBytesMax: raftkvdKvLimits.keyBytesMax,
     });
@@ -212,6 +221,7 @@ export class RaftProcess {
     config: NodeConfig,
     logger: Logger,
     onFatal: (error: unknown) => void,
+    onSpaceFreed: () => void = () => {},
   ): Promise<RaftProcess> {
     const identity = readIdentity(config.dataDir);
     const planned = planStartup(config, identity);
@@ -279,6 +289,7 @@ export class RaftProcess {
           firstStart: plan.firstStart,
         },
         onFatal,
+        onSpaceFreed,
       );
       return late.node;
     } catch (error) {
@@ -309,7 +320,9 @@ export class RaftProcess {
     logger.info({ reason }, `${this.id} shutting down (${reason})`);
     http.stopAccepting();
     this.joinLoop?.stop();
-    await this.maybeHandOffLeadership();
+    if (this.noSpaceProbe !== null) clearInterval(this.noSpaceProbe);
+    // A member in the no-space alarm has stopped its actor: it leads no one and can hand off nothing.
+    if (this.noSpace === null) await this.maybeHandOffLeadership();
     const drainMs = Math.min(shutdownDrainMsMax, config.requestTimeoutMs);
     if (this.handler.inFlightCount > 0) {
       logger.info(
@@ -326,7 +339,17 @@ export class RaftProcess {
     await http.close();
     endpoint.close();
     transport.close();
-    environment.close();
+    try {
+      environment.close();
+    } catch (error) {
+      // After a refused write the storage may not close cleanly; what it synced before is on disk,
+      // and the next open reads it (cutting off a torn final write).
+      if (this.noSpace === null) throw error;
+      logger.warn(
+        { err: error },
+        `${this.id} closed its storage after the no-space alarm: ${(error as Error).message}`,
+      );
+    }
     lock.release();
     logger.info(`${this.id} stopped`);
   }
@@ -432,7 +455,46 @@ export class RaftProcess {
     this.failStop(error);
   }
 
+  /**
+   * The disk or the LMDB map refused a write. The turn that failed sent nothing that depended on it
+   * and settled no request (the persist comes before every acknowledgement, thesis §3.8), but it
+   * left the actor mid-Ready and the storage refusing further use: the actor stops for good. The
+   * member stays up, answering writes 'no-space' and reads by pointing at the last leader it knew
+   * (RequestHandler); its peers carry on without it (a majority with space still commits, paper
+   * §5.3). Disk full: a probe write every second; once it succeeds, onSpaceFreed restarts the
+   * member from its data directory, as a process restart would.
+   */
+  private raiseNoSpace(alarm: NoSpaceAlarm): void {
+    if (this.noSpace !== null || this.stoppedByFailure) return;
+    this.noSpace = alarm;
+    const { logger, config } = this.parts;
+    clearInterval(this.ticker);
+    this.turns.stop();
+    this.actor.stop();
+    const next =
+      alarm.reason === 'disk-full'
+        ? `writes resume by themselves once space is freed on the disk holding ${config.dataDir} (probed every ${noSpaceProbeIntervalMs} ms)`
+        : `writes resume once raftkvd is restarted with a larger --map-size-mb (now ${config.mapSizeMb}) and the disk space for it`;
+    logger.error(
+      { alarm: alarm.alarm, reason: alarm.reason, detail: alarm.message },
+      `${this.id} raised the no-space alarm (${alarm.reason}): ${alarm.message} It refuses writes; ${next}`,
+    );
+    if (alarm.reason !== 'disk-full') return;
+    this.noSpaceProbe = setInterval(() => {
+      if (this.shutdown !== null || !probeSpace(config.dataDir)) return;
+      if (this.noSpaceProbe !== null) clearInterval(this.noSpaceProbe);
+      this.noSpaceProbe = null;
+      logger.info(`${this.id} has disk space again; restarting from its data directory to clear the alarm`);
+      this.onSpaceFreed();
+    }, noSpaceProbeIntervalMs);
+  }
+
   private failStop(error: unknown): void {
+    const alarm = noSpaceAlarmFor(error, new Date());
+    if (alarm !== null) {
+      this.raiseNoSpace(alarm);
+      return;
+    }
     if (this.stoppedByFailure) return;
     this.stoppedByFailure = true;
     clearInterval(this.ticker);

@@ -13,6 +13,7 @@ import {
   type TransferOutcome,
 } from '@raftkv/raft';
 import { parseMemberAddress } from './member-address.js';
+import type { NoSpaceAlarm } from './no-space-alarm.js';
 
 /** What the handler needs from the running node. */
 export interface NodeGateway {
@@ -22,6 +23,8 @@ export interface NodeGateway {
   /** A serializable read: the receiving node's applied state, possibly stale (thesis §6.4 contrast). */
   queryLocal(query: KvQuery): { readonly index: number; readonly result: KvResult };
   isShuttingDown(): boolean;
+  /** The no-space alarm while raised: the actor has stopped, so writes are refused here. */
+  noSpace(): NoSpaceAlarm | null;
 }
 
 /** Receives the one response to a request. */
@@ -91,6 +94,11 @@ export class RequestHandler {
   }
 
   private dispatch(body: ClientRequestBody, done: Reply): void {
+    const alarm = this.node.noSpace();
+    if (alarm !== null && body.kind !== 'status' && body.kind !== 'members') {
+      this.answerUnderAlarm(body, alarm, done);
+      return;
+    }
     switch (body.kind) {
       case 'command':
         this.propose(encodeCommand(body.command), done);
@@ -104,7 +112,7 @@ export class RequestHandler {
         this.read(body.query, done);
         return;
       case 'status':
-        done({ ok: true, result: { kind: 'status', status: this.node.status() } });
+        done({ ok: true, result: { kind: 'status', status: this.node.status(), alarms: this.alarms() } });
         return;
       case 'members': {
         const { configuration, leaderId } = this.node.status();
@@ -144,6 +152,27 @@ export class RequestHandler {
       },
       done,
     );
+  }
+
+  /**
+   * A member in the no-space alarm has stopped its actor: writes, membership changes and transfers
+   * are refused 'no-space' (never proposed). Reads, of either consistency, point at the last leader
+   * this member knew (the clients and the HTTP API follow it): a linearizable read needs a leader's
+   * ReadIndex (thesis §6.4), and this member's store dropped the applied state it had not committed
+   * yet when the storage refused the write (the log re-applies it at the restart), so its own state
+   * is older than its applied index says. With no other leader known, reads are refused 'no-space'.
+   */
+  private answerUnderAlarm(body: ClientRequestBody, alarm: NoSpaceAlarm, done: Reply): void {
+    if (body.kind === 'read') {
+      const { leaderId, id } = this.node.status();
+      if (leaderId !== null && leaderId !== id) {
+        done(failure(this.notLeader(leaderId)));
+        return;
+      }
+      done(failure(noSpaceError(alarm, 'reads need a leader: ask another member')));
+      return;
+    }
+    done(failure(noSpaceError(alarm, 'it refuses writes until space is freed')));
   }
 
   /** Linearizable: ReadIndex on the leader, served once applied (thesis §6.4). */
@@ -188,6 +217,11 @@ export class RequestHandler {
     this.node.deliver(event((result) => settle(answer(result))));
   }
 
+  private alarms(): NoSpaceAlarm[] {
+    const alarm = this.node.noSpace();
+    return alarm === null ? [] : [alarm];
+  }
+
   private wakeSettledWaiters(): void {
     const waiters = this.settledWaiters;
     this.settledWaiters = [];
@@ -211,8 +245,13 @@ export class RequestHandler {
           code: 'overloaded',
           message: `the node is overloaded (${result.reason}); retry later`,
         });
-      case 'stopped':
+      case 'stopped': {
+        // The actor stopped for the alarm: reads and events still in its mailbox were never
+        // proposed (proposals it had taken end 'outcome-unknown' instead).
+        const alarm = this.node.noSpace();
+        if (alarm !== null) return failure(noSpaceError(alarm, 'the request was not carried out'));
         return failure({ code: 'shutting-down', message: shuttingDown });
+      }
       default:
         return rejected(result.reason);
     }
@@ -226,6 +265,13 @@ export class RequestHandler {
 }
 
 const shuttingDown = 'the node is shutting down; retry on another member';
+
+function noSpaceError(alarm: NoSpaceAlarm, consequence: string): ClientError {
+  return {
+    code: 'no-space',
+    message: `no-space alarm (${alarm.reason}) since ${alarm.since}: ${consequence}`,
+  };
+}
 
 function failure(error: ClientError): ClientResponseBody {
   return { ok: false, error };

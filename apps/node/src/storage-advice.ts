@@ -28,8 +28,9 @@ function storageAdvice(error: StorageError, context: StorageContext): string {
     switch (error.reason) {
       case 'disk-full':
         return (
-          `What to do: free space on the disk holding ${context.dataDir}, then start raftkvd again with ` +
-          'the same --data-dir; everything synced before the failure is kept.'
+          `What to do: free space on the disk holding ${context.dataDir}; a running member clears its ` +
+          'no-space alarm by itself, a stopped one starts again with the same --data-dir. Everything ' +
+          'synced before the failure is kept.'
         );
       case 'map-full':
         return (

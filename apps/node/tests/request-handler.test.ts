@@ -28,6 +28,7 @@ function gateway(overrides: Partial<NodeGateway> = {}): NodeGateway & { readonly
       result: { ok: true, revision: 0, result: { kind: 'get', keyValue: null } },
     }),
     isShuttingDown: () => false,
+    noSpace: () => null,
     ...overrides,
   } as NodeGateway & { readonly delivered: Event[] };
 }
@@ -104,5 +105,71 @@ describe('RequestHandler', () => {
     expect(response).toMatchObject({ ok: false, error: { code: 'shutting-down' } });
     expect(node.delivered).toEqual([]);
     expect(handler.inFlightCount).toBe(0);
+  });
+
+  describe('under the no-space alarm', () => {
+    const alarm = {
+      alarm: 'no-space',
+      reason: 'disk-full',
+      since: '2026-01-01T00:00:00.000Z',
+      message: 'wal: persist refused',
+    } as const;
+    const withLeader = (leaderId: string | null) => ({
+      noSpace: () => alarm,
+      status: () =>
+        ({
+          id: nodeId('n1'),
+          leaderId: leaderId === null ? null : nodeId(leaderId),
+          configuration: {
+            members: [{ id: nodeId('n2'), role: 'voter', address: 'tcp://127.0.0.1:1' }],
+          },
+        }) as unknown as NodeStatus,
+    });
+    const read = (consistency: 'linearizable' | 'serializable') => ({
+      kind: 'read' as const,
+      query: { type: 'get' as const, key: new Uint8Array([1]) },
+      consistency,
+    });
+
+    test('refuses writes with no-space and proposes nothing', async () => {
+      const node = gateway(withLeader('n2'));
+      const response = await new RequestHandler(node, 1000).handle(putCommand);
+      expect(response).toMatchObject({ ok: false, error: { code: 'no-space', message: /disk-full/ } });
+      expect(node.delivered).toEqual([]);
+    });
+
+    test('points reads of either consistency at the leader it knew', async () => {
+      for (const consistency of ['linearizable', 'serializable'] as const) {
+        const node = gateway(withLeader('n2'));
+        const response = await new RequestHandler(node, 1000).handle(read(consistency));
+        expect(response).toMatchObject({ ok: false, error: { code: 'not-leader', leaderId: 'n2' } });
+        expect(node.delivered).toEqual([]);
+      }
+    });
+
+    test('refuses reads with no-space when it knows no other leader', async () => {
+      for (const leader of [null, 'n1']) {
+        const response = await new RequestHandler(gateway(withLeader(leader)), 1000).handle(
+          read('linearizable'),
+        );
+        expect(response).toMatchObject({ ok: false, error: { code: 'no-space' } });
+      }
+    });
+
+    test('still answers status', async () => {
+      const response = await new RequestHandler(gateway(withLeader('n2')), 1000).handle({ kind: 'status' });
+      expect(response).toMatchObject({ ok: true, result: { kind: 'status' } });
+    });
+
+    test("maps the stopped actor's refusals to no-space", async () => {
+      let alarmed = false;
+      const node = gateway({ noSpace: () => (alarmed ? alarm : null) });
+      const handler = new RequestHandler(node, 1000);
+      const answer = handler.handle(read('linearizable'));
+      alarmed = true;
+      const event = node.delivered[0]!;
+      if (event.type === 'read') event.onResult({ ok: false, reason: 'stopped', leaderHint: null });
+      expect(await answer).toMatchObject({ ok: false, error: { code: 'no-space' } });
+    });
   });
 });

@@ -1,6 +1,7 @@
 // One real raftkvd OS process: bad flags exit 2 with a clear message; bootstrap, put and get over
 // HTTP, SIGTERM exits 0, and a restart with only --data-dir keeps identity and data; a damaged
-// write-ahead log is refused with exit 1 and a message that names the file and says what to do.
+// write-ahead log is refused with exit 1 and a message that names the file and says what to do; a
+// full LMDB map raises the no-space alarm (the process stays up) until a restart with a larger map.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,7 +128,7 @@ describe('raftkvd process', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   }, 120_000);
 
-  it('a full LMDB map stops the node with exit 1 and asks for a larger --map-size-mb, at run time and again on a restart', async () => {
+  it('a full LMDB map raises the no-space alarm instead of stopping, again after a restart, and a larger map clears it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'raftkvd-smoke-'));
     directories.push(dataDir);
     const tiny = ['--map-size-mb', '1'];
@@ -144,24 +145,56 @@ describe('raftkvd process', () => {
     const http = await healthyHttp(dataDir);
     // 64 KiB values: a 1 MiB map holds fewer than 16 of them; 40 writes are bound to fill it.
     const value = 'x'.repeat(64 * 1024);
-    for (let index = 0; index < 40 && first.child.exitCode === null; index += 1) {
-      await fetch(`${http}/key`, { method: 'POST', body: JSON.stringify({ [`big${index}`]: value }) }).catch(
-        () => null, // the node may stop while this write is in flight
-      );
+    const acknowledged: string[] = [];
+    let refused: { status: number; body: Record<string, unknown> } | null = null;
+    for (let index = 0; index < 40 && refused === null; index += 1) {
+      const response = await fetch(`${http}/key`, {
+        method: 'POST',
+        body: JSON.stringify({ [`big${index}`]: value }),
+      });
+      const body = (await response.json()) as Record<string, unknown>;
+      if (response.status === 200) acknowledged.push(`big${index}`);
+      else if (body.code === 'no-space') refused = { status: response.status, body };
     }
-    const running = await first.finished;
-    expect(running.code).toBe(1);
-    expect(running.stderr).toMatch(
-      /raftkvd: storage is full, crash-stopping: .*data\.mdb: .*the LMDB map is full/,
+    expect(refused?.status).toBe(507);
+    expect(first.child.exitCode).toBe(null);
+    const health = await fetch(`${http}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      status: 'no-space',
+      reason: 'map-full',
+      error: expect.stringMatching(/data\.mdb: .*the LMDB map is full/),
+    });
+    const status = (await (await fetch(`${http}/status`)).json()) as Record<string, unknown>;
+    expect(status.alarms).toEqual([expect.objectContaining({ alarm: 'no-space', reason: 'map-full' })]);
+    expect(await (await fetch(`${http}/metrics`)).text()).toMatch(
+      /^raftkv_alarm\{[^}]*alarm="no-space"[^}]*\} 1$/m,
     );
-    expect(running.stderr).toContain('start raftkvd again with a larger --map-size-mb (now 1)');
-    expect(running.stderr).not.toMatch(/^\s+at /m);
+    process.kill(first.child.pid!, 'SIGTERM');
+    const stopped = await first.finished;
+    expect(stopped.code).toBe(0);
 
     // The log still holds the writes: re-applying them after a restart fills the map again, and says so.
-    const restarted = await raftkvd(['--data-dir', dataDir, ...fastTiming, ...tiny]).finished;
-    expect(restarted.code).toBe(1);
-    expect(restarted.stderr).toContain('a larger --map-size-mb (now 1)');
-    expect(restarted.stderr).not.toMatch(/^\s+at /m);
+    const again = raftkvd(['--data-dir', dataDir, ...fastTiming, ...tiny]);
+    await waitFor('the alarm again after the restart', async () => {
+      const response = await fetch(`${http}/health`).catch(() => null);
+      const body = response === null ? null : ((await response.json()) as Record<string, unknown>);
+      return body?.status === 'no-space' ? true : undefined;
+    });
+    process.kill(again.child.pid!, 'SIGTERM');
+    expect((await again.finished).code).toBe(0);
+
+    // A larger map clears it: every acknowledged write is there, and writes are taken again.
+    const larger = raftkvd(['--data-dir', dataDir, ...fastTiming, '--map-size-mb', '64']);
+    await healthyHttp(dataDir);
+    for (const key of acknowledged) {
+      const response = await fetch(`${http}/key/${key}`);
+      expect(response.status, key).toBe(200);
+      expect(((await response.json()) as Record<string, string>)[key]).toBe(value);
+    }
+    expect((await fetch(`${http}/key`, { method: 'POST', body: '{"after":"yes"}' })).status).toBe(200);
+    process.kill(larger.child.pid!, 'SIGTERM');
+    expect((await larger.finished).code).toBe(0);
   }, 120_000);
 
   it('a node started empty under the id of a current voter stops at its first join answer, saying what to do', async () => {

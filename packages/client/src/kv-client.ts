@@ -2,7 +2,7 @@
 // same exactly-once session sequence (thesis §6.3) and reads linearizably by default (thesis §6.4).
 // Many requests may be in flight; they share one socket per node. Holds no consensus logic.
 import type { KvOperation, KvQuery } from '@raftkv/kv';
-import type { ClientRequestBody, ClientResult, ReadConsistency } from '@raftkv/protocol';
+import type { ClientRequestBody, ClientResult, NodeAlarm, ReadConsistency } from '@raftkv/protocol';
 import { type MembershipChange, type NodeStatus, nodeId } from '@raftkv/raft';
 import { KvClientError } from './client-error.js';
 import { toBytes } from './internal/bytes.js';
@@ -100,9 +100,16 @@ export class KvClient {
 
   /** One node's view: `endpoint` if given, else whichever node the client would ask next. */
   async status(options: CallOptions & { readonly endpoint?: string } = {}): Promise<NodeStatus> {
+    return (await this.statusAndAlarms(options)).status;
+  }
+
+  /** One node's view and the alarms it has raised (none from nodes older than the alarms). */
+  async statusAndAlarms(
+    options: CallOptions & { readonly endpoint?: string } = {},
+  ): Promise<{ readonly status: NodeStatus; readonly alarms: readonly NodeAlarm[] }> {
     const route: Route = options.endpoint === undefined ? 'any' : { address: options.endpoint };
-    const result = await this.request({ kind: 'status' }, route, 'read', options);
-    return expectKind(result, 'status').status;
+    const result = expectKind(await this.request({ kind: 'status' }, route, 'read', options), 'status');
+    return { status: result.status, alarms: result.alarms ?? [] };
   }
 
   /** Every member of the current configuration, each with its own node's status (asked in parallel). */
@@ -115,7 +122,7 @@ export class KvClient {
           return {
             ...member,
             ok: true,
-            status: await this.status({ ...options, endpoint: member.clientAddress }),
+            ...(await this.statusAndAlarms({ ...options, endpoint: member.clientAddress })),
           };
         } catch (error) {
           if (!(error instanceof KvClientError)) throw error;

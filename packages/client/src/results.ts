@@ -1,6 +1,7 @@
 // What KvClient's calls return: plain typed values, discriminated where an outcome has two shapes.
 // Keys and values are bytes (Uint8Array); the client accepts strings as UTF-8 for convenience.
 import type { CompareOperator, KeyValue, RevisionTarget, StepResult } from '@raftkv/kv';
+import type { NodeAlarm } from '@raftkv/protocol';
 import type { LogIndex, MemberRole, NodeId, NodeStatus } from '@raftkv/raft';
 
 /** A key or value: bytes, or a string taken as UTF-8. */
@@ -100,5 +101,5 @@ export interface MembershipChangeResult {
 
 /** One row of clusterStatus(): a member and what its node said (or why it could not say). */
 export type MemberStatus =
-  | (MemberInfo & { readonly ok: true; readonly status: NodeStatus })
+  | (MemberInfo & { readonly ok: true; readonly status: NodeStatus; readonly alarms: readonly NodeAlarm[] })
   | (MemberInfo & { readonly ok: false; readonly error: string });

@@ -81,6 +81,33 @@ describe('KvClient leader discovery', () => {
     expect(second.requests.length).toBeGreaterThan(0);
   });
 
+  it('tries the other endpoints after a no-space answer, and reports no-space when every one gave it', async () => {
+    const noSpace = { ok: false as const, error: { code: 'no-space' as const, message: 'disk full' } };
+    const full = await fakeNode(() => noSpace);
+    const leader = await fakeNode(() => putApplied);
+    const kv = client({ endpoints: [full.address, leader.address] });
+    expect(await kv.put('a', '1')).toEqual({ revision: 7, previous: null });
+    expect(full.requests).toHaveLength(1);
+
+    const alsoFull = await fakeNode(() => noSpace);
+    const allFull = client({ endpoints: [full.address, alsoFull.address] });
+    const error = await allFull.put('a', '1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KvClientError);
+    expect((error as KvClientError).code).toBe('no-space');
+    expect(alsoFull.requests).toHaveLength(1);
+
+    // A member that knew no leader yet (the others electing one) is asked again, not given up on.
+    let electing = true;
+    const next = await fakeNode(() => {
+      if (!electing) return putApplied;
+      electing = false; // it knows no leader at the first attempt, and leads by the next
+      return notLeader(null);
+    });
+    const duringElection = client({ endpoints: [full.address, next.address] });
+    expect(await duringElection.put('b', '2')).toEqual({ revision: 7, previous: null });
+    expect(next.requests).toHaveLength(2);
+  });
+
   it('sends serializable reads to the endpoint in turn without asking for the leader', async () => {
     const follower = await fakeNode((request) => (request.kind === 'read' ? getAnswer : notLeader(null)));
     const kv = client({ endpoints: [follower.address], consistency: 'serializable' });

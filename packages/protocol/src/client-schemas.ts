@@ -39,13 +39,26 @@ export type ClientRequest = {
   readonly requestId: RequestId;
 } & ClientRequestBody;
 
+/**
+ * An alarm a node has raised (etcd's `alarm list`): 'no-space' when its disk ('disk-full') or its
+ * LMDB map ('map-full') refused a write; it refuses writes until the alarm clears.
+ */
+export interface NodeAlarm {
+  readonly alarm: 'no-space';
+  readonly reason: 'disk-full' | 'map-full';
+  /** ISO 8601 time it was raised. */
+  readonly since: string;
+  readonly message: string;
+}
+
 /** What a successful request returns, by request kind. */
 export type ClientResult =
   /** The state machine's result for the command, applied at log `index` (may be a typed KV error). */
   | { readonly kind: 'command'; readonly index: LogIndex; readonly result: KvResult }
   /** The query's result against state applied up to `index`. */
   | { readonly kind: 'read'; readonly index: LogIndex; readonly result: KvResult }
-  | { readonly kind: 'status'; readonly status: NodeStatus }
+  /** `alarms` is absent from nodes older than the no-space alarm. */
+  | { readonly kind: 'status'; readonly status: NodeStatus; readonly alarms?: readonly NodeAlarm[] }
   | {
       readonly kind: 'members';
       readonly configuration: Configuration;
@@ -92,6 +105,11 @@ export type ClientError =
   | { readonly code: 'unsupported-version'; readonly supportedVersion: number; readonly message: string }
   /** The result would not fit in one client frame (clientFrameBytesMax): ask for less. */
   | { readonly code: 'response-too-large'; readonly message: string }
+  /**
+   * The receiving member raised its no-space alarm (its disk or LMDB map is full) and refuses writes
+   * until space is freed; the request was never proposed (docs/reliability.md "Full disks").
+   */
+  | { readonly code: 'no-space'; readonly message: string }
   | { readonly code: 'rejected'; readonly reason: RejectionReason; readonly message: string }
   | { readonly code: KvErrorCode; readonly message: string };
 
@@ -160,10 +178,21 @@ const nodeStatusSchema: z.ZodType<NodeStatus> = z.strictObject({
   leadershipTransferTarget: nodeIdSchema.nullable(),
 });
 
+const nodeAlarmSchema = z.strictObject({
+  alarm: z.literal('no-space'),
+  reason: z.enum(['disk-full', 'map-full']),
+  since: z.string().max(64),
+  message: messageSchema,
+});
+
 const clientResultSchema: z.ZodType<ClientResult> = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('command'), index: logIndexSchema, result: kvResultSchema }),
   z.strictObject({ kind: z.literal('read'), index: logIndexSchema, result: kvResultSchema }),
-  z.strictObject({ kind: z.literal('status'), status: nodeStatusSchema }),
+  z.strictObject({
+    kind: z.literal('status'),
+    status: nodeStatusSchema,
+    alarms: z.array(nodeAlarmSchema).max(8).optional(),
+  }),
   z.strictObject({
     kind: z.literal('members'),
     configuration: configurationSchema,
@@ -200,6 +229,7 @@ const clientErrorSchema: z.ZodType<ClientError> = z.discriminatedUnion('code', [
       'overloaded',
       'shutting-down',
       'response-too-large',
+      'no-space',
     ]),
     message: messageSchema,
   }),

@@ -20,6 +20,7 @@ export {
   type ClientResult,
   clientRequestSchema,
   clientResponseSchema,
+  type NodeAlarm,
   type ReadConsistency,
   type RejectionReason,
   type RequestId,

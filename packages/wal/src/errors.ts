@@ -47,7 +47,7 @@ export class StorageFullError extends StorageError {
   constructor(
     file: string,
     readonly operation: string,
-    /** 'disk-full': the file system refused a write-ahead-log append (ENOSPC). */
+    /** 'disk-full': the file system refused a write (ENOSPC) to the write-ahead log or data.mdb. */
     readonly reason: 'map-full' | 'transaction-full' | 'disk-full',
     readonly mapSizeBytes: number,
     options?: { readonly cause?: unknown },
@@ -58,8 +58,8 @@ export class StorageFullError extends StorageError {
         ? `${operation} refused: the LMDB map is full (mapSizeBytes ${mapSizeBytes}); nothing was written. ` +
             'Restart with a larger mapSizeBytes.'
         : reason === 'disk-full'
-          ? `${operation} refused: the disk is full; the write-ahead log keeps everything synced before it ` +
-            '(an incomplete last append is discarded at restart). Free space, then restart.'
+          ? `${operation} refused: the disk is full; everything synced before it is kept (an incomplete ` +
+            'last append is discarded when the log is opened again). Free space before writing again.'
           : `${operation} refused: the transaction touches more pages than LMDB allows in one transaction; ` +
             'nothing was written.',
       options,

@@ -12,6 +12,12 @@ export interface ClusterOptions {
   readonly electionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly snapshotThresholdEntries?: number;
+  /** Runs before a node first starts, e.g. to mount a small file system on its data directory. */
+  readonly prepareDataDir?: (id: string, dataDir: string) => void;
+  /** Runs in stop() once every process has exited, before the directory is removed (e.g. unmount). */
+  readonly releaseDataDir?: (id: string, dataDir: string) => void;
+  /** Flags one node gets on top of the cluster's, e.g. a small --map-size-mb. */
+  readonly extraFlags?: (id: string) => readonly string[];
 }
 
 export interface NodeAddresses {
@@ -49,6 +55,9 @@ export class TestCluster {
         electionTimeoutMs: electionTimeoutMsDefault,
         heartbeatIntervalMs: heartbeatIntervalMsDefault,
         snapshotThresholdEntries: 10_000,
+        prepareDataDir: () => {},
+        releaseDataDir: () => {},
+        extraFlags: () => [],
         ...options,
       });
       try {
@@ -123,9 +132,12 @@ export class TestCluster {
     return process.waitForExit(15_000);
   }
 
-  /** Restarts a stopped node from its data directory alone (identity and membership are persisted). */
-  restart(id: string): RaftkvdProcess {
-    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags()]);
+  /**
+   * Restarts a stopped node from its data directory alone (identity and membership are persisted),
+   * with `flags` on top (e.g. a larger --map-size-mb).
+   */
+  restart(id: string, flags: readonly string[] = []): RaftkvdProcess {
+    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags(), ...flags]);
   }
 
   /** Starts a new, empty node that asks `via` (any member's HTTP address) to join the cluster. */
@@ -145,13 +157,17 @@ export class TestCluster {
     return this.spawn(id, [...this.identityFlags(id), '--join', via]);
   }
 
-  /** SIGKILLs every node by PID, closes the clients, removes the directory. */
+  /** SIGKILLs every node by PID, closes the clients, releases the data directories, removes the directory. */
   async stop(): Promise<void> {
     for (const client of this.clients.splice(0)) client.close();
     const processes = [...this.processes.values()];
     for (const process of processes) process.kill('SIGKILL');
     await Promise.all(processes.map((process) => process.waitForExit(15_000)));
-    rmSync(this.root, { recursive: true, force: true });
+    try {
+      for (const id of this.ids) this.options.releaseDataDir(id, this.dataDir(id));
+    } finally {
+      rmSync(this.root, { recursive: true, force: true });
+    }
   }
 
   logTails(): string {
@@ -211,7 +227,15 @@ export class TestCluster {
         return `${id}=${address.peer},${address.client},${address.http}`;
       })
       .join(';');
-    for (const id of ids) this.spawn(id, [...this.identityFlags(id), '--initial-cluster', initialCluster]);
+    for (const id of ids) {
+      this.options.prepareDataDir(id, this.dataDir(id));
+      this.spawn(id, [
+        ...this.identityFlags(id),
+        '--initial-cluster',
+        initialCluster,
+        ...this.options.extraFlags(id),
+      ]);
+    }
     await this.waitUntilEveryNodeServes(30_000);
   }
 

@@ -34,6 +34,15 @@ export class EndpointPool {
     this.cursor = (this.cursor + 1) % this.endpoints.length;
   }
 
+  /** The next endpoint, in turn from the cursor, that is not in `visited`; null when all are. */
+  unvisited(visited: ReadonlySet<string>): string | null {
+    for (let step = 0; step < this.endpoints.length; step += 1) {
+      const address = this.endpoints[(this.cursor + step) % this.endpoints.length]!;
+      if (!visited.has(address)) return address;
+    }
+    return null;
+  }
+
   socket(address: string): ClientSocket {
     let socket = this.sockets.get(address);
     if (socket === undefined) {

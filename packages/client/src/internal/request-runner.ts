@@ -38,6 +38,8 @@ interface RunState {
   retries: number;
   /** Addresses this request was sent to: a redirect back to one of them is a loop, not news. */
   readonly visited: Set<string>;
+  /** Addresses that answered 'no-space' (their no-space alarm): not worth sending this request again. */
+  readonly noSpace: Set<string>;
   lastDetail: string;
 }
 
@@ -56,6 +58,7 @@ export class RequestRunner {
       redirects: 0,
       retries: 0,
       visited: new Set(),
+      noSpace: new Set(),
       lastDetail: 'no attempt was made',
     };
     for (;;) {
@@ -91,6 +94,9 @@ export class RequestRunner {
         if (spec.route === 'leader') this.pool.rememberLeader(state.address);
         return { ok: true, result: verdict.result, earlierMaybeApplied: state.maybeApplied };
       case 'fail':
+        if (verdict.error.code === 'no-space' && typeof spec.route !== 'object') {
+          return this.afterNoSpace(spec, state, verdict.error);
+        }
         return { ok: false, error: this.definiteFailure(spec, state, verdict.error) };
       case 'redirect': {
         // A leader this request has not tried yet is news: go at once. Back to a node already tried
@@ -129,6 +135,32 @@ export class RequestRunner {
     this.options.onRedirect({ from: state.address, to: verdict.address, leaderId: verdict.leaderId });
     this.pool.rememberLeader(verdict.address);
     state.address = verdict.address;
+    return null;
+  }
+
+  /**
+   * That member's disk or map is full and it never proposed the request; a majority with space may
+   * still commit it. An endpoint not tried yet is tried at once; one that answered something else
+   * (e.g. no leader yet, while the others elect one) is retried after a backoff; once every
+   * endpoint tried answered 'no-space', the request fails with it.
+   */
+  private async afterNoSpace(
+    spec: RunSpec,
+    state: RunState,
+    error: KvClientError,
+  ): Promise<RunOutcome | null> {
+    state.noSpace.add(state.address);
+    state.lastDetail = error.message;
+    this.pool.markFailed(state.address);
+    const untried = this.pool.unvisited(state.visited);
+    if (untried !== null) {
+      state.address = untried;
+      return null;
+    }
+    const withSpace = this.pool.unvisited(state.noSpace);
+    if (withSpace === null) return { ok: false, error };
+    await this.backoff(state.retries++, spec.deadline);
+    state.address = withSpace;
     return null;
   }
 

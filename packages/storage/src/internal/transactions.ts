@@ -50,7 +50,13 @@ interface DeferredTransaction {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
-/** A StorageFullError for LMDB's map-full / transaction-full codes; undefined for anything else. */
+/** errno ENOSPC on Linux, as LMDB reports a page write the file system refused. */
+const enospc = 28;
+
+/**
+ * A StorageFullError for LMDB's map-full / transaction-full codes, and for ENOSPC (LMDB passes the
+ * errno of a failed page write up as the code: the file system is full); undefined for anything else.
+ */
 export function storageFullErrorFor(
   context: LmdbContext,
   operation: string,
@@ -59,6 +65,11 @@ export function storageFullErrorFor(
   const code = lmdbReturnCodeOf(error);
   if (code === lmdbReturnCode.mapFull) {
     return new StorageFullError(context.dataFile, operation, 'map-full', context.mapSizeBytes, {
+      cause: error,
+    });
+  }
+  if (code === enospc) {
+    return new StorageFullError(context.dataFile, operation, 'disk-full', context.mapSizeBytes, {
       cause: error,
     });
   }
