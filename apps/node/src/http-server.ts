@@ -27,6 +27,8 @@ export interface HttpResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as is with this content type (forwarded answers). */
   readonly contentType?: string;
+  /** Streamed instead of `body`, chunk by chunk as the client reads (a backup); closed if the client goes. */
+  readonly stream?: Iterator<Uint8Array> & { return?(): unknown };
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -143,7 +145,14 @@ function send(
   answer: HttpResponse,
   extraHeaders: Record<string, string> = {},
 ): void {
-  if (response.headersSent || response.destroyed) return;
+  if (response.headersSent || response.destroyed) {
+    answer.stream?.return?.();
+    return;
+  }
+  if (answer.stream !== undefined) {
+    streamAnswer(response, answer, answer.stream);
+    return;
+  }
   const text =
     answer.contentType !== undefined
       ? String(answer.body)
@@ -160,4 +169,48 @@ function send(
     ...extraHeaders,
   });
   response.end(text);
+}
+
+/**
+ * Writes the chunks as the socket drains (one chunk in memory at a time, chunked encoding). A failure
+ * while streaming cannot change the status line any more: the connection is cut, so the client sees
+ * a short stream, never a complete-looking one.
+ */
+function streamAnswer(
+  response: ServerResponse,
+  answer: HttpResponse,
+  chunks: Iterator<Uint8Array> & { return?(): unknown },
+): void {
+  response.writeHead(answer.status, {
+    'content-type': answer.contentType ?? 'application/octet-stream',
+    ...answer.headers,
+  });
+  let finished = false;
+  const stop = (): void => {
+    if (finished) return;
+    finished = true;
+    chunks.return?.();
+  };
+  response.on('close', stop);
+  const pump = (): void => {
+    try {
+      for (;;) {
+        if (finished) return;
+        const next = chunks.next();
+        if (next.done === true) {
+          finished = true;
+          response.end();
+          return;
+        }
+        if (!response.write(next.value)) {
+          response.once('drain', pump);
+          return;
+        }
+      }
+    } catch (error) {
+      stop();
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  pump();
 }

@@ -12,6 +12,8 @@ export interface ClusterOptions {
   readonly electionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly snapshotThresholdEntries?: number;
+  /** Seed every member of the new cluster from this backup file (raftkvd --restore). */
+  readonly restore?: string | null;
 }
 
 export interface NodeAddresses {
@@ -49,6 +51,7 @@ export class TestCluster {
         electionTimeoutMs: electionTimeoutMsDefault,
         heartbeatIntervalMs: heartbeatIntervalMsDefault,
         snapshotThresholdEntries: 10_000,
+        restore: null,
         ...options,
       });
       try {
@@ -126,6 +129,11 @@ export class TestCluster {
   /** Restarts a stopped node from its data directory alone (identity and membership are persisted). */
   restart(id: string): RaftkvdProcess {
     return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags()]);
+  }
+
+  /** Restarts a stopped node from its data directory with extra flags (e.g. --force-new-cluster). */
+  restartWith(id: string, flags: readonly string[]): RaftkvdProcess {
+    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags(), ...flags]);
   }
 
   /** Starts a new, empty node that asks `via` (any member's HTTP address) to join the cluster. */
@@ -211,7 +219,9 @@ export class TestCluster {
         return `${id}=${address.peer},${address.client},${address.http}`;
       })
       .join(';');
-    for (const id of ids) this.spawn(id, [...this.identityFlags(id), '--initial-cluster', initialCluster]);
+    const restore = this.options.restore === null ? [] : ['--restore', this.options.restore];
+    for (const id of ids)
+      this.spawn(id, [...this.identityFlags(id), '--initial-cluster', initialCluster, ...restore]);
     await this.waitUntilEveryNodeServes(30_000);
   }
 
