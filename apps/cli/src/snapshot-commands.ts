@@ -35,7 +35,11 @@ export function addSnapshotCommands(program: Command, context: CliContext): void
     .action(async (file: string, options: { http?: string }) => {
       const target = resolve(context.io.cwd, file);
       const source = options.http ?? (await leaderHttpAddress(context));
-      await download(`${source.replace(/\/$/, '')}/snapshot`, target);
+      await download(`${source.replace(/\/$/, '')}/snapshot`, target).catch((error: unknown) => {
+        // A bad output path or URL is the user's to fix: a clear message, never a stack trace.
+        if (error instanceof CliFailure) throw error;
+        throw new CliFailure(`cannot save ${target}: ${(error as Error).message}`, exitFailure);
+      });
       const verified = verifyFile(target);
       context.print(summary(target, verified), () => summaryText(target, verified));
     });
