@@ -26,7 +26,7 @@ export interface HttpApiOptions {
   /** Longest key the node's store accepts, in UTF-8 bytes. */
   readonly keyBytesMax: number;
   /** The bytes of a backup file of this member's applied state (one point-in-time view). */
-  readonly openBackup: () => Iterator<Uint8Array>;
+  readonly openBackup: () => AsyncGenerator<Uint8Array>;
 }
 
 const encoder = new TextEncoder();

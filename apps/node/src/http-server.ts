@@ -28,7 +28,7 @@ export interface HttpResponse {
   /** Sent as is with this content type (forwarded answers). */
   readonly contentType?: string;
   /** Streamed instead of `body`, chunk by chunk as the client reads (a backup); closed if the client goes. */
-  readonly stream?: Iterator<Uint8Array> & { return?(): unknown };
+  readonly stream?: AsyncGenerator<Uint8Array>;
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -146,7 +146,7 @@ function send(
   extraHeaders: Record<string, string> = {},
 ): void {
   if (response.headersSent || response.destroyed) {
-    answer.stream?.return?.();
+    void answer.stream?.return(undefined);
     return;
   }
   if (answer.stream !== undefined) {
@@ -179,38 +179,37 @@ function send(
 function streamAnswer(
   response: ServerResponse,
   answer: HttpResponse,
-  chunks: Iterator<Uint8Array> & { return?(): unknown },
+  chunks: AsyncGenerator<Uint8Array>,
 ): void {
   response.writeHead(answer.status, {
     'content-type': answer.contentType ?? 'application/octet-stream',
     ...answer.headers,
   });
   let finished = false;
-  const stop = (): void => {
-    if (finished) return;
+  response.on('close', () => {
+    // The client went away (or the answer ended): release the stream's read transaction.
+    if (!finished) void chunks.return(undefined);
     finished = true;
-    chunks.return?.();
-  };
-  response.on('close', stop);
-  const pump = (): void => {
-    try {
-      for (;;) {
-        if (finished) return;
-        const next = chunks.next();
-        if (next.done === true) {
-          finished = true;
-          response.end();
-          return;
-        }
-        if (!response.write(next.value)) {
-          response.once('drain', pump);
-          return;
-        }
+  });
+  const pump = async (): Promise<void> => {
+    for (;;) {
+      const next = await chunks.next();
+      if (finished) return;
+      if (next.done === true) {
+        finished = true;
+        response.end();
+        return;
       }
-    } catch (error) {
-      stop();
-      response.destroy(error instanceof Error ? error : new Error(String(error)));
+      if (!response.write(next.value))
+        await new Promise((drained) => {
+          response.once('drain', drained);
+          response.once('close', drained);
+        });
     }
   };
-  pump();
+  pump().catch((error: unknown) => {
+    finished = true;
+    void chunks.return(undefined);
+    response.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
 }

@@ -189,7 +189,7 @@ export class RaftProcess {
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       keyBytesMax: raftkvdKvLimits.keyBytesMax,
       // The view opens at the first chunk, so an answer never started holds no read transaction.
-      openBackup: function* () {
+      openBackup: async function* () {
         yield* encodeSnapshotFile(environment.kv.openSnapshotView());
       },
     });

@@ -44,7 +44,12 @@ export {
 } from './limits.js';
 export { MemoryKvStore } from './memory-kv-store.js';
 export type { KeyValue, KvError, KvErrorCode, KvResult, OperationResult, StepResult } from './results.js';
-export { type KvSnapshotSummary, summarizeSnapshotView, summarizeStorePairs } from './snapshot-summary.js';
+export {
+  KvSnapshotSummarizer,
+  type KvSnapshotSummary,
+  summarizeSnapshotView,
+  summarizeStorePairs,
+} from './snapshot-summary.js';
 export type {
   KvStore,
   KvStoreReader,

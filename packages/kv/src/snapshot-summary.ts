@@ -18,13 +18,24 @@ export function summarizeSnapshotView(view: KvStoreSnapshotView): KvSnapshotSumm
 
 /** The same summary over store pairs, e.g. those decoded from a snapshot stream. */
 export function summarizeStorePairs(pairs: Iterable<readonly [Uint8Array, Uint8Array]>): KvSnapshotSummary {
-  let keyCount = 0;
-  let revision = 0;
-  for (const [key, value] of pairs) {
-    if (isUserStoreKey(key)) keyCount++;
-    else if (sameBytes(key, revisionKey)) revision = readUint64(value, 0);
+  const summary = new KvSnapshotSummarizer();
+  for (const [key, value] of pairs) summary.add(key, value);
+  return summary.result();
+}
+
+/** The summary a pair at a time, for a caller that pauses between pairs (a long backup). */
+export class KvSnapshotSummarizer {
+  private keyCount = 0;
+  private revision = 0;
+
+  add(key: Uint8Array, value: Uint8Array): void {
+    if (isUserStoreKey(key)) this.keyCount++;
+    else if (sameBytes(key, revisionKey)) this.revision = readUint64(value, 0);
   }
-  return { keyCount, revision };
+
+  result(): KvSnapshotSummary {
+    return { keyCount: this.keyCount, revision: this.revision };
+  }
 }
 
 function sameBytes(left: Uint8Array, right: Uint8Array): boolean {

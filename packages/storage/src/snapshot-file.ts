@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import {
   KvSnapshotReader,
+  KvSnapshotSummarizer,
   type KvStoreSnapshotView,
   parseSnapshotStream,
-  summarizeSnapshotView,
   summarizeStorePairs,
 } from '@raftkv/kv';
 import type { Configuration, LogIndex, LogStorage, Member, Term } from '@raftkv/raft';
@@ -58,19 +58,36 @@ export interface VerifiedSnapshotFile {
   readonly pairs: Array<[Uint8Array, Uint8Array]>;
 }
 
+/** Pairs (or body chunks) handled between two yields to the event loop while a backup is prepared. */
+const pairsPerPause = 4096;
+
 /**
- * The bytes of a backup file of `view`, in order: one pass counts keys, a second streams the pairs,
- * both over the same read transaction, so the file is one point-in-time state while writes go on.
+ * The bytes of a backup file of `view`, in order: one pass counts keys and measures the body, a
+ * second streams it, both over the same read transaction, so the file is one point-in-time state
+ * however long it takes while writes go on. The passes yield to the event loop every few thousand
+ * pairs, so a member keeps its heartbeats going (paper §5.6) while a large store is backed up.
  * Closes the view when the iteration ends or is abandoned.
  */
-export function* encodeSnapshotFile(
+export async function* encodeSnapshotFile(
   view: KvStoreSnapshotView,
   options: { readonly clusterId?: string | null } = {},
-): Generator<Uint8Array> {
+): AsyncGenerator<Uint8Array> {
   const reader = new KvSnapshotReader(view);
   try {
-    const summary = summarizeSnapshotView(view);
-    const bodyBytes = streamLength(reader);
+    const summarizer = new KvSnapshotSummarizer();
+    let seen = 0;
+    for (const [key, value] of view.entries()) {
+      summarizer.add(key, value);
+      if (++seen % pairsPerPause === 0) await pause();
+    }
+    const summary = summarizer.result();
+    let bodyBytes = 0;
+    for (;;) {
+      const chunk = reader.readChunk(bodyBytes, bodyChunkBytes);
+      if (chunk.length === 0) break;
+      bodyBytes += chunk.length;
+      await pause();
+    }
     const header: SnapshotFileHeader = {
       formatVersion: snapshotFileFormatVersion,
       index: reader.metadata.index,
@@ -100,6 +117,10 @@ export function* encodeSnapshotFile(
   } finally {
     reader.close();
   }
+}
+
+function pause(): Promise<void> {
+  return new Promise((resume) => setImmediate(resume));
 }
 
 /** Checks every byte of a backup file and decodes its pairs; throws SnapshotFileError if it cannot be trusted. */
@@ -170,15 +191,6 @@ export function restoreSnapshotFile(
     entries: [],
     snapshot: { index, term, configuration },
   });
-}
-
-function streamLength(reader: KvSnapshotReader): number {
-  let length = 0;
-  for (;;) {
-    const chunk = reader.readChunk(length, bodyChunkBytes);
-    if (chunk.length === 0) return length;
-    length += chunk.length;
-  }
 }
 
 function parseHeader(bytes: Uint8Array): SnapshotFileHeader {

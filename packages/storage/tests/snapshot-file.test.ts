@@ -53,8 +53,10 @@ function populated(keys: number): { env: ReopenableEnvironment; machine: KvState
   return { env, machine };
 }
 
-function concat(chunks: Iterable<Uint8Array>): Uint8Array {
-  return new Uint8Array(Buffer.concat([...chunks]));
+async function concat(chunks: AsyncIterable<Uint8Array>, first: Uint8Array[] = []): Promise<Uint8Array> {
+  const all = [...first];
+  for await (const chunk of chunks) all.push(chunk);
+  return new Uint8Array(Buffer.concat(all));
 }
 
 function refusal(bytes: Uint8Array): SnapshotFileError | null {
@@ -68,9 +70,9 @@ function refusal(bytes: Uint8Array): SnapshotFileError | null {
 }
 
 describe('snapshot file', () => {
-  it('round-trips through a new data directory at the same index, revision and keys', () => {
+  it('round-trips through a new data directory at the same index, revision and keys', async () => {
     const { env, machine } = populated(25);
-    const file = concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
+    const file = await concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
     expect([...file.subarray(0, 8)]).toEqual([...snapshotFileMagic]);
     const verified = verifySnapshotFile(file);
     expect(verified.header).toMatchObject({
@@ -96,35 +98,39 @@ describe('snapshot file', () => {
     const read = restoredMachine.query({ type: 'get', key: encoder.encode('key-7') });
     expect(read).toMatchObject({ ok: true, result: { keyValue: { value: encoder.encode('value-7') } } });
     // The same file gives the same bytes from the restored member: replicas agree byte for byte.
-    const again = verifySnapshotFile(concat(encodeSnapshotFile(restored.kv.openSnapshotView())));
+    const again = verifySnapshotFile(await concat(encodeSnapshotFile(restored.kv.openSnapshotView())));
     expect(again.pairs).toEqual(verified.pairs);
   });
 
-  it('holds one point-in-time state while writes go on', () => {
-    const { env, machine } = populated(10);
+  it('holds one point-in-time state while writes go on, also between its pauses', async () => {
+    const keys = 5000; // more than one pause's worth of pairs in the counting pass
+    const { env, machine } = populated(keys);
     const chunks = encodeSnapshotFile(env.current.kv.openSnapshotView());
-    const first = chunks.next();
-    machine.apply([putEntry(12, 'late', 'write')]);
-    const file = concat([first.value as Uint8Array, ...chunks]);
+    const first = chunks.next(); // runs to its first pause inside the counting pass
+    machine.apply([putEntry(keys + 2, 'late-1', 'write')]);
+    const prefix = await first;
+    machine.apply([putEntry(keys + 3, 'late-2', 'write')]);
+    const file = await concat(chunks, [prefix.value as Uint8Array]);
     const verified = verifySnapshotFile(file);
-    expect(verified.header).toMatchObject({ index: 11, revision: 10, keyCount: 10 });
+    expect(verified.header).toMatchObject({ index: keys + 1, revision: keys, keyCount: keys });
+    expect(env.current.kv.metadata().appliedIndex).toBe(keys + 3);
   });
 
-  it('refuses every truncation, at every length', () => {
+  it('refuses every truncation, at every length', async () => {
     const { env } = populated(12);
-    const file = concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
+    const file = await concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
     for (let length = 0; length < file.length; length++) {
       const error = refusal(file.subarray(0, length));
       expect(error, `truncated to ${length} of ${file.length} bytes`).not.toBeNull();
     }
-    expect(refusal(concat([file, Uint8Array.of(0)]))?.reason).toBe('corrupt');
+    expect(refusal(Uint8Array.from(Buffer.concat([file, Uint8Array.of(0)])))?.reason).toBe('corrupt');
   });
 
-  it('refuses one flipped bit at every byte', () => {
+  it('refuses one flipped bit at every byte', async () => {
     const seed = Number(process.env.SNAPSHOT_FILE_SEED ?? Date.now() % 1_000_000);
     console.log(`snapshot-file bit-flip seed ${seed} (SNAPSHOT_FILE_SEED=${seed} replays it)`);
     const { env } = populated(12);
-    const file = concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
+    const file = await concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
     let state = seed;
     for (let position = 0; position < file.length; position++) {
       state = (state * 1103515245 + 12345) % 2 ** 31;
