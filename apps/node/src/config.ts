@@ -296,6 +296,13 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     else if (fromEnv !== undefined) raw.set(key, { value: fromEnv, label: envName(key) });
     else if (key in file) raw.set(key, { value: file[key], label: `"${key}" in ${configFile}` });
   }
+  // A setting in the environment or a config file applies at every start; this one must be given
+  // deliberately, once: on a later start it would cut off the members added back since.
+  const forced = raw.get('forceNewCluster');
+  if (forced !== undefined && forced.label !== flagName('forceNewCluster'))
+    throw new UsageError(
+      `--force-new-cluster is dangerous and for one start only: give it on the command line, not as ${forced.label}`,
+    );
   const value = <K extends SettingKey>(key: K): z.output<(typeof settings)[K]> | null => {
     const given = raw.get(key);
     if (given === undefined) return null;
