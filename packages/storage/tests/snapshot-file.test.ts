@@ -1,7 +1,9 @@
 // The backup file format: round trip through real LMDB, a point-in-time view while writes go on, and
 // refusal of every truncation and of a flipped bit at every byte.
+import { createHash } from 'node:crypto';
 import { encodeCommand, KvStateMachine } from '@raftkv/kv';
 import { type Configuration, type Entry, nodeId } from '@raftkv/raft';
+import { Packr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   encodeSnapshotFile,
@@ -69,6 +71,21 @@ function refusal(bytes: Uint8Array): SnapshotFileError | null {
   }
 }
 
+/** The file with its body's msgpack records replaced and header and checksum made to match again. */
+function resealed(file: Uint8Array, change: (records: unknown[]) => unknown[]): Uint8Array {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const headerLength = view.getUint32(8);
+  const header = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + headerLength)));
+  const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+  const records = packr.unpackMultiple(file.subarray(12 + headerLength, file.length - 32)) as unknown[];
+  const body = Buffer.concat(change(records).map((record) => packr.pack(record)));
+  const headerBytes = Buffer.from(JSON.stringify({ ...header, bodyBytes: body.length }));
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(headerBytes.length);
+  const content = Buffer.concat([file.subarray(0, 8), length, headerBytes, body]);
+  return new Uint8Array(Buffer.concat([content, createHash('sha256').update(content).digest()]));
+}
+
 describe('snapshot file', () => {
   it('round-trips through a new data directory at the same index, revision and keys', async () => {
     const { env, machine } = populated(25);
@@ -114,6 +131,20 @@ describe('snapshot file', () => {
     const verified = verifySnapshotFile(file);
     expect(verified.header).toMatchObject({ index: keys + 1, revision: keys, keyCount: keys });
     expect(env.current.kv.metadata().appliedIndex).toBe(keys + 3);
+  });
+
+  it('refuses a file whose checksum matches but whose keys repeat or go out of order', async () => {
+    const { env } = populated(12);
+    const file = await concat(encodeSnapshotFile(env.current.kv.openSnapshotView()));
+    expect(verifySnapshotFile(resealed(file, (records) => records)).header.keyCount).toBe(12);
+    const repeated = resealed(file, (records) => {
+      const batch = [...(records[1] as Uint8Array[])];
+      batch[2] = batch[0]!;
+      return [records[0], batch, ...records.slice(2)];
+    });
+    const error = refusal(repeated);
+    expect(error?.reason).toBe('corrupt');
+    expect(error?.message).toMatch(/out of order or repeated/);
   });
 
   it('refuses every truncation, at every length', async () => {

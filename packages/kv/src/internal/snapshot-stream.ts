@@ -3,7 +3,7 @@
 // view, so every replica at the same applied index produces identical chunks. No store writes here.
 import { assert, type Configuration, type SnapshotMetadata, type SnapshotReader } from '@raftkv/raft';
 import type { KvStoreSnapshotView } from '../store-port.js';
-import { concatBytes } from './bytes.js';
+import { compareBytes, concatBytes } from './bytes.js';
 import { kvPackr } from './packr.js';
 
 const snapshotFormat = 'raftkv-kv-snapshot';
@@ -159,8 +159,17 @@ export function parseSnapshotStream(
   const pairs: Array<[Uint8Array, Uint8Array]> = [];
   for (const batch of records.slice(1, -1)) {
     if (!isPairBatch(batch)) return fail(`KV snapshot at index ${metadata.index} has a malformed batch`);
-    for (let position = 0; position < batch.length; position += 2)
-      pairs.push([batch[position]!, batch[position + 1]!]);
+    for (let position = 0; position < batch.length; position += 2) {
+      const key = batch[position]!;
+      // The stream is one ordered scan of the store: keys strictly ascending, so a damaged key can
+      // neither repeat another (one of the two silently lost) nor arrive out of place.
+      const previous = pairs.at(-1)?.[0];
+      if (previous !== undefined && compareBytes(previous, key) >= 0)
+        return fail(
+          `KV snapshot at index ${metadata.index} has keys out of order or repeated at pair ${pairs.length}`,
+        );
+      pairs.push([key, batch[position + 1]!]);
+    }
   }
   const trailer = records.at(-1) as { pairCount?: unknown } | undefined;
   if (records.length < 2 || trailer?.pairCount !== pairs.length)
