@@ -8,6 +8,8 @@ export const exitFailure = 1;
 export const exitUsage = 2;
 /** A write may or may not have been applied. */
 export const exitOutcomeUnknown = 3;
+/** A backup file is truncated, damaged or of an unknown format (`snapshot save`/`status`). */
+export const exitDamagedFile = 4;
 
 export function exitCodeFor(error: KvClientError): number {
   if (error.code === 'outcome-unknown') return exitOutcomeUnknown;

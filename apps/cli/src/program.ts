@@ -1,5 +1,5 @@
 // The raftkv command line: global options, the commands, and how every outcome becomes an exit code
-// (0 ok, 1 definite failure, 2 usage error, 3 unknown outcome). Runs in-process; main.ts binds it.
+// (0 ok, 1 definite failure, 2 usage error, 3 unknown outcome, 4 damaged backup file). Runs in-process; main.ts binds it.
 import { KvClientError } from '@raftkv/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addAdminCommands } from './admin-commands.js';
@@ -7,6 +7,7 @@ import { CliContext } from './cli-context.js';
 import { exitCodeFor, exitOk, exitUsage } from './exit-codes.js';
 import { CliFailure, type CliIo } from './io.js';
 import { addKvCommands } from './kv-commands.js';
+import { addSnapshotCommands } from './snapshot-commands.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command();
@@ -46,6 +47,7 @@ function defineProgram(program: Command, context: CliContext, io: CliIo): void {
     );
   addKvCommands(program, context);
   addAdminCommands(program, context);
+  addSnapshotCommands(program, context);
 }
 
 function positiveMs(text: string): number {

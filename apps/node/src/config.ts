@@ -34,6 +34,10 @@ export interface NodeConfig {
   readonly bootstrap: boolean;
   /** A member's http://host:port or tcp:// client address to ask for membership. */
   readonly join: string | null;
+  /** A backup file (`raftkv snapshot save`) to seed this new member of a new cluster from. */
+  readonly restore: string | null;
+  /** Dangerous: rewrite the membership to this member alone, keeping its data (quorum lost for good). */
+  readonly forceNewCluster: boolean;
   readonly logLevel: LogLevel;
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -159,6 +163,8 @@ const settings = {
       (text) => parseHttpAddress(text) !== null || parseTcpAddress(text) !== null,
       issueText('is not an http://host:port or tcp://host:port address'),
     ),
+  restore: z.string().trim().min(1, issueText('must not be empty')),
+  forceNewCluster: flag,
   logLevel: z.enum(logLevels, issueText(`is not one of ${logLevels.join(', ')}`)),
   electionTimeoutMs: wholeNumber(10, 600_000),
   heartbeatIntervalMs: wholeNumber(1, 60_000),
@@ -186,6 +192,14 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
   ],
   bootstrap: ['', 'bootstrap a new single-node cluster'],
   join: ['<address>', "join an existing cluster through any member's HTTP or client address"],
+  restore: [
+    '<file>',
+    'seed this member of a NEW cluster (--initial-cluster or --bootstrap) from a backup file; empty data dir only',
+  ],
+  forceNewCluster: [
+    '',
+    'DANGEROUS, quorum lost for good: make this member a one-member cluster keeping its data; once only',
+  ],
   logLevel: ['<level>', `log level: ${logLevels.join(', ')}`],
   electionTimeoutMs: ['<ms>', `election timeout (default ${configDefaults.electionTimeoutMs})`],
   heartbeatIntervalMs: [
@@ -282,6 +296,13 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     else if (fromEnv !== undefined) raw.set(key, { value: fromEnv, label: envName(key) });
     else if (key in file) raw.set(key, { value: file[key], label: `"${key}" in ${configFile}` });
   }
+  // A setting in the environment or a config file applies at every start; this one must be given
+  // deliberately, once: on a later start it would cut off the members added back since.
+  const forced = raw.get('forceNewCluster');
+  if (forced !== undefined && forced.label !== flagName('forceNewCluster'))
+    throw new UsageError(
+      `--force-new-cluster is dangerous and for one start only: give it on the command line, not as ${forced.label}`,
+    );
   const value = <K extends SettingKey>(key: K): z.output<(typeof settings)[K]> | null => {
     const given = raw.get(key);
     if (given === undefined) return null;
@@ -302,6 +323,8 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     peerDialAddr: value('peerDialAddr') ?? new Map(),
     bootstrap: value('bootstrap') ?? false,
     join: value('join'),
+    restore: value('restore'),
+    forceNewCluster: value('forceNewCluster') ?? false,
     logLevel: value('logLevel') ?? configDefaults.logLevel,
     electionTimeoutMs: value('electionTimeoutMs') ?? configDefaults.electionTimeoutMs,
     heartbeatIntervalMs: value('heartbeatIntervalMs') ?? configDefaults.heartbeatIntervalMs,
@@ -324,6 +347,16 @@ function checkCombinations(config: NodeConfig): void {
     config.join !== null ? '--join' : null,
   ].filter((mode) => mode !== null);
   if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be used together`);
+  if (config.restore !== null && config.join !== null)
+    throw new UsageError(
+      '--restore seeds a NEW cluster: use it with --initial-cluster or --bootstrap, not --join',
+    );
+  if (config.restore !== null && modes.length === 0)
+    throw new UsageError("--restore needs the new cluster's configuration: --initial-cluster or --bootstrap");
+  if (config.forceNewCluster && (modes.length > 0 || config.restore !== null))
+    throw new UsageError(
+      '--force-new-cluster keeps an existing data directory; it cannot be used with --bootstrap, --initial-cluster, --join or --restore',
+    );
   if (config.electionTimeoutMs < electionTimeoutHeartbeatsMin * config.heartbeatIntervalMs) {
     throw new UsageError(
       `--election-timeout-ms ${config.electionTimeoutMs} must be at least ${electionTimeoutHeartbeatsMin} × ` +

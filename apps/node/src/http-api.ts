@@ -28,6 +28,8 @@ export interface HttpApiOptions {
   readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
   /** Longest key the node's store accepts, in UTF-8 bytes. */
   readonly keyBytesMax: number;
+  /** The bytes of a backup file of this member's applied state (one point-in-time view). */
+  readonly openBackup: () => AsyncGenerator<Uint8Array>;
 }
 
 const encoder = new TextEncoder();
@@ -82,12 +84,24 @@ export class HttpApi {
     if (method !== 'GET') return jsonError(404, `no route ${method} ${path}`);
     if (path === '/status') return { status: 200, body: this.statusBody() };
     if (path === '/health') return this.health();
+    if (path === '/snapshot') return this.snapshot();
     if (path === '/metrics') {
       const { contentType, text } = await this.options.metrics();
       return { status: 200, body: text, contentType };
     }
     return jsonError(404, `no route ${method} ${path}`);
   };
+
+  /** `raftkv snapshot save`: this member's applied state as a backup file, streamed. */
+  private snapshot(): HttpResponse {
+    if (this.options.isShuttingDown()) return jsonError(503, 'shutting down');
+    return {
+      status: 200,
+      body: null,
+      stream: this.options.openBackup(),
+      contentType: 'application/octet-stream',
+    };
+  }
 
   private async putKeys(request: HttpRequest): Promise<HttpResponse> {
     const pairs = parseJsonObject(request.body);

@@ -27,6 +27,8 @@ export interface HttpResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as is with this content type (forwarded answers). */
   readonly contentType?: string;
+  /** Streamed instead of `body`, chunk by chunk as the client reads (a backup); closed if the client goes. */
+  readonly stream?: AsyncGenerator<Uint8Array>;
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -160,7 +162,14 @@ function send(
   answer: HttpResponse,
   extraHeaders: Record<string, string> = {},
 ): void {
-  if (response.headersSent || response.destroyed) return;
+  if (response.headersSent || response.destroyed) {
+    void answer.stream?.return(undefined);
+    return;
+  }
+  if (answer.stream !== undefined) {
+    streamAnswer(response, answer, answer.stream);
+    return;
+  }
   const text =
     answer.contentType !== undefined
       ? String(answer.body)
@@ -177,4 +186,47 @@ function send(
     ...extraHeaders,
   });
   response.end(text);
+}
+
+/**
+ * Writes the chunks as the socket drains (one chunk in memory at a time, chunked encoding). A failure
+ * while streaming cannot change the status line any more: the connection is cut, so the client sees
+ * a short stream, never a complete-looking one.
+ */
+function streamAnswer(
+  response: ServerResponse,
+  answer: HttpResponse,
+  chunks: AsyncGenerator<Uint8Array>,
+): void {
+  response.writeHead(answer.status, {
+    'content-type': answer.contentType ?? 'application/octet-stream',
+    ...answer.headers,
+  });
+  let finished = false;
+  response.on('close', () => {
+    // The client went away (or the answer ended): release the stream's read transaction.
+    if (!finished) void chunks.return(undefined);
+    finished = true;
+  });
+  const pump = async (): Promise<void> => {
+    for (;;) {
+      const next = await chunks.next();
+      if (finished) return;
+      if (next.done === true) {
+        finished = true;
+        response.end();
+        return;
+      }
+      if (!response.write(next.value))
+        await new Promise((drained) => {
+          response.once('drain', drained);
+          response.once('close', drained);
+        });
+    }
+  };
+  pump().catch((error: unknown) => {
+    finished = true;
+    void chunks.return(undefined);
+    response.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
 }

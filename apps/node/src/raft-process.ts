@@ -24,7 +24,7 @@ import {
   type SnapshotMetadata,
   type SoftState,
 } from '@raftkv/raft';
-import { type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
+import { encodeSnapshotFile, type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
 import { listenHost, zmqBindAddress } from './addresses.js';
@@ -41,6 +41,7 @@ import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { type NoSpaceAlarm, noSpaceAlarmFor, noSpaceProbeIntervalMs, probeSpace } from './no-space-alarm.js';
 import { PeerDirectory } from './peer-directory.js';
+import { forceNewCluster, readBackup, restoreBackup } from './recovery.js';
 import { RequestHandler } from './request-handler.js';
 import {
   bootstrapConfiguration,
@@ -196,6 +197,10 @@ export class RaftProcess {
       noSpace: () => this.noSpace,
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       keyBytesMax: raftkvdKvLimits.keyBytesMax,
+      // The view opens at the first chunk, so an answer never started holds no read transaction.
+      openBackup: async function* () {
+        yield* encodeSnapshotFile(environment.kv.openSnapshotView());
+      },
     });
     const { configuration } = this.actor.status();
     if (this.directory.maybeUpdate(configuration)) this.logConfiguration(configuration);
@@ -227,6 +232,7 @@ export class RaftProcess {
     const planned = planStartup(config, identity);
     if (!planned.ok) throw new StartupRefusedError(planned.message);
     const { plan } = planned;
+    const backup = config.restore === null ? null : readBackup(config.restore);
     mkdirSync(config.dataDir, { recursive: true });
     const cleanup: Array<() => void | Promise<void>> = [];
     try {
@@ -273,7 +279,16 @@ export class RaftProcess {
         client: endpoint.address,
         httpPort: http.port,
       });
-      maybeBootstrap(environment, plan, addresses, logger);
+      if (backup !== null && plan.bootstrap !== null)
+        restoreBackup(
+          environment,
+          backup,
+          bootstrapConfiguration(plan.bootstrap, addresses),
+          plan.id,
+          logger,
+        );
+      else maybeBootstrap(environment, plan, addresses, logger);
+      if (config.forceNewCluster) forceNewCluster(environment, addresses, logger);
       if (plan.firstStart) writeIdentity(config.dataDir, { ...addresses, join: plan.join });
       late.node = new RaftProcess(
         {

@@ -54,6 +54,11 @@ function planRestart(
   identity: NodeIdentity,
   bootstrap: StartupPlan['bootstrap'],
 ): StartupPlanResult {
+  if (config.restore !== null) {
+    return refuse(
+      `--restore only seeds an empty data directory; ${config.dataDir} already belongs to ${identity.id}`,
+    );
+  }
   if (config.id !== null && config.id !== identity.id) {
     return refuse(`${config.dataDir} belongs to node ${identity.id}; refusing to start it as ${config.id}`);
   }
@@ -89,6 +94,8 @@ function planRestart(
 }
 
 function planFirstStart(config: NodeConfig, bootstrap: StartupPlan['bootstrap']): StartupPlanResult {
+  if (config.forceNewCluster)
+    return refuse(`--force-new-cluster keeps a member's data, but ${config.dataDir} holds no member`);
   if (config.id === null)
     return refuse(`--id is required on the first start of a data directory (${config.dataDir})`);
   if (bootstrap === null && config.join === null) {

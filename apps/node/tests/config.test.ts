@@ -183,6 +183,27 @@ describe('raftkvd settings', () => {
     expect(usageError([])).toMatch(/^raftkvd: --data-dir is required/);
   });
 
+  it('takes --restore only with a new cluster configuration, and --force-new-cluster only alone', () => {
+    expect(run(['--data-dir', 'd', '--bootstrap', '--restore', 'b.snap'])).toMatchObject({
+      restore: 'b.snap',
+    });
+    expect(run(['--data-dir', 'd', '--force-new-cluster'])).toMatchObject({ forceNewCluster: true });
+    expect(usageError(['--data-dir', 'd', '--restore', 'b.snap'])).toMatch(
+      /--restore needs the new cluster's configuration/,
+    );
+    expect(usageError(['--data-dir', 'd', '--restore', 'b.snap', '--join', 'http://127.0.0.1:9001'])).toMatch(
+      /--restore seeds a NEW cluster/,
+    );
+    for (const other of [
+      ['--bootstrap'],
+      ['--join', 'http://127.0.0.1:9001'],
+      ['--initial-cluster', cluster],
+    ])
+      expect(usageError(['--data-dir', 'd', '--id', 'n1', '--force-new-cluster', ...other])).toMatch(
+        /--force-new-cluster keeps an existing data directory/,
+      );
+  });
+
   it('refuses contradictory modes and timings', () => {
     expect(usageError(['--data-dir', 'd', '--bootstrap', '--join', 'http://127.0.0.1:9001'])).toBe(
       'raftkvd: --bootstrap and --join cannot be used together',

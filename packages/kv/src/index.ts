@@ -24,6 +24,11 @@ export {
   type TransactionStep,
 } from './commands.js';
 export { prefixEnd } from './internal/bytes.js';
+export {
+  KvSnapshotReader,
+  type ParsedSnapshotStream,
+  parseSnapshotStream,
+} from './internal/snapshot-stream.js';
 export { type KvApplyResult, KvStateMachine, type KvStateMachineOptions } from './kv-state-machine.js';
 export {
   clientIdBytesMax,
@@ -39,6 +44,12 @@ export {
 } from './limits.js';
 export { MemoryKvStore } from './memory-kv-store.js';
 export type { KeyValue, KvError, KvErrorCode, KvResult, OperationResult, StepResult } from './results.js';
+export {
+  KvSnapshotSummarizer,
+  type KvSnapshotSummary,
+  summarizeSnapshotView,
+  summarizeStorePairs,
+} from './snapshot-summary.js';
 export type {
   KvStore,
   KvStoreReader,

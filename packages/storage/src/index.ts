@@ -15,3 +15,14 @@ export {
   walDirectoryName,
 } from './environment.js';
 export { LmdbKvStore } from './kv-store.js';
+export {
+  encodeSnapshotFile,
+  restoreSnapshotFile,
+  SnapshotFileError,
+  type SnapshotFileErrorReason,
+  type SnapshotFileHeader,
+  snapshotFileFormatVersion,
+  snapshotFileMagic,
+  type VerifiedSnapshotFile,
+  verifySnapshotFile,
+} from './snapshot-file.js';

@@ -18,6 +18,8 @@ export interface ClusterOptions {
   readonly releaseDataDir?: (id: string, dataDir: string) => void;
   /** Flags one node gets on top of the cluster's, e.g. a small --map-size-mb. */
   readonly extraFlags?: (id: string) => readonly string[];
+  /** Seed every member of the new cluster from this backup file (raftkvd --restore). */
+  readonly restore?: string | null;
 }
 
 export interface NodeAddresses {
@@ -58,6 +60,7 @@ export class TestCluster {
         prepareDataDir: () => {},
         releaseDataDir: () => {},
         extraFlags: () => [],
+        restore: null,
         ...options,
       });
       try {
@@ -134,7 +137,7 @@ export class TestCluster {
 
   /**
    * Restarts a stopped node from its data directory alone (identity and membership are persisted),
-   * with `flags` on top (e.g. a larger --map-size-mb).
+   * with `flags` on top (e.g. a larger --map-size-mb, or --force-new-cluster).
    */
   restart(id: string, flags: readonly string[] = []): RaftkvdProcess {
     return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags(), ...flags]);
@@ -227,12 +230,14 @@ export class TestCluster {
         return `${id}=${address.peer},${address.client},${address.http}`;
       })
       .join(';');
+    const restore = this.options.restore === null ? [] : ['--restore', this.options.restore];
     for (const id of ids) {
       this.options.prepareDataDir(id, this.dataDir(id));
       this.spawn(id, [
         ...this.identityFlags(id),
         '--initial-cluster',
         initialCluster,
+        ...restore,
         ...this.options.extraFlags(id),
       ]);
     }

@@ -21,6 +21,11 @@ export function userKey(key: Uint8Array): Uint8Array {
   return storeKey;
 }
 
+/** Whether a store key holds a user key (made by userKey()). */
+export function isUserStoreKey(storeKey: Uint8Array): boolean {
+  return storeKey[0] === userPrefix;
+}
+
 /** The user key inside a store key made by userKey(). */
 export function userKeyOf(storeKey: Uint8Array): Uint8Array {
   return storeKey.subarray(1);

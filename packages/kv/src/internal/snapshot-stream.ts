@@ -130,46 +130,60 @@ export function decodeSnapshot(
   metadata: SnapshotMetadata,
   chunks: readonly Uint8Array[],
 ): Array<[Uint8Array, Uint8Array]> {
+  const decoded = parseSnapshotStream(metadata, concatBytes(...chunks));
+  assert(decoded.ok, () => (decoded.ok ? '' : decoded.message));
+  return decoded.pairs;
+}
+
+export type ParsedSnapshotStream =
+  | { readonly ok: true; readonly pairs: Array<[Uint8Array, Uint8Array]> }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * The same decode as a result, never an assertion: for bytes from outside the cluster (a backup
+ * file), where a malformed stream is bad input, not a broken invariant.
+ */
+export function parseSnapshotStream(
+  metadata: Pick<SnapshotMetadata, 'index' | 'term'>,
+  bytes: Uint8Array,
+): ParsedSnapshotStream {
+  const fail = (message: string): ParsedSnapshotStream => ({ ok: false, message });
   let records: unknown[];
   try {
-    records = kvPackr.unpackMultiple(concatBytes(...chunks));
+    records = kvPackr.unpackMultiple(bytes) as unknown[];
   } catch (error) {
-    assert(false, `KV snapshot at index ${metadata.index} is not valid msgpack: ${String(error)}`);
+    return fail(`KV snapshot at index ${metadata.index} is not valid msgpack: ${String(error)}`);
   }
-  assertHeader(metadata, records[0]);
+  const headerProblem = headerMismatch(metadata, records[0]);
+  if (headerProblem !== null) return fail(headerProblem);
   const pairs: Array<[Uint8Array, Uint8Array]> = [];
   for (const batch of records.slice(1, -1)) {
-    assert(isPairBatch(batch), `KV snapshot at index ${metadata.index} has a malformed batch`);
+    if (!isPairBatch(batch)) return fail(`KV snapshot at index ${metadata.index} has a malformed batch`);
     for (let position = 0; position < batch.length; position += 2) {
       const key = batch[position]!;
       // The stream is one ordered scan of the store: keys strictly ascending, so a damaged key can
       // neither repeat another (one of the two silently lost) nor arrive out of place.
       const previous = pairs.at(-1)?.[0];
-      assert(
-        previous === undefined || compareBytes(previous, key) < 0,
-        `KV snapshot at index ${metadata.index} has keys out of order or repeated at pair ${pairs.length}`,
-      );
+      if (previous !== undefined && compareBytes(previous, key) >= 0)
+        return fail(
+          `KV snapshot at index ${metadata.index} has keys out of order or repeated at pair ${pairs.length}`,
+        );
       pairs.push([key, batch[position + 1]!]);
     }
   }
   const trailer = records.at(-1) as { pairCount?: unknown } | undefined;
-  assert(
-    records.length >= 2 && trailer?.pairCount === pairs.length,
-    `KV snapshot at index ${metadata.index} is truncated or its pair count does not match`,
-  );
-  return pairs;
+  if (records.length < 2 || trailer?.pairCount !== pairs.length)
+    return fail(`KV snapshot at index ${metadata.index} is truncated or its pair count does not match`);
+  return { ok: true, pairs };
 }
 
-function assertHeader(metadata: SnapshotMetadata, header: unknown): void {
+function headerMismatch(metadata: Pick<SnapshotMetadata, 'index' | 'term'>, header: unknown): string | null {
   const candidate = header as Partial<SnapshotHeader> | undefined;
-  assert(
-    candidate?.format === snapshotFormat && candidate.formatVersion === snapshotFormatVersion,
-    `KV snapshot at index ${metadata.index}: unknown format (expected ${snapshotFormat} v${snapshotFormatVersion})`,
-  );
-  assert(
-    candidate.index === metadata.index && candidate.term === metadata.term,
-    `KV snapshot header says index ${candidate.index} term ${candidate.term}, metadata says index ${metadata.index} term ${metadata.term}`,
-  );
+  if (candidate?.format !== snapshotFormat || candidate.formatVersion !== snapshotFormatVersion)
+    return `KV snapshot at index ${metadata.index}: unknown format (expected ${snapshotFormat} v${snapshotFormatVersion})`;
+  if (candidate.index !== metadata.index || candidate.term !== metadata.term)
+    return `KV snapshot header says index ${candidate.index} term ${candidate.term}, metadata says index ${metadata.index} term ${metadata.term}`;
+  return null;
 }
 
 function isPairBatch(batch: unknown): batch is Uint8Array[] {
