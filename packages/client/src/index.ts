@@ -5,6 +5,7 @@ export {
   attemptTimeoutMsDefault,
   backoffBaseMs,
   backoffMaxMs,
+  type ClientSecurity,
   type KvClientOptions,
   maxRedirectsDefault,
   type RedirectEvent,

@@ -76,18 +76,22 @@ export class ClientSocket {
   };
   private nextRequestId: RequestId = 1;
   private closed = false;
+  private readonly missingServerKey: boolean;
 
   /**
    * Connects (asynchronously, with reconnects) to a node's client address, e.g. 'tcp://127.0.0.1:8001'.
    * With `curve`, only a server holding `serverKey`'s secret is spoken to, as the client `keyPair`; a
-   * server that refuses the key (or has another) never answers, so requests time out.
+   * server that refuses the key (or has another) never answers, so requests time out. A null
+   * `serverKey` (none known for this address) never connects: every request fails with send-failed,
+   * rather than falling back to plaintext.
    */
   constructor(
     readonly address: string,
-    curve?: { readonly serverKey: string; readonly keyPair: CurveKeyPair },
+    curve?: { readonly serverKey: string | null; readonly keyPair: CurveKeyPair },
   ) {
+    this.missingServerKey = curve !== undefined && curve.serverKey === null;
     this.dealer = new Dealer({
-      ...(curve === undefined
+      ...(curve === undefined || curve.serverKey === null
         ? {}
         : {
             curveServerKey: curve.serverKey,
@@ -103,7 +107,7 @@ export class ClientSocket {
       heartbeatInterval: heartbeatIntervalMs,
       heartbeatTimeout: heartbeatTimeoutMs,
     });
-    this.dealer.connect(address);
+    if (!this.missingServerKey) this.dealer.connect(address);
     // setImmediate runs after this turn's promise continuations, so requests they issue join the message.
     this.sender = new CoalescingSender(
       this.dealer,
@@ -125,6 +129,9 @@ export class ClientSocket {
    */
   request(body: ClientRequestBody, options: { readonly timeoutMs: number }): Promise<ClientExchange> {
     if (this.closed) return Promise.resolve(failure('closed', 'the client socket is closed'));
+    if (this.missingServerKey) {
+      return Promise.resolve(failure('send-failed', `no CURVE server key is known for ${this.address}`));
+    }
     const requestId = this.nextRequestId;
     this.nextRequestId += 1;
     const frame = encodeClientRequest(requestId, body);
