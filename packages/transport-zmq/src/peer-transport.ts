@@ -76,6 +76,8 @@ interface PeerConnection {
   readonly publicKey: string | null;
   readonly dealer: Dealer;
   readonly sender: SerialSender;
+  /** A pending redial after a refused handshake (libzmq does not retry one by itself). */
+  redial: NodeJS.Timeout | null;
 }
 
 export class PeerTransport implements Transport {
@@ -233,10 +235,32 @@ export class PeerTransport implements Transport {
       framesMax: this.options.sendQueueFramesMax ?? peerSendQueueFramesMax,
       bytesMax: this.options.sendQueueBytesMax ?? peerSendQueueBytesMax,
     });
-    return { address, publicKey, dealer, sender };
+    const connection: PeerConnection = { address, publicKey, dealer, sender, redial: null };
+    if (keyPair !== undefined) {
+      // A peer that refused us (it did not know our key yet, e.g. we were added before it learned the
+      // configuration) may admit us later; libzmq treats the refusal as final, so dial again.
+      const redialLater = (): void => {
+        if (connection.redial !== null || dealer.closed) return;
+        connection.redial = setTimeout(() => {
+          connection.redial = null;
+          if (dealer.closed) return;
+          try {
+            dealer.disconnect(address);
+          } catch {
+            // already disconnected
+          }
+          dealer.connect(address);
+        }, reconnectIntervalMaxMs);
+        connection.redial.unref();
+      };
+      dealer.events.on('handshake:error:auth', redialLater);
+      dealer.events.on('handshake:error:protocol', redialLater);
+    }
+    return connection;
   }
 
   private disconnect(id: NodeId, connection: PeerConnection): void {
+    if (connection.redial !== null) clearTimeout(connection.redial);
     connection.sender.close();
     connection.dealer.close();
     this.peers.delete(id);

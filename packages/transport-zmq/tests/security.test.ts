@@ -183,6 +183,27 @@ describe('PeerTransport with CURVE', () => {
     expect(at2).toEqual([]);
   });
 
+  it('dials again after a refusal, so a peer that learns our key later hears from us', async () => {
+    const keys1 = generateCurveKeyPair();
+    const keys2 = generateCurveKeyPair();
+    const at2: Message[][] = [];
+    const refusals: ConnectionRefusal[] = [];
+    const one = await securePeer(n1, keys1, []);
+    const two = await securePeer(n2, keys2, at2, refusals);
+    one.setPeers(new Map([[n2, { address: two.address, publicKey: keys2.publicKey }]]));
+    await retryUntil(
+      () => one.send([heartbeat(n1, n2, 1)]),
+      () => refusals.length > 0,
+      'n1 refused while n2 does not know it',
+    );
+    two.setPeers(new Map([[n1, { address: one.address, publicKey: keys1.publicKey }]]));
+    await retryUntil(
+      () => one.send([heartbeat(n1, n2, 2)]),
+      () => at2.length > 0,
+      'a heartbeat at n2 once it admits n1',
+    );
+  });
+
   it('does not dial a peer without a key, and drops a raw plaintext sender', async () => {
     const keys2 = generateCurveKeyPair();
     const at2: Message[][] = [];
