@@ -5,7 +5,7 @@ import { type ClientSecurity, KvClient, type RedirectEvent } from '@raftkv/clien
 import type { ReadConsistency } from '@raftkv/protocol';
 import type { Command } from 'commander';
 import { readKeyPair, readServerKeys } from './client-security.js';
-import { clusterEndpoints, parseEndpoints } from './cluster-endpoints.js';
+import { clusterEndpoints, localClusterSecurity, parseEndpoints } from './cluster-endpoints.js';
 import { exitUsage } from './exit-codes.js';
 import { CliFailure, type CliIo } from './io.js';
 import { json, type OutputFormat } from './output.js';
@@ -41,7 +41,7 @@ export class CliContext {
     const options = this.options;
     const local = options.endpoints === undefined ? clusterEndpoints(this.io.cwd) : null;
     const endpoints = local?.endpoints ?? parseEndpoints(options.endpoints ?? '');
-    const security = this.security(local?.security ?? null);
+    const security = this.security(local === null ? localClusterSecurity(this.io.cwd) : local.security);
     this.created = new KvClient({
       endpoints,
       ...(security === null ? {} : { security }),

@@ -41,6 +41,12 @@ export function clusterEndpoints(cwd: string): { endpoints: string[]; security: 
   return { endpoints, security: clusterSecurity(path, state) };
 }
 
+/** The local cluster's client keys, used with --endpoints too; null without a (secure) local cluster. */
+export function localClusterSecurity(cwd: string): ClientSecurity | null {
+  const path = findUpwards(cwd, clusterStatePath);
+  return path === null ? null : clusterSecurity(path, readJson(path));
+}
+
 function findUpwards(start: string, relative: string): string | null {
   for (let directory = start; ; directory = dirname(directory)) {
     const candidate = join(directory, relative);
