@@ -13,7 +13,7 @@ export interface ClusterOptions {
   readonly electionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly snapshotThresholdEntries?: number;
-  /** CURVE on every socket: key pairs per node, one allow-listed client key pair for client(). */
+  /** CURVE on every socket (the default): key pairs per node, one allow-listed client key pair. */
   readonly secure?: boolean;
 }
 
@@ -55,7 +55,7 @@ export class TestCluster {
         electionTimeoutMs: electionTimeoutMsDefault,
         heartbeatIntervalMs: heartbeatIntervalMsDefault,
         snapshotThresholdEntries: 10_000,
-        secure: false,
+        secure: true,
         ...options,
       });
       try {
@@ -86,6 +86,20 @@ export class TestCluster {
   }
 
   /** A KvClient (closed by stop()); endpoints default to every node's client address. */
+  /**
+   * The raftkv CLI flags for this cluster's keys (files rewritten for the current members on each
+   * call); none for a plaintext cluster.
+   */
+  cliKeyArgs(): string[] {
+    if (!this.options.secure) return [];
+    const keyFile = join(this.root, 'client.key.json');
+    const serverKeysFile = join(this.root, 'server-keys.json');
+    writeFileSync(keyFile, JSON.stringify(this.clientKeyPair), { mode: 0o600 });
+    const serverKeys = Object.fromEntries(this.ids.map((id) => [this.clientAddress(id), this.publicKey(id)]));
+    writeFileSync(serverKeysFile, JSON.stringify(serverKeys));
+    return ['--key-file', keyFile, '--server-keys', serverKeysFile];
+  }
+
   /** A node's CURVE public key (secure clusters), created on first use. */
   publicKey(id: string): string {
     return this.keyPairOf(id).publicKey;

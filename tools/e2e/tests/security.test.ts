@@ -11,7 +11,7 @@ import { TestCluster } from '../src/test-cluster.js';
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ size: 3, secure: true });
+  cluster = await TestCluster.start({ size: 3 });
   await cluster.waitForLeader(10_000);
 });
 
