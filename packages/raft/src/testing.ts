@@ -37,13 +37,7 @@ export type BrokenVariant =
    * after a crash the store claims an entry the log will not re-apply (paper §7, fig. 2: the log
    * rebuilds exactly what the state machine lost).
    */
-  | 'deferred-commit-records-unwritten-apply'
-  /**
-   * The leader compacts its log past the entries a follower receiving or just having installed a
-   * snapshot needs next (RaftNode.compactionLimit ignored), so the follower needs another full
-   * snapshot and under load may never catch up (paper §7; seeds 7866 and 2478).
-   */
-  | 'compact-past-snapshot-in-flight';
+  | 'deferred-commit-records-unwritten-apply';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -58,7 +52,6 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'concurrent-configuration-change',
   'read-confirmed-by-earlier-round',
   'deferred-commit-records-unwritten-apply',
-  'compact-past-snapshot-in-flight',
 ];
 
 let active: BrokenVariant | null = null;

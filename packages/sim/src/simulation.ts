@@ -298,7 +298,6 @@ export class Simulation {
     this.network.stopLongDelays();
     this.faults.stop();
     this.cluster.restartAll();
-    this.checkers.snapshotChurn.begin();
     this.liveness.begin(this.step);
   }
 

@@ -7,7 +7,6 @@ export const defaultCampaignVariants: readonly BrokenVariant[] = [
   'count-stale-vote-response',
   'concurrent-configuration-change',
   'read-confirmed-by-earlier-round',
-  'compact-past-snapshot-in-flight',
 ];
 
 /** The storage variants (write-ahead log, deferred KV commit), caught by the default campaign in storage-teeth.test.ts. */

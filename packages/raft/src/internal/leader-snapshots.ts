@@ -1,6 +1,5 @@
 // Leader side of log compaction: chunked InstallSnapshot to a lagging follower (paper §7, thesis §5).
 import { assert } from '../assert.js';
-import { isBrokenVariant } from '../testing.js';
 import type { InstallSnapshotResponse, LogIndex, NodeId } from '../types.js';
 import { maybeCommit } from './commitment.js';
 import { onFollowerHeard, onHeartbeatRoundAnswered } from './heartbeat-rounds.js';
@@ -33,7 +32,7 @@ export function tickSnapshotTransfers(node: NodeState): void {
  */
 export function snapshotCatchUpLimit(node: NodeState): LogIndex {
   let limit = Number.POSITIVE_INFINITY;
-  if (node.role !== 'leader' || isBrokenVariant('compact-past-snapshot-in-flight')) return limit;
+  if (node.role !== 'leader') return limit;
   for (const progress of node.progress.values()) {
     const transfer = progress.snapshotTransfer;
     // Not recentlyActive alone: it is false for every follower right after each check-quorum window

@@ -8,7 +8,6 @@ import { ExactlyOnceChecker } from './exactly-once.js';
 import { LeaderCompletenessChecker } from './leader-completeness.js';
 import { LinearizableReadsChecker } from './linearizable-reads.js';
 import { LogMatchingChecker } from './log-matching.js';
-import { SnapshotChurnChecker } from './snapshot-churn.js';
 import { Violations } from './violations.js';
 import { VoteDurabilityChecker } from './vote-durability.js';
 
@@ -26,11 +25,9 @@ export class SafetyCheckers {
     () => this.electionSafety.highestLeaderTerm,
   );
   readonly exactlyOnce = new ExactlyOnceChecker(this.violations, this.history);
-  readonly snapshotChurn = new SnapshotChurnChecker(this.violations);
 
   onMessageSent(message: Message): void {
     this.electionSafety.onMessageSent(message);
     this.voteDurability.onMessageSent(message);
-    this.snapshotChurn.onMessageSent(message);
   }
 }

@@ -13,7 +13,6 @@ export type CheckerName =
   | 'exactly-once'
   | 'linearizability'
   | 'liveness'
-  | 'snapshot-churn'
   | 'assertion'
   | 'exception';
 
