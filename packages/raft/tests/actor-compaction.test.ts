@@ -72,6 +72,8 @@ class ActorCluster {
   readonly actors = new Map<string, RaftActor<null, null>>();
   readonly queue: Message[] = [];
   isolated: string | null = null;
+  /** Messages this returns true for are lost (e.g. one kind of answer, to reorder what arrives). */
+  drop: (message: Message) => boolean = () => false;
 
   constructor() {
     const configuration = {
@@ -106,7 +108,7 @@ class ActorCluster {
     for (const actor of this.actors.values()) while (actor.hasWork()) actor.runTurn();
     const messages = this.queue.splice(0);
     for (const message of messages) {
-      if (message.from === this.isolated || message.to === this.isolated) continue;
+      if (message.from === this.isolated || message.to === this.isolated || this.drop(message)) continue;
       this.actor(message.to).deliver({ type: 'message', message });
     }
     for (const actor of this.actors.values()) while (actor.hasWork()) actor.runTurn();
@@ -232,5 +234,41 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
     expect(cluster.storages.get('n1')!.firstIndex()).toBeGreaterThan(
       cluster.actor('n1').status().appliedIndex - 6,
     );
+  });
+
+  it("holds the entries also when the follower's first append answer overtakes its snapshot answer", () => {
+    // Simulator seed 20031: the answer to a heartbeat sent after the install (match = the snapshot's
+    // index) reached the leader before the InstallSnapshotResponse that said "done"; the leader
+    // left the snapshot state on it without the catch-up hold, compacted past the follower's
+    // matchIndex, and sent a second full snapshot (paper §7).
+    const cluster = new ActorCluster();
+    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
+    cluster.isolated = 'n3';
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
+    cluster.isolated = null;
+    cluster.tickUntilSnapshot('n1', 'n3');
+    cluster.drop = (message) => message.type === 'InstallSnapshotResponse' && message.done;
+    for (let i = 0; i < 60 && cluster.machines.get('n3')!.restores === 0; i += 1) cluster.round();
+    expect(cluster.machines.get('n3')!.restores).toBe(1);
+    // The leader commits more while n3 is unheard, so n3 is behind the commit index when it answers.
+    cluster.isolated = 'n3';
+    for (let i = 0; i < 3; i += 1) cluster.propose('n1', `meanwhile-${i}`);
+    cluster.isolated = null;
+    // Only an AppendEntries answer tells the leader n3 holds the snapshot; it moves n3 out of the
+    // snapshot state. Then n3 is cut off again before the entries after its snapshot reach it.
+    for (let i = 0; i < 5 && cluster.actor('n1').status().progress?.n3?.state === 'snapshot'; i += 1) {
+      cluster.tick('n1');
+    }
+    expect(cluster.actor('n1').status().progress?.n3?.state).not.toBe('snapshot');
+    cluster.isolated = 'n3';
+    const n3Match = cluster.actor('n1').status().progress?.n3?.matchIndex ?? 0;
+    expect(n3Match).toBeLessThan(cluster.actor('n1').status().commitIndex);
+    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `after-snapshot-${i}`);
+    expect(cluster.storages.get('n1')!.firstIndex()).toBeLessThanOrEqual(n3Match + 1);
+    cluster.isolated = null;
+    cluster.drop = () => false;
+    for (let i = 0; i < 6; i += 1) cluster.tick('n1');
+    expect(cluster.machines.get('n3')!.restores).toBe(1);
+    expect(cluster.machines.get('n3')!.values).toEqual(cluster.machines.get('n1')!.values);
   });
 });

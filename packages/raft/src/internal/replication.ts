@@ -110,6 +110,9 @@ function onAppendAccepted(node: NodeState, id: NodeId, progress: Progress, match
     progress.becomeReplicate();
   } else if (progress.state === 'snapshot' && progress.matchIndex >= node.log.firstIndex() - 1) {
     progress.becomeReplicate();
+    // It holds the snapshot: this answer may have overtaken the InstallSnapshotResponse saying so,
+    // and from here it catches up by AppendEntries, so its entries are held as after that response.
+    progress.catchingUpFromSnapshot = true;
   } else if (progress.state === 'replicate') {
     progress.inflights.freeTo(progress.matchIndex);
   }
