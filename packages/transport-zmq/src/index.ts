@@ -4,7 +4,6 @@ export {
   ClientEndpoint,
   type ClientEndpointCounters,
   type ClientEndpointOptions,
-  type ClientEndpointSecurity,
   type ClientReply,
 } from './client-endpoint.js';
 export {
@@ -13,13 +12,6 @@ export {
   type ClientSocketCounters,
   type ClientSocketErrorCode,
 } from './client-socket.js';
-export {
-  type ConnectionRefusal,
-  type CurveKeyPair,
-  generateCurveKeyPair,
-  isCurveKey,
-  z85Encode,
-} from './curve.js';
 export {
   clientFramesPerMessageMax,
   clientMessageBytesMax,
@@ -37,10 +29,4 @@ export {
   reconnectIntervalMs,
   socketLingerMs,
 } from './limits.js';
-export {
-  type PeerEndpoint,
-  type PeerSecurity,
-  PeerTransport,
-  type PeerTransportCounters,
-  type PeerTransportOptions,
-} from './peer-transport.js';
+export { PeerTransport, type PeerTransportCounters, type PeerTransportOptions } from './peer-transport.js';

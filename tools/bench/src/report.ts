@@ -60,12 +60,7 @@ export function formatTable(
   return `${title}\n${columns([header, ...body])}`;
 }
 
-/** Median ops/s of `raftkv` over `etcd` per workload; `names` label the two columns (default raftkv, etcd). */
-export function formatRatios(
-  raftkv: readonly RunResult[],
-  etcd: readonly RunResult[],
-  names: readonly [string, string] = ['raftkv', 'etcd'],
-): string {
+export function formatRatios(raftkv: readonly RunResult[], etcd: readonly RunResult[]): string {
   const rows = raftkv.flatMap((ours) => {
     const theirs = etcd.find((run) => workloadLabel(run) === workloadLabel(ours));
     if (theirs === undefined) return [];
@@ -80,8 +75,7 @@ export function formatRatios(
       ],
     ];
   });
-  const [left, right] = names;
-  return `${left} / ${right} (median ops/s)\n${columns([['workload', left, right, 'ratio'], ...rows])}`;
+  return `raftkv / etcd (median ops/s)\n${columns([['workload', 'raftkv', 'etcd', 'ratio'], ...rows])}`;
 }
 
 function fixed(value: number, digits: number): string {

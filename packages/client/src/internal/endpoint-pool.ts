@@ -1,7 +1,6 @@
 // The client's sockets, one ClientSocket per node address (requests are pipelined over it, never a
 // socket per request), plus which address leads and which endpoint to try next. No retry policy.
 import { ClientSocket } from '@raftkv/transport-zmq';
-import type { ClientSecurity } from '../options.js';
 
 export class EndpointPool {
   private readonly sockets = new Map<string, ClientSocket>();
@@ -9,10 +8,7 @@ export class EndpointPool {
   private cursor = 0;
   private closed = false;
 
-  constructor(
-    private readonly endpoints: readonly string[],
-    private readonly security?: ClientSecurity,
-  ) {}
+  constructor(private readonly endpoints: readonly string[]) {}
 
   get isClosed(): boolean {
     return this.closed;
@@ -50,14 +46,7 @@ export class EndpointPool {
   socket(address: string): ClientSocket {
     let socket = this.sockets.get(address);
     if (socket === undefined) {
-      const security = this.security;
-      socket =
-        security === undefined
-          ? new ClientSocket(address)
-          : new ClientSocket(address, {
-              serverKey: security.serverKeys.get(address) ?? null,
-              keyPair: security.keyPair,
-            });
+      socket = new ClientSocket(address);
       this.sockets.set(address, socket);
     }
     return socket;
