@@ -132,6 +132,17 @@ class ActorCluster {
   }
 }
 
+/** n1 leads, n3 missed 10 entries the leader compacted away, and the leader is sending n3 a snapshot. */
+function snapshotUnderway(): ActorCluster {
+  const cluster = new ActorCluster();
+  for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
+  cluster.isolated = 'n3';
+  for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
+  cluster.isolated = null;
+  cluster.tickUntilSnapshot('n1', 'n3');
+  return cluster;
+}
+
 describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
   it('a follower keeps receiving new entries during its snapshot and needs only that one snapshot', () => {
     const cluster = new ActorCluster();
@@ -168,12 +179,7 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
   });
 
   it('a follower that stopped answering does not hold compaction back', () => {
-    const cluster = new ActorCluster();
-    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
-    cluster.isolated = 'n3';
-    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
-    cluster.isolated = null;
-    cluster.tickUntilSnapshot('n1', 'n3');
+    const cluster = snapshotUnderway();
     expect(cluster.actor('n1').status().progress?.n3?.state).toBe('snapshot');
     // n3 goes silent mid-transfer; after two election timeouts it no longer counts as active.
     cluster.isolated = 'n3';
@@ -185,12 +191,7 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
   });
 
   it('a follower heard within the last election timeout keeps holding compaction when a window starts', () => {
-    const cluster = new ActorCluster();
-    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
-    cluster.isolated = 'n3';
-    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
-    cluster.isolated = null;
-    cluster.tickUntilSnapshot('n1', 'n3');
+    const cluster = snapshotUnderway();
     const transfer = cluster.actor('n1').status();
     expect(transfer.progress?.n3?.state).toBe('snapshot');
     const snapshotIndex = transfer.appliedIndex; // what the leader's state machine snapshot covers
@@ -207,12 +208,7 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
   });
 
   it('a follower that installed a snapshot keeps the entries it still needs until it caught up', () => {
-    const cluster = new ActorCluster();
-    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
-    cluster.isolated = 'n3';
-    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
-    cluster.isolated = null;
-    cluster.tickUntilSnapshot('n1', 'n3');
+    const cluster = snapshotUnderway();
     // Let the transfer finish, then cut n3 off before any AppendEntries reaches it.
     for (let i = 0; i < 60 && cluster.actor('n1').status().progress?.n3?.state === 'snapshot'; i += 1) {
       cluster.round();
@@ -241,12 +237,7 @@ describe('RaftActor compaction and snapshot catch-up (paper §7)', () => {
     // index) reached the leader before the InstallSnapshotResponse that said "done"; the leader
     // left the snapshot state on it without the catch-up hold, compacted past the follower's
     // matchIndex, and sent a second full snapshot (paper §7).
-    const cluster = new ActorCluster();
-    for (let i = 0; i < 40 && cluster.actor('n1').status().role !== 'leader'; i += 1) cluster.tick('n1');
-    cluster.isolated = 'n3';
-    for (let i = 0; i < 10; i += 1) cluster.propose('n1', `before-${i}`);
-    cluster.isolated = null;
-    cluster.tickUntilSnapshot('n1', 'n3');
+    const cluster = snapshotUnderway();
     cluster.drop = (message) => message.type === 'InstallSnapshotResponse' && message.done;
     for (let i = 0; i < 60 && cluster.machines.get('n3')!.restores === 0; i += 1) cluster.round();
     expect(cluster.machines.get('n3')!.restores).toBe(1);
