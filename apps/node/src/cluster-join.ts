@@ -5,7 +5,7 @@
 // was a member already (a voter is refused: it must be removed first). Never throws.
 import type { Configuration, NodeId } from '@raftkv/raft';
 import { nodeId } from '@raftkv/raft';
-import { ClientSocket } from '@raftkv/transport-zmq';
+import { ClientSocket, isCurveKey } from '@raftkv/transport-zmq';
 import { parseTcpAddress } from './addresses.js';
 import { encodeMemberAddress, type MemberAddress, parseMemberAddress } from './member-address.js';
 
@@ -79,6 +79,7 @@ async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
     addr: request.address.peer,
     clientAddr: request.address.client ?? undefined,
     httpAddr: request.address.http ?? undefined,
+    key: request.address.key ?? undefined,
   });
   try {
     const response = await fetch(`${base.replace(/\/$/, '')}/join`, {
@@ -193,7 +194,8 @@ function membersFromHttp(value: unknown): ReadonlyMap<NodeId, MemberAddress> {
       continue;
     const client = typeof item.client === 'string' ? item.client : null;
     const http = typeof item.http === 'string' ? item.http : null;
-    members.set(nodeId(item.id), { peer: item.peer, client, http });
+    const key = typeof item.key === 'string' && isCurveKey(item.key) ? item.key : null;
+    members.set(nodeId(item.id), { peer: item.peer, client, http, key });
   }
   return members;
 }

@@ -2,10 +2,12 @@
 // file, merged with precedence flags > env > file > defaults and validated with zod. Returns a value
 // (settings, or what to print and the exit code); it never exits the process and never binds anything.
 import { nodeIdPattern } from '@raftkv/protocol';
+import type { CurveKeyPair } from '@raftkv/transport-zmq';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { type HostPort, isAdvertisable, parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { type InitialMember, initialClusterSyntax, parseInitialCluster } from './initial-cluster.js';
+import { parseClientKeysFile, parseKeyPairFile } from './key-files.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -44,6 +46,18 @@ export interface NodeConfig {
   readonly snapshotThresholdEntries: number;
   readonly mapSizeMb: number;
   readonly requestTimeoutMs: number;
+  /** CURVE on peer and client sockets; null: plaintext (--insecure, or no --key-file given). */
+  readonly security: NodeSecurity | null;
+  /** --insecure: plaintext on purpose (no warning about it). */
+  readonly insecure: boolean;
+}
+
+export interface NodeSecurity {
+  readonly keyPair: CurveKeyPair;
+  /** The client allow-list file (reread on SIGHUP), or null: no client is admitted. */
+  readonly clientKeysFile: string | null;
+  /** Its keys as read at start. */
+  readonly clientKeys: readonly string[];
 }
 
 export type ConfigParse =
@@ -131,10 +145,15 @@ const initialClusterMember = z.strictObject({
   peer: z.string(),
   client: z.string(),
   http: z.string(),
+  key: z.string().optional(),
 });
 const initialCluster = z.union([z.string(), z.array(initialClusterMember)]).transform((value, context) => {
   const text =
-    typeof value === 'string' ? value : value.map((m) => `${m.id}=${m.peer},${m.client},${m.http}`).join(';');
+    typeof value === 'string'
+      ? value
+      : value
+          .map((m) => `${m.id}=${m.peer},${m.client},${m.http}${m.key === undefined ? '' : `,${m.key}`}`)
+          .join(';');
   const parsed = parseInitialCluster(text);
   if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
   return parsed.ok ? parsed.members : [];
@@ -171,6 +190,9 @@ const settings = {
   snapshotThresholdEntries: wholeNumber(1, 1_000_000_000),
   mapSizeMb: wholeNumber(1, 1024 * 1024),
   requestTimeoutMs: wholeNumber(1, 600_000),
+  keyFile: z.string().trim().min(1, issueText('must not be empty')),
+  clientKeysFile: z.string().trim().min(1, issueText('must not be empty')),
+  insecure: flag,
 } as const;
 
 type SettingKey = keyof typeof settings;
@@ -218,6 +240,9 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
     '<ms>',
     `how long a client request may wait (default ${configDefaults.requestTimeoutMs})`,
   ],
+  keyFile: ['<file>', "this node's CURVE key pair (JSON, from raftkv keys generate): encrypts every socket"],
+  clientKeysFile: ['<file>', 'client public keys admitted, one per line (reread on SIGHUP)'],
+  insecure: ['', 'run without encryption or authentication (tutorials only)'],
 };
 
 export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -331,9 +356,42 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     snapshotThresholdEntries: value('snapshotThresholdEntries') ?? configDefaults.snapshotThresholdEntries,
     mapSizeMb: value('mapSizeMb') ?? configDefaults.mapSizeMb,
     requestTimeoutMs: value('requestTimeoutMs') ?? configDefaults.requestTimeoutMs,
+    insecure: value('insecure') ?? false,
+    security: null,
   };
   checkCombinations(config);
-  return config;
+  const keyFile = value('keyFile');
+  const clientKeysFile = value('clientKeysFile');
+  if (config.insecure && (keyFile !== null || clientKeysFile !== null)) {
+    throw new UsageError('--insecure cannot be used with --key-file or --client-keys-file');
+  }
+  if (keyFile === null) {
+    if (clientKeysFile !== null) throw new UsageError('--client-keys-file needs --key-file');
+    return config;
+  }
+  const keyPair = readKeyFile(keyFile, sources.readFile, '--key-file', parseKeyPairFile);
+  const clientKeys =
+    clientKeysFile === null
+      ? []
+      : readKeyFile(clientKeysFile, sources.readFile, '--client-keys-file', parseClientKeysFile);
+  return { ...config, security: { keyPair, clientKeysFile, clientKeys } };
+}
+
+function readKeyFile<T>(
+  path: string,
+  readFile: (path: string) => string,
+  flagLabel: string,
+  parse: (text: string) => { ok: true; value: T } | { ok: false; message: string },
+): T {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new UsageError(`${flagLabel}: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parse(text);
+  if (!parsed.ok) throw new UsageError(`${flagLabel}: ${path} ${parsed.message}`);
+  return parsed.value;
 }
 
 function missing(key: SettingKey): never {

@@ -4,6 +4,7 @@
 import type { KvCommand, KvQuery, KvResult, PutOperation } from '@raftkv/kv';
 import { type ClientResponseBody, type ClientResult, nodeIdPattern } from '@raftkv/protocol';
 import { assert, type NodeId, type NodeStatus } from '@raftkv/raft';
+import { isCurveKey } from '@raftkv/transport-zmq';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { alreadyVoterCode, rejoinRefusal } from './cluster-join.js';
@@ -41,6 +42,8 @@ const loneSurrogate = /\p{Cs}/u;
 
 const joinSchema = z.strictObject({
   id: z.string().regex(nodeIdPattern, { error: 'id is not a valid node id' }),
+  /** The joiner's CURVE public key: the members dial and admit it by this key. */
+  key: z.string().refine(isCurveKey, { error: 'key is not a 40-character Z85 public key' }).optional(),
   addr: z
     .string()
     .refine((text) => parseTcpAddress(text) !== null, { error: 'addr is not a tcp://host:port address' }),
@@ -166,8 +169,13 @@ export class HttpApi {
     if (typeof body === 'string') return jsonError(400, body);
     const parsed = joinSchema.safeParse(body);
     if (!parsed.success) return jsonError(400, parsed.error.issues[0]?.message ?? 'bad join request');
-    const { id, addr, clientAddr, httpAddr } = parsed.data;
-    const address: MemberAddress = { peer: addr, client: clientAddr ?? null, http: httpAddr ?? null };
+    const { id, addr, clientAddr, httpAddr, key } = parsed.data;
+    const address: MemberAddress = {
+      peer: addr,
+      client: clientAddr ?? null,
+      http: httpAddr ?? null,
+      key: key ?? null,
+    };
     if (!fitsMemberAddress(address))
       return jsonError(400, 'the addresses are too long to store in a configuration');
     const existing = this.options.status().configuration.members.find((member) => member.id === id);
@@ -274,6 +282,7 @@ export class HttpApi {
         peer: address?.peer ?? null,
         client: address?.client ?? null,
         http: address?.http ?? null,
+        key: address?.key ?? null,
       };
     });
   }

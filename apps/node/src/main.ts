@@ -7,6 +7,7 @@ import { StaleMemberError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { IdentityFileError, readIdentity } from './identity.js';
+import { parseClientKeysFile } from './key-files.js';
 import { createLogger, type Logger } from './logger.js';
 import { RaftProcess, StartupRefusedError } from './raft-process.js';
 import { type StorageContext, storageFailureMessage } from './storage-advice.js';
@@ -62,6 +63,36 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => reloadClientKeys(logger, config, node));
+}
+
+/** SIGHUP: rereads the client allow-list; a file that cannot be read or parsed keeps the old list. */
+function reloadClientKeys(logger: Logger, config: NodeConfig, node: RaftProcess): void {
+  const path = config.security?.clientKeysFile ?? null;
+  if (path === null) {
+    logger.info(`${node.id} got SIGHUP; no --client-keys-file to reload`);
+    return;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    logger.error(
+      { file: path },
+      `${node.id} kept its client allow-list: cannot read ${path}: ${(error as Error).message}`,
+    );
+    return;
+  }
+  const parsed = parseClientKeysFile(text);
+  if (!parsed.ok) {
+    logger.error({ file: path }, `${node.id} kept its client allow-list: ${path} ${parsed.message}`);
+    return;
+  }
+  node.setAllowedClientKeys(parsed.value);
+  logger.info(
+    { file: path, keys: parsed.value.length },
+    `${node.id} reloaded ${parsed.value.length} client keys from ${path}`,
+  );
 }
 
 /** Binding the just-released ports again can race the sockets' close: a few tries, a pause between. */

@@ -26,8 +26,8 @@ import {
 } from '@raftkv/raft';
 import { encodeSnapshotFile, type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
-import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
-import { listenHost, zmqBindAddress } from './addresses.js';
+import { ClientEndpoint, type ConnectionRefusal, PeerTransport } from '@raftkv/transport-zmq';
+import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './addresses.js';
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
@@ -253,13 +253,31 @@ export class RaftProcess {
         onFailure: (error) => (late.node === null ? onFatal(error) : late.node.failStopOnStorage(error)),
       });
       cleanup.push(() => environment.close());
+      const security = config.security;
       const transport = await PeerTransport.bind({
         id: nodeId(plan.id),
         bindAddress: zmqBindAddress(plan.bind.peer),
         onMessages: (messages) => late.node?.onPeerMessages(messages),
+        ...(security === null
+          ? {}
+          : {
+              security: {
+                keyPair: security.keyPair,
+                onRefused: (refusal) => logRefusal(logger, plan.id, 'peer', refusal),
+              },
+            }),
       });
       cleanup.push(() => transport.close());
       const endpoint = await ClientEndpoint.bind({
+        ...(security === null
+          ? {}
+          : {
+              security: {
+                keyPair: security.keyPair,
+                allowedClientKeys: security.clientKeys,
+                onRefused: (refusal: ConnectionRefusal) => logRefusal(logger, plan.id, 'client', refusal),
+              },
+            }),
         bindAddress: zmqBindAddress(plan.bind.client),
         onRequest: (request, reply) => {
           if (late.node === null) replyNotReady(reply);
@@ -274,21 +292,23 @@ export class RaftProcess {
         logger,
       );
       cleanup.push(() => http.close());
+      if (security === null) warnInsecure(logger, plan.id, config.insecure, Object.values(plan.bind));
       const addresses = settleAddresses(plan, {
         peer: transport.address,
         client: endpoint.address,
         httpPort: http.port,
       });
+      const publicKey = security?.keyPair.publicKey ?? null;
       if (backup !== null && plan.bootstrap !== null)
         restoreBackup(
           environment,
           backup,
-          bootstrapConfiguration(plan.bootstrap, addresses),
+          bootstrapConfiguration(plan.bootstrap, addresses, publicKey),
           plan.id,
           logger,
         );
-      else maybeBootstrap(environment, plan, addresses, logger);
-      if (config.forceNewCluster) forceNewCluster(environment, addresses, logger);
+      else maybeBootstrap(environment, plan, addresses, logger, publicKey);
+      if (config.forceNewCluster) forceNewCluster(environment, addresses, logger, publicKey);
       if (plan.firstStart) writeIdentity(config.dataDir, { ...addresses, join: plan.join });
       late.node = new RaftProcess(
         {
@@ -311,6 +331,11 @@ export class RaftProcess {
       for (const close of cleanup.reverse()) await close();
       throw error;
     }
+  }
+
+  /** Replaces the client allow-list (SIGHUP); connections already up are kept. */
+  setAllowedClientKeys(keys: readonly string[]): void {
+    this.parts.endpoint.setAllowedClientKeys(keys);
   }
 
   get advertised(): SettledAddresses['advertise'] {
@@ -452,7 +477,12 @@ export class RaftProcess {
     const { advertise } = this.parts.addresses;
     return new JoinLoop({
       id: this.id,
-      address: { peer: advertise.peer, client: advertise.client, http: advertise.http },
+      address: {
+        peer: advertise.peer,
+        client: advertise.client,
+        http: advertise.http,
+        key: this.parts.config.security?.keyPair.publicKey ?? null,
+      },
       via: join,
       timeoutMs: this.parts.config.requestTimeoutMs,
       isMember,
@@ -543,6 +573,7 @@ function maybeBootstrap(
   plan: StartupPlan,
   addresses: SettledAddresses,
   logger: Logger,
+  publicKey: string | null,
 ): void {
   if (plan.bootstrap === null) return;
   const log = environment.log;
@@ -550,7 +581,7 @@ function maybeBootstrap(
     logger.info(`${plan.id} already holds a log; ignoring the bootstrap settings`);
     return;
   }
-  const configuration = bootstrapConfiguration(plan.bootstrap, addresses);
+  const configuration = bootstrapConfiguration(plan.bootstrap, addresses, publicKey);
   const state = bootstrapState(configuration);
   log.persist({ hardState: state.hardState, entries: state.entries, snapshot: null });
   const members = configuration.members.map((member) => member.id).join(', ');
@@ -570,6 +601,36 @@ function mostCaughtUpVoter(status: NodeStatus): NodeId | null {
     if (best === null || score > best.score) best = { id: member.id, score };
   }
   return best?.id ?? null;
+}
+
+/**
+ * Plaintext: a warning on every start without --insecure, and always when a socket is bound beyond
+ * loopback, where anyone who reaches the port can read and write every key.
+ */
+function warnInsecure(logger: Logger, id: string, insecure: boolean, bound: readonly HostPort[]): void {
+  const exposed = bound.filter((address) => !isLoopbackHost(address.host)).map(formatTcpAddress);
+  if (exposed.length > 0) {
+    logger.warn(
+      { exposed },
+      `${id} binds ${exposed.join(', ')} without encryption or authentication: anyone who reaches them can read and write every key (use --key-file)`,
+    );
+  } else if (!insecure) {
+    logger.warn(
+      `${id} runs without encryption or authentication (no --key-file); pass --insecure to say so on purpose`,
+    );
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** A connection the ZAP handler turned away: who it claimed to be and where it came from. */
+function logRefusal(logger: Logger, id: string, socket: 'peer' | 'client', refusal: ConnectionRefusal): void {
+  logger.warn(
+    { socket, publicKey: refusal.publicKey, remoteAddress: refusal.address },
+    `${id} refused a ${socket} connection from ${refusal.address || 'an unknown address'}: key ${refusal.publicKey ?? '(none)'} is not ${socket === 'peer' ? 'a member' : 'on the client allow-list'}`,
+  );
 }
 
 function replyNotReady(reply: ClientReply): void {

@@ -61,6 +61,7 @@ export async function runWorkload(
           type: 'config',
           system: cluster.system,
           endpoints: cluster.endpoints,
+          ...(cluster.security === undefined ? {} : { security: cluster.security }),
           workload,
           inFlight: share(workload.inFlight, options.clients, index),
           space: { keyCount: options.keyCount, keyBytes: options.keyBytes, valueBytes: options.valueBytes },

@@ -1,12 +1,14 @@
 // Messages between the bench's coordinator and its load processes (Node IPC). Declarations only.
 import type { HistogramData } from './histogram.js';
 import type { Workload } from './options.js';
+import type { WireSecurity } from './server-cluster.js';
 import type { KeySpace } from './workload.js';
 
 export interface WorkerConfig {
   readonly type: 'config';
   readonly system: 'raftkv' | 'etcd';
   readonly endpoints: readonly string[];
+  readonly security?: WireSecurity;
   readonly workload: Workload;
   /** This process's share of the requests in flight. */
   readonly inFlight: number;

@@ -20,7 +20,7 @@ class LoadProcess {
   private limitReported = false;
 
   constructor(private readonly config: WorkerConfig) {
-    this.driver = openDriver(config.system, config.endpoints);
+    this.driver = openDriver(config.system, config.endpoints, config.security);
     this.keys = makeKeys(config.space);
     this.value = makeValue(config.space);
     this.random = new Uint32Array([config.seed >>> 0 || 1]);

@@ -1,8 +1,9 @@
 // The launcher's commands: start (foreground; first run bootstraps with --initial-cluster, later runs
 // restart from the same data directories), status, stop, kill <id>, restart <id>. They share the
 // state file, so every command but start works from another terminal. Prints; never exits itself.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { curveKeyPair } from 'zeromq';
 import { build, staleProjects } from './build-check.js';
 import { agreedLeader, collectReports, formatTable } from './cluster-status.js';
 import { freePorts } from './free-ports.js';
@@ -66,7 +67,9 @@ export async function startCluster(
   let stopping = false;
   const launched = nodes.map((node) => {
     const argv =
-      existing.length > 0 ? ['--data-dir', node.dataDir] : firstStartArgv(node, nodes, options.logLevel);
+      existing.length > 0
+        ? ['--data-dir', node.dataDir, ...securityArgv(dataRoot, node.id)]
+        : [...firstStartArgv(node, nodes, options.logLevel), ...securityArgv(dataRoot, node.id)];
     const child = spawnRaftkvd(mode, argv, node.logFile);
     child.on('exit', (code, signalName) => {
       if (!stopping) onNodeExit(dataRoot, node, child.pid ?? null, code, signalName, print);
@@ -152,7 +155,11 @@ export async function restartNode(dataRootOption: string, id: string, print: Pri
     print(`Stopping ${id} (pid ${node.pid})`);
     await stopProcess(node.pid);
   }
-  const child = spawnRaftkvd(state.mode, ['--data-dir', node.dataDir], node.logFile);
+  const child = spawnRaftkvd(
+    state.mode,
+    ['--data-dir', node.dataDir, ...securityArgv(dataRoot, id)],
+    node.logFile,
+  );
   child.unref();
   updateNode(dataRoot, id, { pid: child.pid ?? null });
   print(`Started ${id} (pid ${child.pid}); log: ${node.logFile}`);
@@ -196,15 +203,54 @@ function restartEntries(dataRoot: string, ids: readonly string[]): NodeEntry[] {
     const identity = JSON.parse(readFileSync(join(dataDir, identityFileName), 'utf8')) as {
       advertise: { peer: string; client: string; http: string };
     };
-    return { id, pid: null, dataDir, logFile: join(dataRoot, 'logs', `${id}.log`), ...identity.advertise };
+    const entry = {
+      id,
+      pid: null,
+      dataDir,
+      logFile: join(dataRoot, 'logs', `${id}.log`),
+      ...identity.advertise,
+    };
+    const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
+    if (!existsSync(keyFile)) return entry;
+    const { publicKey } = JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string };
+    return { ...entry, publicKey };
   });
+}
+
+/**
+ * A new cluster is secure: a CURVE key pair per node in <data-dir>/keys/, and one for the CLI
+ * (client.key.json), whose public key is the nodes' client allow-list (clients.keys). Written 0600.
+ */
+function createKeys(dataRoot: string, ids: readonly string[]): Map<string, string> {
+  mkdirSync(join(dataRoot, 'keys'), { recursive: true, mode: 0o700 });
+  const publicKeys = new Map<string, string>();
+  for (const id of ids) {
+    const pair = curveKeyPair();
+    writeFileSync(join(dataRoot, 'keys', `${id}.key.json`), `${JSON.stringify(pair)}\n`, { mode: 0o600 });
+    publicKeys.set(id, pair.publicKey);
+  }
+  const client = curveKeyPair();
+  writeFileSync(join(dataRoot, 'client.key.json'), `${JSON.stringify(client)}\n`, { mode: 0o600 });
+  writeFileSync(join(dataRoot, 'clients.keys'), `# raftkv CLI (client.key.json)\n${client.publicKey}\n`, {
+    mode: 0o600,
+  });
+  return publicKeys;
+}
+
+/** The key flags for a node of a secure cluster; none for a cluster created before keys existed. */
+function securityArgv(dataRoot: string, id: string): string[] {
+  const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
+  if (!existsSync(keyFile)) return [];
+  return ['--key-file', keyFile, '--client-keys-file', join(dataRoot, 'clients.keys')];
 }
 
 async function firstEntries(dataRoot: string, options: StartOptions): Promise<NodeEntry[]> {
   const ports = await freePorts(options.nodes * 3, options.host, options.basePort);
-  return Array.from({ length: options.nodes }, (_, position) => {
-    const id = `n${position + 1}`;
+  const ids = Array.from({ length: options.nodes }, (_, position) => `n${position + 1}`);
+  const publicKeys = createKeys(dataRoot, ids);
+  return ids.map((id, position) => {
     return {
+      publicKey: publicKeys.get(id)!,
       id,
       pid: null,
       dataDir: join(dataRoot, id),
@@ -218,7 +264,10 @@ async function firstEntries(dataRoot: string, options: StartOptions): Promise<No
 
 function firstStartArgv(node: NodeEntry, nodes: readonly NodeEntry[], logLevel: string): string[] {
   const cluster = nodes
-    .map((member) => `${member.id}=${member.peer},${member.client},${member.http}`)
+    .map((member) => {
+      const key = member.publicKey === undefined ? '' : `,${member.publicKey}`;
+      return `${member.id}=${member.peer},${member.client},${member.http}${key}`;
+    })
     .join(';');
   return ['--id', node.id, '--data-dir', node.dataDir, '--initial-cluster', cluster, '--log-level', logLevel];
 }

@@ -2,7 +2,7 @@
 // ports in a temp dir, they elect a leader, serve a put and a get over HTTP, and Ctrl-C (SIGINT to the
 // launcher) stops them all: every PID in the state file is gone afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,18 @@ describe('cluster launcher', () => {
     const put = await fetch(`${first!.http}/key`, { method: 'POST', body: '{"launched":"yes"}' });
     expect(put.status).toBe(200);
     expect(await (await fetch(`${last!.http}/key/launched`)).json()).toEqual({ launched: 'yes' });
+
+    // Secure by default: every node has a key pair, the state file names each public key for the CLI,
+    // and no node warned about running without encryption.
+    expect(
+      state.nodes.every((node) => typeof node.publicKey === 'string' && node.publicKey.length === 40),
+    ).toBe(true);
+    expect(readFileSync(join(dataRoot, 'clients.keys'), 'utf8')).toContain(
+      (JSON.parse(readFileSync(join(dataRoot, 'client.key.json'), 'utf8')) as { publicKey: string })
+        .publicKey,
+    );
+    for (const node of state.nodes)
+      expect(readFileSync(node.logFile, 'utf8')).not.toContain('without encryption');
 
     const pids = state.nodes.map((node) => node.pid);
     expect(pids.every((pid) => pid !== null && isAlive(pid))).toBe(true);

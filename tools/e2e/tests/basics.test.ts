@@ -95,7 +95,13 @@ describe('the tutorial’s curl commands (node fetch)', () => {
 describe('bad input', () => {
   it('a malformed client frame gets a typed error reply and the node keeps serving', async () => {
     const node = followers[0]!;
-    const dealer = new Dealer({ linger: 0, receiveTimeout: 5000 });
+    const dealer = new Dealer({
+      linger: 0,
+      receiveTimeout: 5000,
+      curveServerKey: cluster.publicKey(node),
+      curvePublicKey: cluster.clientKeyPair.publicKey,
+      curveSecretKey: cluster.clientKeyPair.secretKey,
+    });
     dealer.connect(cluster.clientAddress(node));
     try {
       await dealer.send(Buffer.from([0xc1, 0xff, 0x00, 0x13])); // 0xc1 is never valid MessagePack
@@ -116,7 +122,7 @@ describe('bad input', () => {
 });
 
 describe('the raftkv CLI', () => {
-  const raftkv = (args: string[]) => raftkvCli(args);
+  const raftkv = (args: string[]) => raftkvCli([...cluster.cliKeyArgs(), ...args]);
 
   it('`raftkv put a 1` then `raftkv get a` prints 1, whichever node --endpoints names', async () => {
     const put = await raftkv(['--endpoints', cluster.clientAddress(followers[0]!), 'put', 'a', '1']);
