@@ -95,7 +95,9 @@ export function forceNewCluster(
   const previous = latestConfiguration(log) ?? kv.metadata().configuration;
   const self = nodeId(addresses.id);
   const configuration: Configuration = {
-    members: [{ id: self, role: 'voter', address: encodeMemberAddress({ ...addresses.advertise, key: publicKey }) }],
+    members: [
+      { id: self, role: 'voter', address: encodeMemberAddress({ ...addresses.advertise, key: publicKey }) },
+    ],
   };
   if (
     previous !== null &&

@@ -178,7 +178,13 @@ export class TestCluster {
    * with `flags` on top (e.g. a larger --map-size-mb, or --force-new-cluster).
    */
   restart(id: string, flags: readonly string[] = []): RaftkvdProcess {
-    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags(), ...this.keyFlags(id), ...flags]);
+    return this.spawn(id, [
+      '--data-dir',
+      this.dataDir(id),
+      ...this.timingFlags(),
+      ...this.keyFlags(id),
+      ...flags,
+    ]);
   }
 
   /** Starts a new, empty node that asks `via` (any member's HTTP address) to join the cluster. */
