@@ -230,7 +230,6 @@ export class PeerTransport implements Transport {
       heartbeatInterval: heartbeatIntervalMs,
       heartbeatTimeout: heartbeatTimeoutMs,
     });
-    dealer.connect(address);
     const sender = new SerialSender(dealer, {
       framesMax: this.options.sendQueueFramesMax ?? peerSendQueueFramesMax,
       bytesMax: this.options.sendQueueBytesMax ?? peerSendQueueBytesMax,
@@ -253,9 +252,12 @@ export class PeerTransport implements Transport {
         }, reconnectIntervalMaxMs);
         connection.redial.unref();
       };
+      // The monitor starts when `events` is first read: subscribe before dialling, or a refusal that
+      // comes back at once is never seen and the peer is never dialled again.
       dealer.events.on('handshake:error:auth', redialLater);
       dealer.events.on('handshake:error:protocol', redialLater);
     }
+    dealer.connect(address);
     return connection;
   }
 
