@@ -4,8 +4,13 @@ import { resolve } from 'node:path';
 import { type ClientSecurity, KvClient, type RedirectEvent } from '@raftkv/client';
 import type { ReadConsistency } from '@raftkv/protocol';
 import type { Command } from 'commander';
-import { readKeyPair, readServerKeys } from './client-security.js';
-import { clusterEndpoints, localClusterSecurity, parseEndpoints } from './cluster-endpoints.js';
+import { readKeyPair, readServerKeys, readTokenFile } from './client-security.js';
+import {
+  clusterEndpoints,
+  localClusterHttpToken,
+  localClusterSecurity,
+  parseEndpoints,
+} from './cluster-endpoints.js';
 import { exitUsage } from './exit-codes.js';
 import { CliFailure, type CliIo } from './io.js';
 import { json, type OutputFormat } from './output.js';
@@ -18,6 +23,7 @@ export interface GlobalOptions {
   readonly consistency?: ReadConsistency;
   readonly keyFile?: string;
   readonly serverKeys?: string;
+  readonly tokenFile?: string;
 }
 
 export class CliContext {
@@ -63,6 +69,13 @@ export class CliContext {
         ? (local?.serverKeys ?? new Map())
         : readServerKeys(resolve(this.io.cwd, serverKeys));
     return { keyPair, serverKeys: keys };
+  }
+
+  /** The bearer token for HTTP calls: --token-file, else the local cluster's, else none. */
+  httpToken(): string | null {
+    const { tokenFile } = this.options;
+    if (tokenFile !== undefined) return readTokenFile(resolve(this.io.cwd, tokenFile));
+    return localClusterHttpToken(this.io.cwd);
   }
 
   /** Writes `tableText()` or the JSON of `value`, as the user asked. */

@@ -1,6 +1,6 @@
-// The CLI's CURVE settings: its key pair and each node's public key, from --key-file/--server-keys or,
-// for the local cluster from `npm start`, from .cluster/ (client.key.json and the nodes' publicKey in
-// cluster.json). Null: plaintext. Bad files are usage errors.
+// The CLI's credentials: its CURVE key pair and each node's public key, from --key-file/--server-keys
+// or, for the local cluster from `npm start`, from .cluster/ (client.key.json and the nodes' publicKey
+// in cluster.json); and the HTTP API's bearer token file. Null: plaintext. Bad files are usage errors.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ClientSecurity, type CurveKeyPair, isCurveKey } from '@raftkv/client';
@@ -25,6 +25,25 @@ export function readKeyPair(path: string): CurveKeyPair {
     throw new CliFailure(`${path} must hold {"publicKey","secretKey"} as 40-character Z85 keys`, exitUsage);
   }
   return { publicKey: value.publicKey, secretKey: value.secretKey };
+}
+
+/** A bearer token file (raftkv keys token, npm start's .cluster/http.token): its first token. */
+export function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`, exitUsage);
+  }
+  const token = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .find((line) => line !== '' && line !== '#' && !line.startsWith('# '))
+    ?.split(/\s/, 1)[0];
+  if (token === undefined || !/^[\x21-\x7e]{16,512}$/.test(token)) {
+    throw new CliFailure(`${path} must hold a token of 16-512 visible ASCII characters`, exitUsage);
+  }
+  return token;
 }
 
 /** --server-keys: a JSON object of client address → the node's public key. */

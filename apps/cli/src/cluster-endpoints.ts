@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ClientSecurity } from '@raftkv/client';
-import { clusterSecurity } from './client-security.js';
+import { clusterSecurity, readTokenFile } from './client-security.js';
 import { exitUsage } from './exit-codes.js';
 import { CliFailure } from './io.js';
 
@@ -45,6 +45,19 @@ export function clusterEndpoints(cwd: string): { endpoints: string[]; security: 
 export function localClusterSecurity(cwd: string): ClientSecurity | null {
   const path = findUpwards(cwd, clusterStatePath);
   return path === null ? null : clusterSecurity(path, readJson(path));
+}
+
+/** The local cluster's HTTP token (.cluster/http.token beside its state file), or null. */
+export function localClusterHttpToken(cwd: string): string | null {
+  const path = findUpwards(cwd, clusterStatePath);
+  if (path === null) return null;
+  const tokenPath = join(dirname(path), 'http.token');
+  try {
+    readFileSync(tokenPath);
+  } catch {
+    return null;
+  }
+  return readTokenFile(tokenPath);
 }
 
 function findUpwards(start: string, relative: string): string | null {

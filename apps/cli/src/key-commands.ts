@@ -1,5 +1,7 @@
 // raftkv keys generate: a fresh CURVE key pair for a node (raftkvd --key-file) or a client
-// (raftkv --key-file), written as JSON readable only by its owner, its public key printed.
+// (raftkv --key-file), written as JSON readable only by its owner, its public key printed; raftkv keys
+// token: a random bearer token for the HTTP API or the join credential.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateCurveKeyPair } from '@raftkv/client';
@@ -8,10 +10,32 @@ import type { CliContext } from './cli-context.js';
 import { exitUsage } from './exit-codes.js';
 import { CliFailure } from './io.js';
 
+/** 32 random bytes: 43 base64url characters, beyond guessing. */
+const tokenBytes = 32;
+
 export function addKeyCommands(program: Command, context: CliContext): void {
-  program
-    .command('keys')
-    .description('CURVE key tooling')
+  const keys = program.command('keys').description('CURVE keys and HTTP tokens');
+  keys
+    .command('token')
+    .description(
+      'create a random bearer token (raftkvd --http-tokens-file, --join-token-file); prints it, or writes it to --out',
+    )
+    .option('--out <file>', 'file to write the token to (mode 0600; must not exist)')
+    .action((options: { out?: string }) => {
+      const token = randomBytes(tokenBytes).toString('base64url');
+      if (options.out === undefined) {
+        context.print({ token }, () => `${token}\n`);
+        return;
+      }
+      const path = resolve(context.io.cwd, options.out);
+      try {
+        writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        throw new CliFailure(`cannot write ${path}: ${(error as Error).message}`, exitUsage);
+      }
+      context.print({ file: path }, () => `${path}\n`);
+    });
+  keys
     .command('generate')
     .description(
       'create a key pair; prints it as JSON, or writes NAME.key.json to --out and prints the public key',

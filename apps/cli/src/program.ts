@@ -42,6 +42,10 @@ function defineProgram(program: Command, context: CliContext, io: CliIo): void {
     .option('--verbose', 'print each not-leader redirect followed, on stderr')
     .option('--key-file <file>', "this client's CURVE key pair (default: the local cluster's, if it has one)")
     .option('--server-keys <file>', 'JSON object of node client address → its public key (with --key-file)')
+    .option(
+      '--token-file <file>',
+      "bearer token for the nodes' HTTP API (default: the local cluster's, if any)",
+    )
     .addOption(
       new Option(
         '--consistency <level>',

@@ -1,6 +1,6 @@
-// raftkv keys generate, --key-file and the local cluster's keys: a key pair file is written once and
-// refused if it exists, bad key files are usage errors, and a secure fake node serves a client that
-// found its keys in .cluster/.
+// raftkv keys generate|token, --key-file, --token-file and the local cluster's keys: a key pair or
+// token file is written once and refused if it exists, bad key and token files are usage errors, and a
+// secure fake node serves a client that found its keys in .cluster/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,32 @@ describe('raftkv keys', () => {
     const again = await raftkv(['keys', 'generate', '--out', directory, '--name', 'n1']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/cannot write .*n1\.key\.json: EEXIST/);
+  });
+
+  it('generates a random token file readable only by its owner, never overwriting one', async () => {
+    const directory = temporaryDirectory();
+    const file = join(directory, 'http.token');
+    const run = await raftkv(['keys', 'token', '--out', file]);
+    expect(run.exitCode).toBe(0);
+    const token = readFileSync(file, 'utf8').trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = await raftkv(['keys', 'token', '--out', file]);
+    expect(again.exitCode).toBe(2);
+    expect(readFileSync(file, 'utf8').trim()).toBe(token);
+    const printed = await raftkv(['keys', 'token', '-o', 'json']);
+    expect((JSON.parse(printed.stdout) as { token: string }).token).not.toBe(token);
+  });
+
+  it('refuses a --token-file that holds no usable token with a usage error', async () => {
+    const directory = temporaryDirectory();
+    writeFileSync(join(directory, 'short.token'), 'tooshort\n');
+    const run = await raftkv(
+      ['snapshot', 'save', 'out.snap', '--http', 'http://127.0.0.1:1', '--token-file', 'short.token'],
+      { cwd: directory },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('short.token must hold a token of 16-512 visible ASCII characters');
   });
 
   it('refuses a malformed --key-file with a usage error', async () => {

@@ -64,6 +64,8 @@ export type JoinAttempt =
 export interface JoinRequest {
   readonly id: NodeId;
   readonly address: MemberAddress;
+  /** The cluster's join credential (--join-token-file), sent as a bearer token; null: none. */
+  readonly credential: string | null;
   readonly via: string;
   readonly timeoutMs: number;
 }
@@ -84,7 +86,10 @@ async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
   try {
     const response = await fetch(`${base.replace(/\/$/, '')}/join`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(request.credential === null ? {} : { authorization: `Bearer ${request.credential}` }),
+      },
       body,
       signal: AbortSignal.timeout(request.timeoutMs),
     });

@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { type HostPort, isAdvertisable, parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { type InitialMember, initialClusterSyntax, parseInitialCluster } from './initial-cluster.js';
-import { parseClientKeysFile, parseKeyPairFile } from './key-files.js';
+import { parseClientKeysFile, parseJoinTokenFile, parseKeyPairFile, parseTokensFile } from './key-files.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -50,6 +50,17 @@ export interface NodeConfig {
   readonly security: NodeSecurity | null;
   /** --insecure: plaintext on purpose (no warning about it). */
   readonly insecure: boolean;
+  /** Who may call the HTTP API (docs/architecture.md "Security"). */
+  readonly httpAuth: HttpAuthConfig;
+}
+
+export interface HttpAuthConfig {
+  /** --http-tokens-file (reread on SIGHUP), or null: the HTTP API takes no token. */
+  readonly tokensFile: string | null;
+  /** Its tokens as read at start; null without the file. */
+  readonly tokens: readonly string[] | null;
+  /** --join-token-file's credential: members ask it of POST /join, a joining node sends it. */
+  readonly joinToken: string | null;
 }
 
 export interface NodeSecurity {
@@ -192,6 +203,8 @@ const settings = {
   requestTimeoutMs: wholeNumber(1, 600_000),
   keyFile: z.string().trim().min(1, issueText('must not be empty')),
   clientKeysFile: z.string().trim().min(1, issueText('must not be empty')),
+  httpTokensFile: z.string().trim().min(1, issueText('must not be empty')),
+  joinTokenFile: z.string().trim().min(1, issueText('must not be empty')),
   insecure: flag,
 } as const;
 
@@ -242,6 +255,8 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
   ],
   keyFile: ['<file>', "this node's CURVE key pair (JSON, from raftkv keys generate): encrypts every socket"],
   clientKeysFile: ['<file>', 'client public keys admitted, one per line (reread on SIGHUP)'],
+  httpTokensFile: ['<file>', 'bearer tokens the HTTP API accepts, one per line (reread on SIGHUP)'],
+  joinTokenFile: ['<file>', "the cluster's join credential: asked of POST /join, sent by --join"],
   insecure: ['', 'run without encryption or authentication (tutorials only)'],
 };
 
@@ -358,23 +373,49 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     requestTimeoutMs: value('requestTimeoutMs') ?? configDefaults.requestTimeoutMs,
     insecure: value('insecure') ?? false,
     security: null,
+    httpAuth: { tokensFile: null, tokens: null, joinToken: null },
   };
   checkCombinations(config);
   const keyFile = value('keyFile');
   const clientKeysFile = value('clientKeysFile');
-  if (config.insecure && (keyFile !== null || clientKeysFile !== null)) {
-    throw new UsageError('--insecure cannot be used with --key-file or --client-keys-file');
+  const httpTokensFile = value('httpTokensFile');
+  const joinTokenFile = value('joinTokenFile');
+  if (config.insecure) {
+    const given = [
+      keyFile === null ? null : '--key-file',
+      clientKeysFile === null ? null : '--client-keys-file',
+      httpTokensFile === null ? null : '--http-tokens-file',
+      joinTokenFile === null ? null : '--join-token-file',
+    ].filter((flag) => flag !== null);
+    if (given.length > 0) throw new UsageError(`--insecure cannot be used with ${given.join(' or ')}`);
   }
+  const httpAuth: HttpAuthConfig = {
+    tokensFile: httpTokensFile,
+    tokens:
+      httpTokensFile === null
+        ? null
+        : readKeyFile(httpTokensFile, sources.readFile, '--http-tokens-file', parseTokensFile),
+    joinToken:
+      joinTokenFile === null
+        ? null
+        : readKeyFile(joinTokenFile, sources.readFile, '--join-token-file', parseJoinTokenFile),
+  };
   if (keyFile === null) {
     if (clientKeysFile !== null) throw new UsageError('--client-keys-file needs --key-file');
-    return config;
+    return { ...config, httpAuth };
+  }
+  if (config.join !== null && parseTcpAddress(config.join) !== null) {
+    throw new UsageError(
+      `--join ${config.join}: a node with --key-file joins through a member's HTTP address (http://host:port), ` +
+        'which carries its public key and the join credential',
+    );
   }
   const keyPair = readKeyFile(keyFile, sources.readFile, '--key-file', parseKeyPairFile);
   const clientKeys =
     clientKeysFile === null
       ? []
       : readKeyFile(clientKeysFile, sources.readFile, '--client-keys-file', parseClientKeysFile);
-  return { ...config, security: { keyPair, clientKeysFile, clientKeys } };
+  return { ...config, httpAuth, security: { keyPair, clientKeysFile, clientKeys } };
 }
 
 function readKeyFile<T>(

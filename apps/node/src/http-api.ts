@@ -8,6 +8,7 @@ import { isCurveKey } from '@raftkv/transport-zmq';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { alreadyVoterCode, rejoinRefusal } from './cluster-join.js';
+import type { HttpAccess, HttpRefusal } from './http-access.js';
 import { type HttpRequest, type HttpResponse, jsonError } from './http-server.js';
 import type { LeaderForwarding } from './leader-forwarding.js';
 import {
@@ -31,6 +32,9 @@ export interface HttpApiOptions {
   readonly keyBytesMax: number;
   /** The bytes of a backup file of this member's applied state (one point-in-time view). */
   readonly openBackup: () => AsyncGenerator<Uint8Array>;
+  /** Who may call which route (bearer tokens); every refusal goes to onRefused, for the log. */
+  readonly access: HttpAccess;
+  readonly onRefused: (refusal: HttpRefusal) => void;
 }
 
 const encoder = new TextEncoder();
@@ -75,6 +79,11 @@ export class HttpApi {
 
   readonly handle = async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
+    const refused = this.options.access.check(request);
+    if (refused !== null) {
+      this.options.onRefused(refused.refusal);
+      return refused.answer;
+    }
     if (path === '/key' || path === '/key/') {
       return method === 'POST' ? this.putKeys(request) : methodNotAllowed('POST');
     }

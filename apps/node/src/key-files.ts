@@ -1,7 +1,8 @@
-// The two key files raftkvd reads: its CURVE key pair (JSON {"publicKey","secretKey"}, Z85, as
-// `raftkv keys generate` writes it) and the client allow-list (one Z85 public key first on each line,
+// The credential files raftkvd reads: its CURVE key pair (JSON {"publicKey","secretKey"}, Z85, as
+// `raftkv keys generate` writes it), the client allow-list (one Z85 public key first on each line,
 // anything after whitespace a comment; blank lines and lines starting "# " ignored — Z85 itself uses
-// '#', so only a whole-line "# " is a comment). Pure parsers returning a value or a message; no I/O.
+// '#', so only a whole-line "# " is a comment), and the HTTP tokens and join credential files (the
+// same line format). Pure parsers returning a value or a message; no I/O.
 import { type CurveKeyPair, isCurveKey } from '@raftkv/transport-zmq';
 import { z } from 'zod';
 
@@ -41,4 +42,42 @@ export function parseClientKeysFile(text: string): Parsed<readonly string[]> {
     keys.push(key);
   }
   return { ok: true, value: keys };
+}
+
+/** Shortest bearer token accepted: 16 characters of a random token are beyond guessing. */
+export const tokenLengthMin = 16;
+const tokenLengthMax = 512;
+/** Visible ASCII without whitespace: a token is sent as is in an Authorization header (RFC 6750 §2.1). */
+const tokenPattern = /^[\x21-\x7e]+$/;
+
+/** A tokens file: one token first on each line, anything after whitespace a comment, as the keys file. */
+export function parseTokensFile(text: string): Parsed<readonly string[]> {
+  const tokens: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index]!.trim();
+    if (line === '' || line === '#' || line.startsWith('# ')) continue;
+    const token = line.split(/\s/, 1)[0]!;
+    const problem = tokenProblem(token);
+    if (problem !== null) return { ok: false, message: `line ${index + 1}: the token ${problem}` };
+    tokens.push(token);
+  }
+  return { ok: true, value: tokens };
+}
+
+/** The join credential's file: exactly one token. */
+export function parseJoinTokenFile(text: string): Parsed<string> {
+  const parsed = parseTokensFile(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.value.length !== 1) {
+    return { ok: false, message: `must hold exactly one token (it holds ${parsed.value.length})` };
+  }
+  return { ok: true, value: parsed.value[0]! };
+}
+
+function tokenProblem(token: string): string | null {
+  if (!tokenPattern.test(token)) return 'has a character that is not visible ASCII';
+  if (token.length < tokenLengthMin) return `is shorter than ${tokenLengthMin} characters`;
+  if (token.length > tokenLengthMax) return `is longer than ${tokenLengthMax} characters`;
+  return null;
 }

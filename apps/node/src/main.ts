@@ -7,7 +7,7 @@ import { StaleMemberError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { IdentityFileError, readIdentity } from './identity.js';
-import { parseClientKeysFile } from './key-files.js';
+import { type Parsed, parseClientKeysFile, parseTokensFile } from './key-files.js';
 import { createLogger, type Logger } from './logger.js';
 import { RaftProcess, StartupRefusedError } from './raft-process.js';
 import { type StorageContext, storageFailureMessage } from './storage-advice.js';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
         (started) => {
           node = started;
           logger.info(`${node.id} restarted; the no-space alarm is cleared`);
+          reloadCredentials(); // the lists read at the first start may have been reloaded since
         },
         (error: unknown) => exitOnStartFailure(logger, config, error),
       );
@@ -63,36 +64,53 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  process.on('SIGHUP', () => reloadClientKeys(logger, config, node));
+  const clientKeys = config.security?.clientKeysFile ?? null;
+  const tokens = config.httpAuth.tokensFile;
+  process.on('SIGHUP', () => {
+    if (clientKeys === null && tokens === null) {
+      logger.info(`${node.id} got SIGHUP; no --client-keys-file or --http-tokens-file to reload`);
+    }
+    reloadCredentials();
+  });
+  function reloadCredentials(): void {
+    if (clientKeys !== null) {
+      const keys = reload(logger, node.id, clientKeys, 'client allow-list', parseClientKeysFile);
+      if (keys !== null) node.setAllowedClientKeys(keys);
+    }
+    if (tokens !== null) {
+      const read = reload(logger, node.id, tokens, 'HTTP tokens', parseTokensFile);
+      if (read !== null) node.setHttpTokens(read);
+    }
+  }
 }
 
-/** SIGHUP: rereads the client allow-list; a file that cannot be read or parsed keeps the old list. */
-function reloadClientKeys(logger: Logger, config: NodeConfig, node: RaftProcess): void {
-  const path = config.security?.clientKeysFile ?? null;
-  if (path === null) {
-    logger.info(`${node.id} got SIGHUP; no --client-keys-file to reload`);
-    return;
-  }
+/**
+ * SIGHUP: rereads one credential list; a file that cannot be read or parsed keeps the old list.
+ */
+function reload(
+  logger: Logger,
+  id: string,
+  path: string,
+  what: string,
+  parse: (text: string) => Parsed<readonly string[]>,
+): readonly string[] | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    logger.error(
-      { file: path },
-      `${node.id} kept its client allow-list: cannot read ${path}: ${(error as Error).message}`,
-    );
-    return;
+    logger.error({ file: path }, `${id} kept its ${what}: cannot read ${path}: ${(error as Error).message}`);
+    return null;
   }
-  const parsed = parseClientKeysFile(text);
+  const parsed = parse(text);
   if (!parsed.ok) {
-    logger.error({ file: path }, `${node.id} kept its client allow-list: ${path} ${parsed.message}`);
-    return;
+    logger.error({ file: path }, `${id} kept its ${what}: ${path} ${parsed.message}`);
+    return null;
   }
-  node.setAllowedClientKeys(parsed.value);
   logger.info(
-    { file: path, keys: parsed.value.length },
-    `${node.id} reloaded ${parsed.value.length} client keys from ${path}`,
+    { file: path, entries: parsed.value.length },
+    `${id} reloaded its ${what} from ${path} (${parsed.value.length} entries)`,
   );
+  return parsed.value;
 }
 
 /** Binding the just-released ports again can race the sockets' close: a few tries, a pause between. */

@@ -31,6 +31,7 @@ import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './a
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { HttpAccess, type HttpRefusal } from './http-access.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -94,6 +95,7 @@ export class RaftProcess {
   private readonly turns: TurnLoop;
   private readonly handler: RequestHandler;
   readonly httpApi: HttpApi;
+  private readonly httpAccess: HttpAccess;
   private readonly directory: PeerDirectory;
   private readonly promotion: LearnerPromotion;
   private readonly joinLoop: JoinLoop | null;
@@ -185,7 +187,13 @@ export class RaftProcess {
       noSpace: () => this.noSpace,
       counters: () => ({ peer: { ...parts.transport.counters() }, client: { ...parts.endpoint.counters() } }),
     });
+    this.httpAccess = new HttpAccess({
+      apiTokens: config.httpAuth.tokens,
+      joinToken: config.httpAuth.joinToken,
+    });
     this.httpApi = new HttpApi({
+      access: this.httpAccess,
+      onRefused: (refusal) => logHttpRefusal(logger, this.id, refusal),
       handler: this.handler,
       forwarding: new LeaderForwarding({
         selfId: this.id,
@@ -293,6 +301,7 @@ export class RaftProcess {
       );
       cleanup.push(() => http.close());
       if (security === null) warnInsecure(logger, plan.id, config.insecure, Object.values(plan.bind));
+      else if (config.httpAuth.tokens === null) warnOpenHttp(logger, plan.id, plan.bind.http);
       const addresses = settleAddresses(plan, {
         peer: transport.address,
         client: endpoint.address,
@@ -336,6 +345,11 @@ export class RaftProcess {
   /** Replaces the client allow-list (SIGHUP); connections already up are kept. */
   setAllowedClientKeys(keys: readonly string[]): void {
     this.parts.endpoint.setAllowedClientKeys(keys);
+  }
+
+  /** Replaces the HTTP API's bearer tokens (SIGHUP). */
+  setHttpTokens(tokens: readonly string[]): void {
+    this.httpAccess.setApiTokens(tokens);
   }
 
   get advertised(): SettledAddresses['advertise'] {
@@ -483,6 +497,7 @@ export class RaftProcess {
         http: advertise.http,
         key: this.parts.config.security?.keyPair.publicKey ?? null,
       },
+      credential: this.parts.config.httpAuth.joinToken,
       via: join,
       timeoutMs: this.parts.config.requestTimeoutMs,
       isMember,
@@ -619,6 +634,29 @@ function warnInsecure(logger: Logger, id: string, insecure: boolean, bound: read
       `${id} runs without encryption or authentication (no --key-file); pass --insecure to say so on purpose`,
     );
   }
+}
+
+/** A secure node whose HTTP API takes no token: anyone who reaches it can read, write and join. */
+function warnOpenHttp(logger: Logger, id: string, http: HostPort): void {
+  const exposed = isLoopbackHost(http.host) ? '' : `, bound beyond loopback at ${formatTcpAddress(http)},`;
+  logger.warn(
+    { http: formatTcpAddress(http) },
+    `${id}'s HTTP API${exposed} takes no token (no --http-tokens-file): whoever reaches it can read and write every key`,
+  );
+}
+
+/** An HTTP call without a valid bearer token. */
+function logHttpRefusal(logger: Logger, id: string, refusal: HttpRefusal): void {
+  logger.warn(
+    {
+      socket: 'http',
+      path: refusal.path,
+      method: refusal.method,
+      remoteAddress: refusal.remoteAddress,
+      reason: refusal.reason,
+    },
+    `${id} refused HTTP ${refusal.method} ${refusal.path} from ${refusal.remoteAddress || 'an unknown address'}: ${refusal.reason === 'no-token' ? 'no bearer token' : 'not a valid token'} (needs the ${refusal.credential})`,
+  );
 }
 
 function isLoopbackHost(host: string): boolean {

@@ -309,6 +309,41 @@ describe('raftkvd security settings', () => {
     );
   });
 
+  it('reads the HTTP tokens and the join credential, and refuses bad ones and contradicting flags', () => {
+    const tokenFiles = {
+      ...files,
+      '/http.tokens': '# ops\nfirst-token-0123456789 ops\nsecond-token-0123456789\n',
+      '/join.token': 'join-token-0123456789\n',
+      '/short': 'long-enough-token-0123\nshort\n',
+    };
+    const config = run(
+      ['--data-dir', '/d', '--http-tokens-file', '/http.tokens', '--join-token-file', '/join.token'],
+      {},
+      tokenFiles,
+    );
+    expect(config.httpAuth).toEqual({
+      tokensFile: '/http.tokens',
+      tokens: ['first-token-0123456789', 'second-token-0123456789'],
+      joinToken: 'join-token-0123456789',
+    });
+    expect(run(['--data-dir', '/d']).httpAuth).toEqual({ tokensFile: null, tokens: null, joinToken: null });
+    expect(usageError(['--data-dir', '/d', '--http-tokens-file', '/short'], {}, tokenFiles)).toMatch(
+      /--http-tokens-file: \/short line 2: the token is shorter than 16 characters/,
+    );
+    expect(usageError(['--data-dir', '/d', '--join-token-file', '/http.tokens'], {}, tokenFiles)).toMatch(
+      /--join-token-file: \/http\.tokens must hold exactly one token \(it holds 2\)/,
+    );
+    expect(
+      usageError(['--data-dir', '/d', '--insecure', '--http-tokens-file', '/http.tokens'], {}, tokenFiles),
+    ).toMatch(/--insecure cannot be used with --http-tokens-file/);
+    expect(
+      usageError(['--data-dir', '/d', '--key-file', '/k.json', '--join', 'tcp://127.0.0.1:8001'], {}, files),
+    ).toMatch(/a node with --key-file joins through a member's HTTP address/);
+    expect(
+      run(['--data-dir', '/d', '--key-file', '/k.json', '--join', '127.0.0.1:9001'], {}, files).join,
+    ).toBe('127.0.0.1:9001');
+  });
+
   it('takes a member key as the fourth field of --initial-cluster and refuses a malformed one', () => {
     const config = run([
       '--data-dir',

@@ -1,6 +1,7 @@
 // Three in-process raftkvd nodes with CURVE keys (--key-file, --client-keys-file, keys in
-// --initial-cluster): members replicate, a joiner's key arrives with its join, an allow-listed client is
-// served, and a client or peer with an unknown key is refused and logged with its key and address.
+// --initial-cluster), HTTP tokens and a join credential: members replicate, a joiner's key arrives with
+// its join, an allow-listed client and a caller with the token are served, and a client or peer with an
+// unknown key, an HTTP call without the token and a join without the credential are refused and logged.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
@@ -16,12 +17,23 @@ let members: RaftProcess[];
 let directory: string;
 const keys = new Map<string, CurveKeyPair>();
 
+const httpToken = 'http-token-for-the-test-0123';
+const joinToken = 'join-token-for-the-test-0123';
+
 function keyFiles(id: string): string[] {
   const pair = generateCurveKeyPair();
   keys.set(id, pair);
   const keyFile = join(directory, `${id}.key.json`);
   writeFileSync(keyFile, JSON.stringify(pair));
-  return ['--key-file', keyFile, '--client-keys-file', join(directory, 'clients.keys')];
+  return [
+    ...['--key-file', keyFile, '--client-keys-file', join(directory, 'clients.keys')],
+    ...[
+      '--http-tokens-file',
+      join(directory, 'http.tokens'),
+      '--join-token-file',
+      join(directory, 'join.token'),
+    ],
+  ];
 }
 
 function logOf(id: string): string {
@@ -38,6 +50,8 @@ function logLines(id: string): Array<Record<string, unknown>> {
 beforeAll(async () => {
   directory = nodes.directory();
   writeFileSync(join(directory, 'clients.keys'), `# the test client\n${client.publicKey}\n`);
+  writeFileSync(join(directory, 'http.tokens'), `${httpToken} the test\n`);
+  writeFileSync(join(directory, 'join.token'), `${joinToken}\n`);
   const ports = await freePorts(9);
   const argv = new Map(['n1', 'n2', 'n3'].map((id) => [id, keyFiles(id)]));
   const initial: InitialMember[] = ['n1', 'n2', 'n3'].map((id, position) => ({
@@ -151,6 +165,63 @@ describe('a secure three-node raftkvd cluster', () => {
     } finally {
       intruder.close();
     }
+  });
+
+  it('serves HTTP calls with the token, through a follower too, and refuses and logs one without', async () => {
+    const leader = await waitForLeader(members);
+    const follower = members.find((member) => member !== leader)!;
+    const authorization = { authorization: `Bearer ${httpToken}` };
+    const put = await fetch(`${follower.advertised.http}/key`, {
+      method: 'POST',
+      headers: authorization,
+      body: '{"http-secure":"yes"}',
+    });
+    expect(put.status).toBe(200);
+    const got = await fetch(`${follower.advertised.http}/key/http-secure`, { headers: authorization });
+    expect(await got.json()).toEqual({ 'http-secure': 'yes' });
+    const health = await fetch(`${follower.advertised.http}/health`);
+    expect(health.status).toBe(200);
+
+    const anonymous = await fetch(`${follower.advertised.http}/key/http-secure`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: 'unauthorized' });
+    const forged = await fetch(`${follower.advertised.http}/key`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-the-token-0123456789' },
+      body: '{"http-secure":"no"}',
+    });
+    expect(forged.status).toBe(401);
+    const refusal = await waitFor('the HTTP refusals in the log', () => {
+      const lines = logLines(follower.id).filter((line) => line.socket === 'http');
+      return lines.length >= 2 ? lines : undefined;
+    });
+    expect(refusal.map((line) => line.reason)).toEqual(['no-token', 'unknown-token']);
+    expect(refusal[0]).toMatchObject({ level: 40, path: '/key/http-secure', remoteAddress: '127.0.0.1' });
+    const after = await fetch(`${leader.advertised.http}/key/http-secure`, { headers: authorization });
+    expect(await after.json()).toEqual({ 'http-secure': 'yes' });
+  });
+
+  it('refuses and logs a join without the join credential, or with an API token in its place', async () => {
+    const via = members[1]!;
+    const body = JSON.stringify({
+      id: 'n8',
+      addr: 'tcp://127.0.0.1:1',
+      key: generateCurveKeyPair().publicKey,
+    });
+    const bare = await fetch(`${via.advertised.http}/join`, { method: 'POST', body });
+    expect(bare.status).toBe(401);
+    const withApiToken = await fetch(`${via.advertised.http}/join`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${httpToken}` },
+      body,
+    });
+    expect(withApiToken.status).toBe(401);
+    const refusals = await waitFor('the join refusals in the log', () => {
+      const lines = logLines(via.id).filter((line) => line.socket === 'http' && line.path === '/join');
+      return lines.length >= 2 ? lines : undefined;
+    });
+    expect(String(refusals[0]!.msg)).toContain('needs the join credential');
+    expect(via.status().configuration.members.map((member) => member.id)).not.toContain('n8');
   });
 
   it('adds a joiner whose key arrives with its join, and reloads the client allow-list on request', async () => {

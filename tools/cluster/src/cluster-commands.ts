@@ -1,6 +1,7 @@
 // The launcher's commands: start (foreground; first run bootstraps with --initial-cluster, later runs
 // restart from the same data directories), status, stop, kill <id>, restart <id>. They share the
 // state file, so every command but start works from another terminal. Prints; never exits itself.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { curveKeyPair } from 'zeromq';
@@ -77,7 +78,7 @@ export async function startCluster(
     return { ...node, pid: child.pid ?? null };
   });
   writeState(dataRoot, { version: 1, launcherPid: process.pid, mode, nodes: launched });
-  await reportWhenLed(launched, options.leaderTimeoutMs, print);
+  await reportWhenLed(launched, httpToken(dataRoot), options.leaderTimeoutMs, print);
   await untilStopped;
   stopping = true;
   // The state file has the current PIDs (restart may have replaced some); if it is gone, our own children.
@@ -105,7 +106,7 @@ export async function stopCluster(
 /** Stops the running ones of `nodes`: the leader first (it hands leadership over), then the rest together. */
 async function stopNodes(dataRoot: string, nodes: readonly NodeEntry[], print: Print): Promise<void> {
   const running = nodes.filter((node) => isRaftkvd(node.pid, node.dataDir));
-  const leader = agreedLeader(await collectReports(running));
+  const leader = agreedLeader(await collectReports(running, httpToken(dataRoot)));
   const ordered = [
     running.filter((node) => node.id === leader),
     running.filter((node) => node.id !== leader),
@@ -130,7 +131,7 @@ export async function showStatus(dataRootOption: string, print: Print): Promise<
   const nodes = state.nodes.map((node) =>
     isRaftkvd(node.pid, node.dataDir) ? node : { ...node, pid: null },
   );
-  const reports = await collectReports(nodes);
+  const reports = await collectReports(nodes, httpToken(resolve(dataRootOption)));
   print(formatTable(reports));
   const leader = agreedLeader(reports);
   print(leader === null ? 'No agreed leader right now' : `Leader: ${leader}`);
@@ -237,11 +238,36 @@ function createKeys(dataRoot: string, ids: readonly string[]): Map<string, strin
   return publicKeys;
 }
 
-/** The key flags for a node of a secure cluster; none for a cluster created before keys existed. */
+/** The HTTP API's bearer token (http.token, read by the CLI too), and the join credential (join.token). */
+const httpTokenFile = 'http.token';
+const joinTokenFile = 'join.token';
+
+/**
+ * The credential flags for a node of a secure cluster; none for a cluster created before keys
+ * existed. A secure cluster created before HTTP tokens existed gets its token files now.
+ */
 function securityArgv(dataRoot: string, id: string): string[] {
   const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
   if (!existsSync(keyFile)) return [];
-  return ['--key-file', keyFile, '--client-keys-file', join(dataRoot, 'clients.keys')];
+  for (const name of [httpTokenFile, joinTokenFile]) {
+    const path = join(dataRoot, name);
+    if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return [
+    ...['--key-file', keyFile, '--client-keys-file', join(dataRoot, 'clients.keys')],
+    ...[
+      '--http-tokens-file',
+      join(dataRoot, httpTokenFile),
+      '--join-token-file',
+      join(dataRoot, joinTokenFile),
+    ],
+  ];
+}
+
+/** The cluster's HTTP token, for its status calls; null for a plaintext cluster. */
+function httpToken(dataRoot: string): string | null {
+  const path = join(dataRoot, httpTokenFile);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
 }
 
 async function firstEntries(dataRoot: string, options: StartOptions): Promise<NodeEntry[]> {
@@ -288,15 +314,20 @@ function onNodeExit(
   print(`${node.id} exited ${how}; log: ${node.logFile}`);
 }
 
-async function reportWhenLed(nodes: readonly NodeEntry[], timeoutMs: number, print: Print): Promise<void> {
+async function reportWhenLed(
+  nodes: readonly NodeEntry[],
+  token: string | null,
+  timeoutMs: number,
+  print: Print,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let leader: string | null = null;
   while (leader === null && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    leader = agreedLeader(await collectReports(nodes));
+    leader = agreedLeader(await collectReports(nodes, token));
   }
   print('');
-  print(formatTable(await collectReports(nodes)));
+  print(formatTable(await collectReports(nodes, token)));
   print('');
   print(leader === null ? `No leader yet after ${timeoutMs} ms; check the logs` : `Leader: ${leader}`);
   const first = nodes[0]!;

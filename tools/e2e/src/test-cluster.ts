@@ -1,7 +1,9 @@
 // A cluster of real raftkvd processes on 127.0.0.1 for end-to-end tests: OS-assigned free ports, a
 // temp directory per cluster, bounded waits on each node's HTTP /status. stop() SIGKILLs every
-// process by PID, closes every client and removes the directory. With `secure`, every node gets a
-// CURVE key pair (--key-file) and admits the cluster's one client key (--client-keys-file).
+// process by PID, closes every client and removes the directory. With `secure` (the default), every
+// node gets a CURVE key pair (--key-file), admits the cluster's one client key (--client-keys-file),
+// and asks for the cluster's HTTP token (--http-tokens-file) and join credential (--join-token-file).
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +48,10 @@ export class TestCluster {
   private readonly nodeKeys = new Map<string, CurveKeyPair>();
   /** The key pair client() uses; on every node's allow-list when the cluster is secure. */
   readonly clientKeyPair: CurveKeyPair = generateCurveKeyPair();
+  /** The HTTP API's bearer token (secure clusters: every node's --http-tokens-file holds it). */
+  readonly httpToken = randomBytes(24).toString('base64url');
+  /** The cluster's join credential (secure clusters: every node's --join-token-file). */
+  readonly joinToken = randomBytes(24).toString('base64url');
 
   private constructor(
     readonly root: string,
@@ -109,7 +115,12 @@ export class TestCluster {
     writeFileSync(keyFile, JSON.stringify(this.clientKeyPair), { mode: 0o600 });
     const serverKeys = Object.fromEntries(this.ids.map((id) => [this.clientAddress(id), this.publicKey(id)]));
     writeFileSync(serverKeysFile, JSON.stringify(serverKeys));
-    return ['--key-file', keyFile, '--server-keys', serverKeysFile];
+    return ['--key-file', keyFile, '--server-keys', serverKeysFile, '--token-file', this.tokenFile()];
+  }
+
+  /** Headers an HTTP call needs: the bearer token on a secure cluster, none otherwise. */
+  httpHeaders(): Record<string, string> {
+    return this.options.secure ? { authorization: `Bearer ${this.httpToken}` } : {};
   }
 
   /** A node's CURVE public key (secure clusters), created on first use. */
@@ -136,7 +147,7 @@ export class TestCluster {
   }
 
   status(id: string): Promise<HttpStatus> {
-    return fetchStatus(this.httpUrl(id));
+    return fetchStatus(this.httpUrl(id), undefined, this.options.secure ? this.httpToken : null);
   }
 
   /** The live node that reports itself leader at the highest term, once there is one. */
@@ -259,7 +270,19 @@ export class TestCluster {
     const clientKeysFile = join(this.root, 'clients.keys');
     if (!existsSync(keyFile)) writeFileSync(keyFile, JSON.stringify(this.keyPairOf(id)), { mode: 0o600 });
     if (!existsSync(clientKeysFile)) writeFileSync(clientKeysFile, `${this.clientKeyPair.publicKey}\n`);
-    return ['--key-file', keyFile, '--client-keys-file', clientKeysFile];
+    const joinTokenFile = join(this.root, 'join.token');
+    if (!existsSync(joinTokenFile)) writeFileSync(joinTokenFile, `${this.joinToken}\n`, { mode: 0o600 });
+    return [
+      ...['--key-file', keyFile, '--client-keys-file', clientKeysFile],
+      ...['--http-tokens-file', this.tokenFile(), '--join-token-file', joinTokenFile],
+    ];
+  }
+
+  /** The file holding the HTTP token: raftkvd's --http-tokens-file and the CLI's --token-file. */
+  private tokenFile(): string {
+    const path = join(this.root, 'http.token');
+    if (!existsSync(path)) writeFileSync(path, `${this.httpToken}\n`, { mode: 0o600 });
+    return path;
   }
 
   private timingFlags(): string[] {

@@ -42,9 +42,12 @@ describe('3 real nodes', () => {
 
     const put = await fetch(`${cluster.httpUrl(writeVia)}/key`, {
       method: 'POST',
+      headers: cluster.httpHeaders(),
       body: '{"scenario-1-http":"yes"}',
     });
-    const got = await fetch(`${cluster.httpUrl(readVia)}/key/scenario-1-http`);
+    const got = await fetch(`${cluster.httpUrl(readVia)}/key/scenario-1-http`, {
+      headers: cluster.httpHeaders(),
+    });
 
     expect(put.status).toBe(200);
     expect([got.status, await got.json()]).toEqual([200, { 'scenario-1-http': 'yes' }]);
@@ -55,10 +58,15 @@ describe('the tutorial’s curl commands (node fetch)', () => {
   it('POST /key, GET /key/foo, DELETE /key/foo, then GET is 404 — each on a follower', async () => {
     const [first, second] = followers as [string, string];
 
-    const posted = await fetch(`${cluster.httpUrl(first)}/key`, { method: 'POST', body: '{"foo":"bar"}' });
-    const got = await fetch(`${cluster.httpUrl(second)}/key/foo`);
-    const deleted = await fetch(`${cluster.httpUrl(first)}/key/foo`, { method: 'DELETE' });
-    const gone = await fetch(`${cluster.httpUrl(second)}/key/foo`);
+    const headers = cluster.httpHeaders();
+    const posted = await fetch(`${cluster.httpUrl(first)}/key`, {
+      method: 'POST',
+      headers,
+      body: '{"foo":"bar"}',
+    });
+    const got = await fetch(`${cluster.httpUrl(second)}/key/foo`, { headers });
+    const deleted = await fetch(`${cluster.httpUrl(first)}/key/foo`, { method: 'DELETE', headers });
+    const gone = await fetch(`${cluster.httpUrl(second)}/key/foo`, { headers });
 
     expect(posted.status).toBe(200);
     expect([got.status, await got.json()]).toEqual([200, { foo: 'bar' }]);
@@ -69,6 +77,7 @@ describe('the tutorial’s curl commands (node fetch)', () => {
   it('several keys in one POST are one atomic write (one revision)', async () => {
     const posted = await fetch(`${cluster.httpUrl(leaderId)}/key`, {
       method: 'POST',
+      headers: cluster.httpHeaders(),
       body: '{"x1":"1","x2":"2"}',
     });
     const pairs = await cluster.client().range({ prefix: 'x' });
@@ -83,6 +92,7 @@ describe('the tutorial’s curl commands (node fetch)', () => {
 
   it('?redirect on a follower answers 307 to the leader’s HTTP address with X-Raft-Leader', async () => {
     const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key/foo?redirect`, {
+      headers: cluster.httpHeaders(),
       redirect: 'manual',
     });
 

@@ -70,7 +70,11 @@ async function httpJson(
   url: string,
   init?: RequestInit,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(url, {
+    ...init,
+    headers: cluster?.httpHeaders(),
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

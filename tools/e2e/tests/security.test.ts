@@ -1,6 +1,7 @@
-// End-to-end CURVE on a 3-node cluster of real raftkvd processes: the allow-listed client reads and
-// writes; a client whose key is not allowed and a peer that is not a member are each refused and
-// the refusal is logged (socket, key, remote address) by the node they tried.
+// End-to-end security on a 3-node cluster of real raftkvd processes (CURVE, HTTP tokens, the join
+// credential): the allow-listed client and a caller with the token read and write; a client whose key
+// is not allowed, a peer that is not a member, an HTTP call without the token and a join without the
+// credential are each refused and the refusal is logged (socket, key or path, remote address).
 import { readFileSync } from 'node:fs';
 import { generateCurveKeyPair } from '@raftkv/client';
 import { eventually, killAllRaftkvd } from '@raftkv/testkit';
@@ -20,13 +21,21 @@ afterAll(async () => {
   await killAllRaftkvd();
 });
 
-/** The node's log lines (JSON) that record a refusal of `publicKey` on `socket`. */
-function refusals(id: string, socket: 'peer' | 'client', publicKey: string): Array<Record<string, unknown>> {
+function logLines(id: string): Array<Record<string, unknown>> {
   return readFileSync(cluster.processes.get(id)!.logPath, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.socket === socket && line.publicKey === publicKey);
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The node's log lines (JSON) that record a refusal of `publicKey` on `socket`. */
+function refusals(id: string, socket: 'peer' | 'client', publicKey: string): Array<Record<string, unknown>> {
+  return logLines(id).filter((line) => line.socket === socket && line.publicKey === publicKey);
+}
+
+/** The node's log lines that record a refused HTTP call to `path`. */
+function httpRefusals(id: string, path: string): Array<Record<string, unknown>> {
+  return logLines(id).filter((line) => line.socket === 'http' && line.path === path);
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -86,5 +95,60 @@ describe('3 real nodes with CURVE', () => {
     } finally {
       dealer.close();
     }
+  });
+
+  it('serves HTTP calls with the token and refuses and logs one without it', async () => {
+    const id = cluster.ids[2]!;
+    const http = cluster.httpUrl(id);
+    const put = await fetch(`${http}/key`, {
+      method: 'POST',
+      headers: cluster.httpHeaders(),
+      body: '{"secure-http":"with token"}',
+    });
+    expect(put.status).toBe(200);
+
+    const anonymous = await fetch(`${http}/key/secure-http`);
+    const anonymousWrite = await fetch(`${http}/key`, {
+      method: 'POST',
+      body: '{"secure-http":"overwritten"}',
+    });
+    expect([anonymous.status, anonymousWrite.status]).toEqual([401, 401]);
+    expect(await anonymous.json()).toMatchObject({ code: 'unauthorized' });
+    const lines = await eventually(
+      async () => {
+        const found = httpRefusals(id, '/key/secure-http');
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the HTTP refusal in the log' },
+    );
+    expect(lines[0]).toMatchObject({ level: 40, reason: 'no-token', remoteAddress: '127.0.0.1' });
+    const got = await fetch(`${http}/key/secure-http`, { headers: cluster.httpHeaders() });
+    expect(await got.json()).toEqual({ 'secure-http': 'with token' });
+  });
+
+  it('refuses and logs a POST /join without the join credential, and adds nobody', async () => {
+    const id = cluster.ids[0]!;
+    const body = JSON.stringify({
+      id: 'n9',
+      addr: 'tcp://127.0.0.1:1',
+      key: generateCurveKeyPair().publicKey,
+    });
+    const bare = await fetch(`${cluster.httpUrl(id)}/join`, { method: 'POST', body });
+    const withApiToken = await fetch(`${cluster.httpUrl(id)}/join`, {
+      method: 'POST',
+      headers: cluster.httpHeaders(),
+      body,
+    });
+    expect([bare.status, withApiToken.status]).toEqual([401, 401]);
+    const lines = await eventually(
+      async () => {
+        const found = httpRefusals(id, '/join');
+        return found.length >= 2 ? found : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the join refusals in the log' },
+    );
+    expect(lines.map((line) => line.reason)).toEqual(['no-token', 'unknown-token']);
+    expect(String(lines[0]!.msg)).toContain('needs the join credential');
+    expect((await cluster.status(id)).members.map((member) => member.id)).toEqual(['n1', 'n2', 'n3']);
   });
 });
