@@ -16,7 +16,7 @@ export interface HttpRefusal {
   readonly remoteAddress: string;
   readonly reason: 'no-token' | 'unknown-token';
   /** The credential the route asks for. */
-  readonly credential: 'api token' | 'join credential';
+  readonly credential: 'API token' | 'join credential';
 }
 
 export interface HttpAccessOptions {
@@ -51,7 +51,7 @@ export class HttpAccess {
     const isJoin = request.path === joinPath && this.joinDigest !== null;
     const accepted = isJoin ? [this.joinDigest as Buffer] : this.apiDigests;
     if (accepted === null) return null;
-    const credential = isJoin ? 'join credential' : 'api token';
+    const credential = isJoin ? 'join credential' : 'API token';
     const presented = bearerToken(request.headers.authorization);
     const reason =
       presented === null
@@ -67,7 +67,11 @@ export class HttpAccess {
     return {
       answer: {
         ...jsonError(401, message, { code: 'unauthorized' }),
-        headers: { 'www-authenticate': `Bearer realm="raftkv", error="invalid_token"` },
+        // RFC 6750 §3.1: no error code when the request carried no credential at all.
+        headers: {
+          'www-authenticate':
+            reason === 'no-token' ? 'Bearer realm="raftkv"' : 'Bearer realm="raftkv", error="invalid_token"',
+        },
       },
       refusal: {
         path: request.path,

@@ -39,9 +39,12 @@ describe('HttpAccess', () => {
       method: 'GET',
       remoteAddress: '127.0.0.9',
       reason: 'no-token',
-      credential: 'api token',
+      credential: 'API token',
     });
-    expect(access.check(request('DELETE', '/key/a', `${apiToken}x`))?.refusal.reason).toBe('unknown-token');
+    const unknown = access.check(request('DELETE', '/key/a', `${apiToken}x`));
+    expect(unknown?.refusal.reason).toBe('unknown-token');
+    expect(unknown?.answer.headers?.['www-authenticate']).toContain('error="invalid_token"');
+    expect(missing?.answer.headers?.['www-authenticate']).toBe('Bearer realm="raftkv"');
   });
 
   it('asks POST /join for the join credential, not an API token, and the API for an API token, not it', () => {

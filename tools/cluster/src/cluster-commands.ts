@@ -3,7 +3,7 @@
 // state file, so every command but start works from another terminal. Prints; never exits itself.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 import { build, staleProjects } from './build-check.js';
 import { agreedLeader, collectReports, formatTable } from './cluster-status.js';
@@ -336,9 +336,15 @@ async function reportWhenLed(
     print(`  ${node.id}  client ${node.client}  http ${node.http}  log ${node.logFile}`);
   print('Try:');
   print('  npx raftkv put a 1 && npx raftkv get a');
-  print(`  curl -XPOST ${first.http}/key -d '{"foo":"bar"}'`);
-  print(`  curl ${nodes[nodes.length - 1]!.http}/key/foo`);
-  print(`  curl ${first.http}/status`);
+  // The HTTP API of a secure cluster asks for the token in .cluster/http.token.
+  const auth = token === null ? '' : `-H "$AUTH" `;
+  if (token !== null)
+    print(
+      `  AUTH="Authorization: Bearer $(cat ${join(relative(process.cwd(), dirname(first.dataDir)) || '.', httpTokenFile)})"`,
+    );
+  print(`  curl ${auth}-XPOST ${first.http}/key -d '{"foo":"bar"}'`);
+  print(`  curl ${auth}${nodes[nodes.length - 1]!.http}/key/foo`);
+  print(`  curl ${auth}${first.http}/status`);
   print('  npm run cluster -- status | kill n2 | restart n2 | stop');
   print('Press Ctrl-C to stop every node.');
 }
