@@ -31,7 +31,7 @@ import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './a
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { HttpAccess, type HttpRefusal } from './http-access.js';
+import { HttpAccess } from './http-access.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -43,6 +43,7 @@ import { NodeMetrics } from './metrics.js';
 import { type NoSpaceAlarm, noSpaceAlarmFor, noSpaceProbeIntervalMs, probeSpace } from './no-space-alarm.js';
 import { PeerDirectory } from './peer-directory.js';
 import { forceNewCluster, readBackup, restoreBackup } from './recovery.js';
+import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import {
   bootstrapConfiguration,
@@ -86,6 +87,8 @@ interface Parts {
   readonly join: string | null;
   /** The data directory had no identity yet: this is its first start. */
   readonly firstStart: boolean;
+  /** Logs every caller turned away (peer, client, HTTP). */
+  readonly refusals: RefusalLog;
 }
 
 export class RaftProcess {
@@ -193,7 +196,7 @@ export class RaftProcess {
     });
     this.httpApi = new HttpApi({
       access: this.httpAccess,
-      onRefused: (refusal) => logHttpRefusal(logger, this.id, refusal),
+      onRefused: (refusal) => parts.refusals.http(refusal),
       handler: this.handler,
       forwarding: new LeaderForwarding({
         selfId: this.id,
@@ -262,6 +265,7 @@ export class RaftProcess {
       });
       cleanup.push(() => environment.close());
       const security = config.security;
+      const refusals = new RefusalLog(logger, plan.id);
       const transport = await PeerTransport.bind({
         id: nodeId(plan.id),
         bindAddress: zmqBindAddress(plan.bind.peer),
@@ -271,7 +275,7 @@ export class RaftProcess {
           : {
               security: {
                 keyPair: security.keyPair,
-                onRefused: (refusal) => logRefusal(logger, plan.id, 'peer', refusal),
+                onRefused: (refusal) => refusals.connection('peer', refusal),
               },
             }),
       });
@@ -283,7 +287,7 @@ export class RaftProcess {
               security: {
                 keyPair: security.keyPair,
                 allowedClientKeys: security.clientKeys,
-                onRefused: (refusal: ConnectionRefusal) => logRefusal(logger, plan.id, 'client', refusal),
+                onRefused: (refusal: ConnectionRefusal) => refusals.connection('client', refusal),
               },
             }),
         bindAddress: zmqBindAddress(plan.bind.client),
@@ -331,6 +335,7 @@ export class RaftProcess {
           addresses,
           join: plan.join,
           firstStart: plan.firstStart,
+          refusals,
         },
         onFatal,
         onSpaceFreed,
@@ -645,30 +650,8 @@ function warnOpenHttp(logger: Logger, id: string, http: HostPort): void {
   );
 }
 
-/** An HTTP call without a valid bearer token. */
-function logHttpRefusal(logger: Logger, id: string, refusal: HttpRefusal): void {
-  logger.warn(
-    {
-      socket: 'http',
-      path: refusal.path,
-      method: refusal.method,
-      remoteAddress: refusal.remoteAddress,
-      reason: refusal.reason,
-    },
-    `${id} refused HTTP ${refusal.method} ${refusal.path} from ${refusal.remoteAddress || 'an unknown address'}: ${refusal.reason === 'no-token' ? 'no bearer token' : 'not a valid token'} (needs the ${refusal.credential})`,
-  );
-}
-
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-/** A connection the ZAP handler turned away: who it claimed to be and where it came from. */
-function logRefusal(logger: Logger, id: string, socket: 'peer' | 'client', refusal: ConnectionRefusal): void {
-  logger.warn(
-    { socket, publicKey: refusal.publicKey, remoteAddress: refusal.address },
-    `${id} refused a ${socket} connection from ${refusal.address || 'an unknown address'}: key ${refusal.publicKey ?? '(none)'} is not ${socket === 'peer' ? 'a member' : 'on the client allow-list'}`,
-  );
 }
 
 function replyNotReady(reply: ClientReply): void {

@@ -20,7 +20,7 @@ import { CoalescingSender } from './internal/coalescing-sender.js';
 import { framesOfPart, type PartFrames } from './internal/frame-packs.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import type { SendOutcome } from './internal/serial-sender.js';
-import { ZapHandler } from './internal/zap-handler.js';
+import { reportFailedHandshakes, ZapHandler } from './internal/zap-handler.js';
 import {
   clientFramesPerMessageMax,
   clientMessageBytesMax,
@@ -125,6 +125,7 @@ export class ClientEndpoint {
     let endpoint: ClientEndpoint | null = null;
     try {
       if (context !== undefined) {
+        reportFailedHandshakes(router, (refusal) => endpoint?.onRefused(refusal));
         zap = await ZapHandler.start(
           context,
           (key) => endpoint?.allowedKeys.has(key) ?? false,
