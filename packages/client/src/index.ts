@@ -1,4 +1,5 @@
 // Public API of @raftkv/client: KvClient, its options, typed results and the one error class.
+export type { MemberAlarm, NoSpaceReason } from '@raftkv/kv';
 export type { NodeAlarm } from '@raftkv/protocol';
 export { KvClientError, type KvClientErrorCode } from './client-error.js';
 export { type CallOptions, KvClient, type ReadOptions, type WriteOptions } from './kv-client.js';

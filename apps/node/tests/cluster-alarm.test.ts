@@ -1,0 +1,128 @@
+// The cluster-wide no-space alarm on three in-process raftkvd nodes: once a member's alarm is applied
+// every member refuses writes that add data (client protocol 'no-space', HTTP 507) while deletes and
+// reads work, /health, /status and /metrics show it; a healthy member clears its own alarm, an
+// operator disarms, and removing the member clears its alarm (docs/reliability.md "Full disks").
+import { KvClient, KvClientError } from '@raftkv/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
+import type { RaftProcess } from '../src/raft-process.js';
+import { freePorts, TestNodes, waitFor, waitForLeader } from './support/nodes.js';
+
+const nodes = new TestNodes();
+let members: RaftProcess[];
+const clients: KvClient[] = [];
+
+beforeAll(async () => {
+  const ports = await freePorts(9);
+  const initial: InitialMember[] = ['n1', 'n2', 'n3'].map((id, position) => ({
+    id,
+    peer: `tcp://127.0.0.1:${ports[position * 3]}`,
+    client: `tcp://127.0.0.1:${ports[position * 3 + 1]}`,
+    http: `http://127.0.0.1:${ports[position * 3 + 2]}`,
+  }));
+  const cluster = formatInitialCluster(initial);
+  members = await Promise.all(
+    initial.map((member) =>
+      nodes.start(['--id', member.id, '--data-dir', nodes.directory(), '--initial-cluster', cluster], {
+        anyPorts: false,
+      }),
+    ),
+  );
+  await waitForLeader(members);
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await nodes.stopAll();
+  expect(nodes.fatalErrors).toEqual([]);
+});
+
+function clientOf(running: readonly RaftProcess[]): KvClient {
+  const client = new KvClient({ endpoints: running.map((node) => node.advertised.client), timeoutMs: 5000 });
+  clients.push(client);
+  return client;
+}
+
+async function call(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Every node in `running` has applied the alarms of exactly `expected` members. */
+function appliedEverywhere(running: readonly RaftProcess[], expected: readonly string[]): Promise<true> {
+  return waitFor(`the alarms of [${expected.join(', ')}] applied on every member`, async () => {
+    for (const node of running) {
+      const status = await call(`${node.advertised.http}/status`);
+      const members = (status.body.clusterAlarms as Array<{ member: string }>).map((alarm) => alarm.member);
+      if (JSON.stringify(members) !== JSON.stringify(expected)) return undefined;
+    }
+    return true;
+  });
+}
+
+async function expectWritesRefused(running: readonly RaftProcess[], client: KvClient): Promise<void> {
+  for (const node of running) {
+    const http = node.advertised.http;
+    const refused = await call(`${http}/key`, { method: 'POST', body: '{"refused":"x"}' });
+    expect(refused.status).toBe(507);
+    expect(refused.body.code).toBe('no-space');
+    expect(refused.body.error).toMatch(/n3 \(disk-full/);
+    const health = await call(`${http}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'no-space', alarms: [{ member: 'n3', alarm: 'no-space' }] });
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    expect(metrics).toMatch(/^raftkv_cluster_alarm\{member="n3",alarm="no-space",id="n\d"\} 1$/m);
+    expect(metrics).toMatch(/^raftkv_alarm\{alarm="no-space",id="n\d"\} 0$/m);
+    // Reads and deletes still work.
+    expect(await call(`${http}/key/kept`)).toEqual({ status: 200, body: { kept: 'yes' } });
+  }
+  const error = await client.put('refused', 'x').catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(KvClientError);
+  expect((error as KvClientError).code).toBe('no-space');
+  expect(await client.delete('doomed')).toMatchObject({ deleted: true });
+  const got = await client.get('kept');
+  expect(got.found).toBe(true);
+}
+
+describe('the cluster-wide no-space alarm', () => {
+  it('a healthy member whose alarm is applied clears it by itself', async () => {
+    const client = clientOf(members);
+    const [healthy] = members;
+    const alarms = await client.alarmActivate(healthy!.id, 'disk-full', new Date().toISOString());
+    expect(alarms.map((alarm) => alarm.member)).toContain(healthy!.id);
+    await appliedEverywhere(members, []);
+    await client.put('after-self-clear', 'ok');
+  });
+
+  it('refuses writes that add data on every member, serves deletes and reads, lifts on disarm, and removing the member clears its alarm', async () => {
+    const n3 = members.find((node) => node.id === 'n3')!;
+    const client = clientOf(members);
+    await client.put('kept', 'yes');
+    await client.put('doomed', 'soon');
+    // n3 stops, so nothing clears its alarm but the operator and the configuration.
+    await nodes.stop(n3);
+    const rest = members.filter((node) => node !== n3);
+    const survivors = clientOf(rest);
+    const since = '2026-12-06T12:00:00.000Z';
+    expect(await survivors.alarmActivate('n3', 'disk-full', since)).toEqual([
+      { member: 'n3', alarm: 'no-space', reason: 'disk-full', since },
+    ]);
+    await appliedEverywhere(rest, ['n3']);
+    await expectWritesRefused(rest, survivors);
+
+    expect(await survivors.alarmDeactivate(null)).toEqual([]);
+    await appliedEverywhere(rest, []);
+    await survivors.put('after-disarm', 'ok');
+    expect((await call(`${rest[0]!.advertised.http}/health`)).status).toBe(200);
+
+    await survivors.alarmActivate('n3', 'map-full', since);
+    await appliedEverywhere(rest, ['n3']);
+    await survivors.removeMember('n3');
+    await appliedEverywhere(rest, []);
+    await survivors.put('after-removal', 'ok');
+    // A removed member's late activation changes nothing.
+    expect(await survivors.alarmActivate('n3', 'disk-full', since)).toEqual([]);
+  });
+});
