@@ -1,10 +1,14 @@
 // The cluster-wide no-space alarm on three in-process raftkvd nodes: once a member's alarm is applied
 // every member refuses writes that add data (client protocol 'no-space', HTTP 507) while deletes and
-// reads work, /health, /status and /metrics show it; a healthy member clears its own alarm, an
-// operator disarms, and removing the member clears its alarm (docs/reliability.md "Full disks").
+// reads work, /health, /status and /metrics show it; a healthy member clears its own alarm, a stopped
+// member's AlarmReporter records and clears its alarm with retries, an operator disarms, and removing
+// the member clears its alarm (docs/reliability.md "Full disks").
 import { KvClient, KvClientError } from '@raftkv/client';
+import { nodeId } from '@raftkv/raft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlarmReporter } from '../src/alarm-reporter.js';
 import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
+import { createLogger } from '../src/logger.js';
 import type { RaftProcess } from '../src/raft-process.js';
 import { freePorts, TestNodes, waitFor, waitForLeader } from './support/nodes.js';
 
@@ -96,14 +100,57 @@ describe('the cluster-wide no-space alarm', () => {
     await client.put('after-self-clear', 'ok');
   });
 
-  it('refuses writes that add data on every member, serves deletes and reads, lifts on disarm, and removing the member clears its alarm', async () => {
+  it("a stopped member's reporter retries until the cluster records its alarm, and clears it the same way", async () => {
     const n3 = members.find((node) => node.id === 'n3')!;
-    const client = clientOf(members);
-    await client.put('kept', 'yes');
-    await client.put('doomed', 'soon');
-    // n3 stops, so nothing clears its alarm but the operator and the configuration.
+    // n3 stops, as a full member's actor does; from here on nothing clears its alarm but a
+    // deactivation, the operator or the configuration.
     await nodes.stop(n3);
     const rest = members.filter((node) => node !== n3);
+    let asked = 0;
+    const reporter = new AlarmReporter({
+      id: nodeId('n3'),
+      // No member known at first: the reporter must wait and ask again.
+      endpoints: () => (++asked <= 2 ? [] : rest.map((node) => node.advertised.client)),
+      timeoutMs: 2000,
+      logger: createLogger('silent'),
+    });
+    try {
+      reporter.activate({
+        alarm: 'no-space',
+        reason: 'disk-full',
+        since: '2026-12-06T11:00:00.000Z',
+        message: 'full',
+      });
+      expect(reporter.pending).toBe('activate');
+      await appliedEverywhere(rest, ['n3']);
+      await waitFor('the reporter to finish', () => (reporter.pending === null ? true : undefined));
+      expect(asked).toBeGreaterThanOrEqual(3);
+      reporter.deactivate();
+      await appliedEverywhere(rest, []);
+      await waitFor('the reporter to finish', () => (reporter.pending === null ? true : undefined));
+      // Stopped while retrying, it asks no more.
+      asked = 0;
+      reporter.activate({
+        alarm: 'no-space',
+        reason: 'disk-full',
+        since: '2026-12-06T11:00:00.000Z',
+        message: 'full',
+      });
+      reporter.stop();
+      const askedAtStop = asked;
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(asked).toBe(askedAtStop);
+      expect(reporter.pending).toBe(null);
+    } finally {
+      reporter.stop();
+    }
+  });
+
+  it('refuses writes that add data on every member, serves deletes and reads, lifts on disarm, and removing the member clears its alarm', async () => {
+    const rest = members.filter((node) => node.id !== 'n3');
+    const client = clientOf(rest);
+    await client.put('kept', 'yes');
+    await client.put('doomed', 'soon');
     const survivors = clientOf(rest);
     const since = '2026-12-06T12:00:00.000Z';
     expect(await survivors.alarmActivate('n3', 'disk-full', since)).toEqual([
