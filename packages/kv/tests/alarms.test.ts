@@ -9,6 +9,8 @@ import {
   KvStateMachine,
   MemoryKvStore,
 } from '../src/index.js';
+import { concatBytes } from '../src/internal/bytes.js';
+import { kvPackr } from '../src/internal/packr.js';
 import { ReferenceModel } from '../src/testing.js';
 import { errorCode, Harness, okResult, session, text } from './harness.js';
 
@@ -175,6 +177,36 @@ describe('the replicated no-space alarm', () => {
     alarmed.restore(older.snapshot(7));
     expect(alarmed.machine.alarms()).toEqual([]);
     expect(okResult(alarmed.run(put('d')))).toEqual({ type: 'put', previous: null });
+  });
+
+  it('restore refuses a snapshot whose alarm record is damaged, store untouched', () => {
+    const source = threeMemberHarness();
+    source.run(activate('n2'));
+    const snapshot = source.snapshot(1 << 20);
+    const records = kvPackr.unpackMultiple(concatBytes(...snapshot.chunks)) as unknown[];
+    const batch = records[1] as Uint8Array[];
+    const at = batch.findIndex((key, position) => position % 2 === 0 && key[0] === 0x6c);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const restreamed = (pairs: Uint8Array[]) =>
+      concatBytes(...[records[0], pairs, ...records.slice(2)].map((record) => kvPackr.pack(record)));
+    const target = threeMemberHarness();
+    target.run(put('kept'));
+    const before = target.dump();
+    const damagedValues = [
+      Uint8Array.of(0xc1), // not msgpack
+      kvPackr.pack({ member: 'n2', alarm: 'no-space', reason: 'disk-full' }), // no since
+      kvPackr.pack({ member: 'n1', alarm: 'no-space', reason: 'disk-full', since: 'x' }), // another member's key
+    ];
+    for (const value of damagedValues) {
+      const pairs = [...batch];
+      pairs[at + 1] = value;
+      expect(() => target.restore({ ...snapshot, chunks: [restreamed(pairs)] })).toThrow(
+        /malformed alarm record/,
+      );
+      expect(target.dump()).toEqual(before);
+    }
+    target.restore({ ...snapshot, chunks: [restreamed(batch)] });
+    expect(target.machine.alarms().map((alarm) => alarm.member)).toEqual(['n2']);
   });
 
   it('a write that fails in the store leaves the alarms as they were', () => {

@@ -29,6 +29,11 @@ export const alarmRange: [Uint8Array, Uint8Array] = [
   Uint8Array.of(alarmPrefix + 1),
 ];
 
+/** Whether a store key is in the alarm records' range (made by alarmKey(), if well-formed). */
+export function isAlarmStoreKey(storeKey: Uint8Array): boolean {
+  return storeKey[0] === alarmPrefix;
+}
+
 export function userKey(key: Uint8Array): Uint8Array {
   const storeKey = new Uint8Array(key.length + 1);
   storeKey[0] = userPrefix;
