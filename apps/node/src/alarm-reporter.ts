@@ -22,10 +22,14 @@ export interface AlarmReporterOptions {
 }
 
 type Change = 'activate' | 'deactivate';
+/** What an applied answer means, when it ends the retries; null asks again. */
+type Completion = { readonly level: 'info' | 'warn'; readonly message: string };
 
 export class AlarmReporter {
   private running: { readonly change: Change; readonly abort: AbortController } | null = null;
   private client: KvClient | null = null;
+  /** When a deactivation last completed (Date.now()): members apply it a little after the leader. */
+  private deactivatedAt: number | null = null;
 
   constructor(private readonly options: AlarmReporterOptions) {}
 
@@ -34,25 +38,46 @@ export class AlarmReporter {
     return this.running?.change ?? null;
   }
 
-  /** Asks the cluster to record `alarm` for this member, until an applied answer lists it. */
+  /**
+   * Asks the cluster to record `alarm` for this member, until the command is applied. An applied
+   * answer that does not list it means the leader's configuration no longer holds this member (the
+   * state machine ignores such an activation): retrying could not change that, so it stops.
+   */
   activate(alarm: NoSpaceAlarm): void {
     const { id } = this.options;
+    this.deactivatedAt = null; // a new alarm: its clearing must not wait for an old one's
     this.start(
       'activate',
       (client) => client.alarmActivate(id, alarm.reason, alarm.since, { timeoutMs: this.options.timeoutMs }),
-      (alarms) => alarms.some((active) => active.member === id),
+      (alarms) =>
+        alarms.some((active) => active.member === id)
+          ? { level: 'info', message: `${id} recorded its no-space alarm in the cluster` }
+          : {
+              level: 'warn',
+              message: `${id} is not a member of the cluster's configuration: the cluster did not record its no-space alarm`,
+            },
     );
   }
 
-  /** Asks the cluster to clear this member's alarm (its storage takes writes again); no-op if under way. */
-  deactivate(): void {
-    if (this.running?.change === 'deactivate') return;
+  /**
+   * Asks the cluster to clear this member's alarm (its storage takes writes again). Returns false,
+   * doing nothing, while a deactivation is under way or completed less than alarmReportBackoffMaxMs
+   * ago: this member's own applied state shows the alarm until it applies the deactivation too.
+   */
+  deactivate(): boolean {
+    if (this.running?.change === 'deactivate') return false;
+    if (this.deactivatedAt !== null && Date.now() - this.deactivatedAt < alarmReportBackoffMaxMs)
+      return false;
     const { id } = this.options;
     this.start(
       'deactivate',
       (client) => client.alarmDeactivate(id, { timeoutMs: this.options.timeoutMs }),
-      (alarms) => !alarms.some((active) => active.member === id),
+      (alarms) =>
+        alarms.some((active) => active.member === id)
+          ? null
+          : { level: 'info', message: `${id} cleared its no-space alarm from the cluster` },
     );
+    return true;
   }
 
   /** Stops retrying; a request in flight is abandoned (the alarm command is idempotent either way). */
@@ -66,7 +91,7 @@ export class AlarmReporter {
   private start(
     change: Change,
     send: (client: KvClient) => Promise<readonly MemberAlarm[]>,
-    done: (alarms: readonly MemberAlarm[]) => boolean,
+    done: (alarms: readonly MemberAlarm[]) => Completion | null,
   ): void {
     this.stop();
     const abort = new AbortController();
@@ -78,7 +103,7 @@ export class AlarmReporter {
   private async retry(
     running: { readonly change: Change; readonly abort: AbortController },
     send: (client: KvClient) => Promise<readonly MemberAlarm[]>,
-    done: (alarms: readonly MemberAlarm[]) => boolean,
+    done: (alarms: readonly MemberAlarm[]) => Completion | null,
   ): Promise<void> {
     const { id, logger } = this.options;
     const { change, abort } = running;
@@ -92,12 +117,11 @@ export class AlarmReporter {
         try {
           const alarms = await send(client);
           if (abort.signal.aborted) return;
-          if (done(alarms)) {
-            logger.info(
-              { change, attempt, alarms },
-              `${id} ${change === 'activate' ? 'recorded its no-space alarm in' : 'cleared its no-space alarm from'} the cluster`,
-            );
+          const completion = done(alarms);
+          if (completion !== null) {
+            logger[completion.level]({ change, attempt, alarms }, completion.message);
             if (this.running === running) this.running = null;
+            if (change === 'deactivate') this.deactivatedAt = Date.now();
             return;
           }
           detail = `the cluster answered with alarms of ${alarms.map((alarm) => alarm.member).join(', ') || 'no member'}`;

@@ -447,9 +447,8 @@ export class RaftProcess {
   private maybeClearOwnAlarm(): void {
     if (this.noSpace !== null || this.shutdown !== null) return;
     if (!this.stateMachine.alarms().some((alarm) => alarm.member === this.id)) return;
-    if (this.alarmReporter.pending === null)
+    if (this.alarmReporter.deactivate())
       this.parts.logger.info(`${this.id} takes writes again; clearing its no-space alarm in the cluster`);
-    this.alarmReporter.deactivate();
   }
 
   /** The client addresses of the members in the latest configuration, this one included or not. */

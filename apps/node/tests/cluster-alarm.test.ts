@@ -125,9 +125,28 @@ describe('the cluster-wide no-space alarm', () => {
       await appliedEverywhere(rest, ['n3']);
       await waitFor('the reporter to finish', () => (reporter.pending === null ? true : undefined));
       expect(asked).toBeGreaterThanOrEqual(3);
-      reporter.deactivate();
+      expect(reporter.deactivate()).toBe(true);
+      expect(reporter.deactivate()).toBe(false); // under way
       await appliedEverywhere(rest, []);
       await waitFor('the reporter to finish', () => (reporter.pending === null ? true : undefined));
+      // Just completed: the members apply it a little after the leader, so no second one yet.
+      expect(reporter.deactivate()).toBe(false);
+      // A member the configuration does not hold (e.g. removed meanwhile) is not recorded: it stops.
+      const outsider = new AlarmReporter({
+        id: nodeId('n9'),
+        endpoints: () => rest.map((node) => node.advertised.client),
+        timeoutMs: 2000,
+        logger: createLogger('silent'),
+      });
+      outsider.activate({
+        alarm: 'no-space',
+        reason: 'map-full',
+        since: '2026-12-06T11:00:00.000Z',
+        message: 'full',
+      });
+      await waitFor('the outsider to stop asking', () => (outsider.pending === null ? true : undefined));
+      outsider.stop();
+      await appliedEverywhere(rest, []);
       // Stopped while retrying, it asks no more.
       asked = 0;
       reporter.activate({
