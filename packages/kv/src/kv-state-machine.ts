@@ -10,6 +10,7 @@ import {
   type SnapshotReader,
   type StateMachine,
 } from '@raftkv/raft';
+import { isBrokenVariant } from '@raftkv/raft/testing';
 import { decodeCommand } from './codec.js';
 import { type AlarmOperation, type KvOperation, type KvQuery, kvQuerySchema } from './commands.js';
 import { AlarmTable } from './internal/alarm-table.js';
@@ -152,7 +153,10 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     // Every command that may write is remembered, even when it changed nothing (a failed compare, a
     // delete of an absent key): its retry runs on a later state, where it could write (§6.3). Only a
     // pure read may run again: its retry's answer holds at a point inside the same call.
-    if (mayWrite(operation)) this.sessions.remember(writer, admission, session.sequence, result);
+    const forgetRefusal =
+      isBrokenVariant('alarm-refusal-not-remembered') && !result.ok && result.error.code === 'no-space';
+    if (mayWrite(operation) && !forgetRefusal)
+      this.sessions.remember(writer, admission, session.sequence, result);
     return result;
   }
 
