@@ -2,7 +2,9 @@
 // cluster's token; the page never sees it) a few times a second, derives each member's view (role,
 // term, indexes, snapshot, lag, up/down/paused), the events between two polls (elections, leader
 // and membership changes, snapshots, members going down or pausing) and per-second rates over
-// the last minute. deriveEvents and memberViews are pure, for tests.
+// the last minute, and the timeline of the last minutes (faults, leaders, member states) drawn by
+// @raftkv/timeline as the chaos runs draw theirs. deriveEvents and memberViews are pure, for tests.
+import { colours, type Lane, type LeaderChange, leaderSpans, renderLanes, type Span } from '@raftkv/timeline';
 import { collectReports, type NodeReport } from './cluster-status.js';
 import { type LoadGenerator, percentile } from './load-generator.js';
 import { isPaused } from './node-actions.js';
@@ -61,9 +63,14 @@ export interface Snapshot {
     p99Ms: number | null;
   };
   readonly events: readonly DashboardEvent[];
+  /** The last minutes as SVG: faults, who led, each member up/down/paused. */
+  readonly timelineSvg: string;
 }
 
 const eventsKept = 200;
+const timelineMs = 5 * 60_000;
+const publishEveryMs = 1000;
+const timelineWidth = 1300;
 const secondsKept = 60;
 
 /** Each member's view from its report; `paused` says which running PIDs are stopped by a signal. */
@@ -170,6 +177,16 @@ export class ClusterMonitor {
   private secondTimer: NodeJS.Timeout | null = null;
   private polling = false;
   private commitAtLastSecond: number | null = null;
+  private publishTimer: NodeJS.Timeout | null = null;
+  private publishedAt = 0;
+  private readonly leaderHistory: LeaderChange[] = [];
+  private readonly memberHistory = new Map<string, Array<{ at: number; state: MemberView['state'] }>>();
+  private readonly faultSpans: Array<{
+    lane: 'partition' | 'gray';
+    start: number;
+    end: number | null;
+    title: string;
+  }> = [];
 
   constructor(
     private readonly nodes: () => readonly NodeEntry[],
@@ -189,6 +206,8 @@ export class ClusterMonitor {
   stop(): void {
     if (this.pollTimer !== null) clearInterval(this.pollTimer);
     if (this.secondTimer !== null) clearInterval(this.secondTimer);
+    if (this.publishTimer !== null) clearTimeout(this.publishTimer);
+    this.publishTimer = null;
     this.pollTimer = null;
     this.secondTimer = null;
   }
@@ -198,6 +217,16 @@ export class ClusterMonitor {
     this.events.push({ at: Date.now(), kind, text });
     this.events = this.events.slice(-eventsKept);
     this.publish();
+  }
+
+  /** A network fault began: it shows on the timeline until `healed`. */
+  faultStarted(lane: 'partition' | 'gray', title: string): void {
+    this.faultSpans.push({ lane, start: Date.now(), end: null, title });
+  }
+
+  healed(): void {
+    const now = Date.now();
+    for (const span of this.faultSpans) if (span.end === null) span.end = now;
   }
 
   leaderHttp(): string | null {
@@ -226,7 +255,62 @@ export class ClusterMonitor {
         p99Ms: percentile(all, 99),
       },
       events: this.events,
+      timelineSvg: this.timelineSvg(Date.now()),
     };
+  }
+
+  private timelineSvg(now: number): string {
+    const from = now - timelineMs;
+    const faults = (lane: 'partition' | 'gray'): Span[] =>
+      this.faultSpans
+        .filter((span) => span.lane === lane)
+        .map((span) => ({ start: span.start, end: span.end ?? now, fill: colours[lane], title: span.title }));
+    const lanes: Lane[] = [
+      { label: 'partition', spans: faults('partition') },
+      { label: 'throttle', spans: faults('gray') },
+      { label: 'leader', spans: leaderSpans(this.leaderHistory, now) },
+      ...[...this.memberHistory].map(([id, history]) => ({
+        label: id,
+        spans: history.map((change, index) => ({
+          start: change.at,
+          end: history[index + 1]?.at ?? now,
+          fill: change.state === 'up' ? colours.up : colours[change.state],
+          title: `${id} ${change.state}`,
+        })),
+      })),
+    ];
+    const drawn = renderLanes(lanes, {
+      from,
+      to: now,
+      width: timelineWidth,
+      labelWidth: 80,
+      rowHeight: 16,
+      tickEveryMs: 30_000,
+      tickLabel: (at) => new Date(at).toTimeString().slice(0, 8),
+    });
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${timelineWidth}" height="${drawn.bottom + 6}">${drawn.markup}</svg>`;
+  }
+
+  private record(at: number): void {
+    const leader = currentLeader(this.members);
+    const last = this.leaderHistory.at(-1);
+    if (
+      last === undefined ||
+      last.leaderId !== (leader?.id ?? null) ||
+      (leader !== null && last.term !== leader.term)
+    )
+      this.leaderHistory.push({ at, leaderId: leader?.id ?? null, term: leader?.term ?? last?.term ?? 0 });
+    for (const member of this.members) {
+      const history = this.memberHistory.get(member.id) ?? [];
+      if (history.at(-1)?.state !== member.state) history.push({ at, state: member.state });
+      this.memberHistory.set(member.id, history);
+    }
+    // Keep what the window can still show, plus the change that reaches into it.
+    const horizon = at - timelineMs;
+    while (this.leaderHistory.length > 1 && this.leaderHistory[1]!.at < horizon) this.leaderHistory.shift();
+    for (const history of this.memberHistory.values())
+      while (history.length > 1 && history[1]!.at < horizon) history.shift();
+    while (this.faultSpans.length > 0 && (this.faultSpans[0]!.end ?? at) < horizon) this.faultSpans.shift();
   }
 
   private recentLatencies: number[][] = [];
@@ -252,8 +336,13 @@ export class ClusterMonitor {
       const now = { members: this.members, configuration: this.configuration };
       for (const event of deriveEvents(this.previous, now, Date.now())) this.events.push(event);
       this.events = this.events.slice(-eventsKept);
+      this.record(Date.now());
       this.previous = now;
       this.publish();
+    } catch (error) {
+      // An unreadable state file or /proc entry must not stop the launcher: say so once, poll on.
+      const text = `polling failed: ${(error as Error).message}`;
+      if (this.events.at(-1)?.text !== text) this.note('member', text);
     } finally {
       this.polling = false;
     }
@@ -278,7 +367,14 @@ export class ClusterMonitor {
     this.seconds = this.seconds.slice(-secondsKept);
   }
 
+  /** Pushes at most once a second (the page's cost is its redraws), the latest picture each time. */
   private publish(): void {
-    this.onSnapshot(this.snapshot());
+    if (this.publishTimer !== null) return;
+    const wait = Math.max(0, this.publishedAt + publishEveryMs - Date.now());
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = null;
+      this.publishedAt = Date.now();
+      this.onSnapshot(this.snapshot());
+    }, wait);
   }
 }

@@ -90,6 +90,11 @@ export async function openDashboard(
     async (body) => {
       const action = parseAction(body);
       const line = await runAction(action, context);
+      // Network faults show on the timeline until heal (kills and pauses show in the member lanes).
+      if (['partition', 'split', 'cut', 'isolate-leader'].includes(action.kind))
+        monitor.faultStarted('partition', line);
+      if (action.kind === 'throttle') monitor.faultStarted('gray', line);
+      if (action.kind === 'heal') monitor.healed();
       monitor.note(action.kind === 'load' ? 'load' : 'fault', line);
       print(line);
       return line;

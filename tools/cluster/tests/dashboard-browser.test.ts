@@ -74,6 +74,17 @@ describe('dashboard in chromium', () => {
     expect(newLeader).not.toBe(leader);
     await expect(page.locator('#links td.link-cut').count()).resolves.toBe(4);
     await expect(page.locator('#events').innerText()).resolves.toContain(`Isolated ${leader}`);
+    // The timeline (the chaos runs' drawing) shows the partition's span and both leaders' spans.
+    await page.waitForFunction(
+      (texts) => {
+        const titles = [...document.querySelectorAll('#timeline svg rect title')].map(
+          (title) => title.textContent,
+        );
+        return texts.every((text) => titles.some((title) => title?.startsWith(text)));
+      },
+      [`Isolated ${leader}`, `${leader} term`, `${newLeader} term`],
+      { timeout: 5000 },
+    );
 
     await page.click('#heal');
     await page.waitForFunction(
