@@ -4,7 +4,7 @@
 // cut of the leader's messages to a follower leaves that follower behind; throttle slows the
 // leader's replication; pause freezes a node and resume brings it back; kill and restart keep the
 // peer routing; load shows on the dashboard; heal leaves one leader and every member caught up.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/cluster-monitor.js';
@@ -212,4 +212,30 @@ describe('cluster fault commands', () => {
     expect(after.code).toBe(1);
     expect(after.stderr).toContain('npm start');
   }, 120_000);
+
+  it('an existing cluster whose state file predates the proxies gets them on its next start', async () => {
+    // What an older launcher left: no peerDialAddr, no dashboard (this launcher removes both at exit).
+    const left = cluster.state();
+    expect(left.peerDialAddr).toBeUndefined();
+    expect(left.dashboard ?? null).toBeNull();
+    const { peerDialAddr: _unused, dashboard: _none, ...older } = left;
+    writeFileSync(join(cluster.dataRoot, 'cluster.json'), `${JSON.stringify(older, null, 2)}\n`);
+    const restarted = await startCluster(3, cluster.dataRoot);
+    cluster = restarted;
+    expect(restarted.output()).toContain('Restarting 3 nodes');
+    const leader = await restarted.leader();
+    const result = await restarted.cli('partition', leader);
+    expect(result.code, result.stderr).toBe(0);
+    await waitFor(
+      'a new leader after isolating the old one',
+      async () => {
+        const reports = await restarted.reports();
+        return reports.some((report) => report.id !== leader && report.status?.role === 'leader')
+          ? true
+          : undefined;
+      },
+      30_000,
+    );
+    await healAndCatchUp();
+  }, 180_000);
 });

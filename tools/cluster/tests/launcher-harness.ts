@@ -46,8 +46,9 @@ export interface RunningCluster {
   dispose(): Promise<void>;
 }
 
-export async function startCluster(nodes = 3): Promise<RunningCluster> {
-  const dataRoot = mkdtempSync(join(tmpdir(), 'raftkv-cluster-'));
+/** A new cluster in a temp dir, or (with `existing`) the launcher restarting the one there. */
+export async function startCluster(nodes = 3, existing?: string): Promise<RunningCluster> {
+  const dataRoot = existing ?? mkdtempSync(join(tmpdir(), 'raftkv-cluster-'));
   const launcher = spawn(
     sourceNode[0],
     [
