@@ -63,6 +63,8 @@ function renderMembers(snapshot) {
     if (member.pid !== null) button(actions, 'kill', { action: 'kill', node: member.id });
     button(actions, 'restart', { action: 'restart', node: member.id });
     button(actions, 'isolate', { action: 'partition', node: member.id });
+    if (member.role !== 'leader' && member.state === 'up')
+      button(actions, 'lead', { action: 'transfer', node: member.id });
     body.appendChild(row);
   }
   byId('configuration').textContent =

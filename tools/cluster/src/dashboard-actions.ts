@@ -1,13 +1,13 @@
 // The actions the dashboard's buttons and the CLI's fault commands send to the running launcher
-// (POST /api/action): network faults on the peer proxies, pause/resume/kill/restart of a node, and
-// the built-in load toggle. Parses the untrusted JSON into an action or a clear CommandError.
+// (POST /api/action): network faults on the peer proxies, pause/resume/kill/restart of a node,
+// leadership transfer, and the built-in load toggle. Parses the untrusted JSON into an action or a clear CommandError.
 import { type NetworkFault, type NetworkFaults, parseRate } from './live-faults.js';
 import { CommandError } from './node-actions.js';
 
 export type Action =
   | NetworkFault
   | { readonly kind: 'isolate-leader' }
-  | { readonly kind: 'pause' | 'resume' | 'kill' | 'restart'; readonly node: string }
+  | { readonly kind: 'pause' | 'resume' | 'kill' | 'restart' | 'transfer'; readonly node: string }
   | { readonly kind: 'load'; readonly on: boolean };
 
 const nodeId = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -53,13 +53,14 @@ export function parseAction(value: unknown): Action {
     case 'resume':
     case 'kill':
     case 'restart':
+    case 'transfer':
       return { kind: body.action, node: node() };
     case 'load':
       if (typeof body.on !== 'boolean') throw new CommandError('"on" must be true or false');
       return { kind: 'load', on: body.on };
     default:
       throw new CommandError(
-        `unknown action ${JSON.stringify(body.action)}; one of partition, split, cut, throttle, heal, isolate-leader, pause, resume, kill, restart, load`,
+        `unknown action ${JSON.stringify(body.action)}; one of partition, split, cut, throttle, heal, isolate-leader, pause, resume, kill, restart, transfer, load`,
       );
   }
 }
@@ -71,6 +72,7 @@ export interface ActionContext {
   resume(id: string): Promise<string>;
   kill(id: string): Promise<string>;
   restart(id: string): Promise<string>;
+  transfer(id: string): Promise<string>;
   resumeAllPaused(): Promise<string[]>;
   setLoad(on: boolean): Promise<string>;
 }
@@ -96,6 +98,8 @@ export async function runAction(action: Action, context: ActionContext): Promise
       return context.kill(action.node);
     case 'restart':
       return context.restart(action.node);
+    case 'transfer':
+      return context.transfer(action.node);
     case 'load':
       return context.setLoad(action.on);
     default:

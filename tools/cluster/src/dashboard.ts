@@ -11,7 +11,15 @@ import { type ActionContext, parseAction, runAction } from './dashboard-actions.
 import { DashboardServer } from './dashboard-server.js';
 import { directLinks, LiveFaults } from './live-faults.js';
 import { LoadGenerator } from './load-generator.js';
-import { httpToken, isPaused, killNode, pauseNode, restartNode, resumeNode } from './node-actions.js';
+import {
+  httpToken,
+  isPaused,
+  killNode,
+  pauseNode,
+  restartNode,
+  resumeNode,
+  transferLeadership,
+} from './node-actions.js';
 import { isRaftkvd, signal } from './node-processes.js';
 import { readState } from './state-file.js';
 
@@ -77,6 +85,7 @@ export async function openDashboard(
     resume: (id) => collect((out) => resumeNode(dataRoot, id, out)),
     kill: (id) => collect((out) => killNode(dataRoot, id, out)),
     restart: (id) => collect((out) => restartNode(dataRoot, id, out)),
+    transfer: (id) => collect((out) => transferLeadership(dataRoot, id, out)),
     resumeAllPaused,
     setLoad: async (on) => {
       if (on) load.start();
@@ -95,7 +104,7 @@ export async function openDashboard(
         monitor.faultStarted('partition', line);
       if (action.kind === 'throttle') monitor.faultStarted('gray', line);
       if (action.kind === 'heal') monitor.healed();
-      monitor.note(action.kind === 'load' ? 'load' : 'fault', line);
+      monitor.note(action.kind === 'load' ? 'load' : action.kind === 'transfer' ? 'leader' : 'fault', line);
       print(line);
       return line;
     },

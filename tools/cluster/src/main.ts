@@ -14,6 +14,7 @@ import {
 } from './cluster-commands.js';
 import { sendAction } from './control-client.js';
 import { parseGroup, parseRate } from './live-faults.js';
+import { transferLeadership } from './node-actions.js';
 import { isRaftkvd, signal } from './node-processes.js';
 import { readState } from './state-file.js';
 
@@ -126,6 +127,11 @@ program
   .command('resume <id>')
   .description('SIGCONT a paused node')
   .action((id: string) => resumeNode(dataDir(), id, print));
+
+program
+  .command('transfer <id>')
+  .description('ask the leader to hand leadership to a node (thesis §3.10)')
+  .action((id: string) => transferLeadership(dataDir(), id, print));
 
 program
   .command('partition <id>')

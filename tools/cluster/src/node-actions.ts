@@ -1,10 +1,11 @@
 // Actions on one node of the local cluster, shared by the CLI and the dashboard: kill (SIGKILL),
-// restart (from its data directory, with its credentials and peer proxies), pause (SIGSTOP) and
-// resume (SIGCONT); and the credential files every command reads. Acts only on PIDs that are that
+// restart (from its data directory, with its credentials and peer proxies), pause (SIGSTOP),
+// resume (SIGCONT) and leadership transfer to it; and the credential files every command reads. Acts only on PIDs that are that
 // node's raftkvd (node-processes.ts); prints, never exits.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { KvClient, KvClientError } from '@raftkv/client';
 import { isRaftkvd, signal, spawnRaftkvd, stopProcess, waitForExit } from './node-processes.js';
 import { type ClusterState, type NodeEntry, readState, updateNode } from './state-file.js';
 
@@ -125,4 +126,37 @@ function runningNode(dataRoot: string, id: string): NodeEntry & { pid: number } 
   const node = requireNode(requireState(dataRoot), id);
   if (!isRaftkvd(node.pid, node.dataDir)) throw new CommandError(`${id} is not running`);
   return { ...node, pid: node.pid };
+}
+
+/** Asks the leader to hand leadership to `id` (thesis §3.10), over the client protocol with the CLI's key. */
+export async function transferLeadership(dataRootOption: string, id: string, print: Print): Promise<void> {
+  const dataRoot = resolve(dataRootOption);
+  const state = requireState(dataRoot);
+  requireNode(state, id);
+  const keyFile = join(dataRoot, 'client.key.json');
+  const secure = existsSync(keyFile) && state.nodes.every((node) => node.publicKey !== undefined);
+  const client = new KvClient({
+    endpoints: state.nodes.map((node) => node.client),
+    timeoutMs: 10_000,
+    ...(secure
+      ? {
+          security: {
+            keyPair: JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string; secretKey: string },
+            serverKeys: new Map(state.nodes.map((node) => [node.client, node.publicKey!])),
+          },
+        }
+      : {}),
+  });
+  try {
+    await client.transferLeadership(id);
+    print(`Asked the leader to hand leadership to ${id}`);
+  } catch (error) {
+    if (error instanceof KvClientError && error.reason === 'already-leader') {
+      print(`${id} already leads`);
+      return;
+    }
+    throw new CommandError(`leadership transfer to ${id} failed: ${(error as Error).message}`);
+  } finally {
+    client.close();
+  }
 }

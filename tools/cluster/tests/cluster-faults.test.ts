@@ -3,7 +3,8 @@
 // minority elects a new leader in the majority; partition isolates the leader likewise; a one-way
 // cut of the leader's messages to a follower leaves that follower behind; throttle slows the
 // leader's replication; pause freezes a node and resume brings it back; kill and restart keep the
-// peer routing; load shows on the dashboard; heal leaves one leader and every member caught up.
+// peer routing; transfer moves leadership; load shows on the dashboard; heal leaves one leader and
+// every member caught up.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,22 @@ describe('cluster fault commands', () => {
       30_000,
     );
     await healAndCatchUp();
+  }, 120_000);
+
+  it('transfer: the named follower becomes the leader (thesis §3.10)', async () => {
+    const leader = await cluster.leader();
+    const target = ids.find((id) => id !== leader)!;
+    const result = await cluster.cli('transfer', target);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await cluster.leader()).toBeDefined();
+    await waitFor(
+      `${target} to lead`,
+      async () => ((await cluster.leader()) === target ? true : undefined),
+      30_000,
+    );
+    const again = await cluster.cli('transfer', target);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${target} already leads`);
   }, 120_000);
 
   it('load on: the dashboard shows writes and reads per second; load off', async () => {

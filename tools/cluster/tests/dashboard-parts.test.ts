@@ -79,6 +79,7 @@ describe('actions', () => {
       kbit: 1500,
     });
     expect(parseAction({ action: 'load', on: true })).toEqual({ kind: 'load', on: true });
+    expect(parseAction({ action: 'transfer', node: 'n2' })).toEqual({ kind: 'transfer', node: 'n2' });
     for (const bad of [
       null,
       [],
