@@ -100,6 +100,8 @@ interface StateFileNode {
   readonly id: string;
   readonly pid: number | null;
   readonly client: string;
+  /** The node's CURVE public key; absent on a plaintext cluster. */
+  readonly publicKey?: string;
 }
 
 /** The running cluster from `<dir>/cluster.json`; every member must be running. */
@@ -113,10 +115,21 @@ export function existingRaftkvCluster(dir: string): ServerCluster {
   }
   const stopped = nodes.filter((node) => node.pid === null).map((node) => node.id);
   if (stopped.length > 0) throw new Error(`members ${stopped.join(', ')} of ${path} are not running`);
+  // A secure cluster (npm start makes one): the CLI's key pair in <dir>/client.key.json is on the
+  // nodes' client allow-list, and cluster.json names each node's public key.
+  const clientKeyFile = join(resolve(dir), 'client.key.json');
+  const secure = existsSync(clientKeyFile) && nodes.every((node) => typeof node.publicKey === 'string');
+  const security: WireSecurity | undefined = secure
+    ? {
+        keyPair: JSON.parse(readFileSync(clientKeyFile, 'utf8')) as WireSecurity['keyPair'],
+        serverKeys: nodes.map((node) => [node.client, node.publicKey!] as const),
+      }
+    : undefined;
   return {
     system: 'raftkv',
     endpoints: nodes.map((node) => node.client),
     members: nodes.map((node) => ({ id: node.id, pid: node.pid! })),
+    ...(security === undefined ? {} : { security }),
     stop: async () => {},
   };
 }

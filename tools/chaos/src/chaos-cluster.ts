@@ -3,8 +3,8 @@
 // link through the PeerNetwork. Kills, pauses and restarts by PID; notices a node that exits on its
 // own (a crash is an anomaly). Holds no fault policy: fault-executor.ts decides what to do.
 import { join } from 'node:path';
+import { PeerNetwork } from '@raftkv/link-proxy';
 import { fetchStatus, freePorts, type HttpStatus, pause, RaftkvdProcess } from '@raftkv/testkit';
-import { PeerNetwork } from './peer-network.js';
 
 export interface ClusterTiming {
   readonly electionTimeoutMs: number;

@@ -3,11 +3,10 @@
 // (SIGKILL, SIGSTOP/SIGCONT, restart) and on the harness's link proxies (cuts, throttles); never
 // inside a node.
 import { KvClient, KvClientError } from '@raftkv/client';
+import { bridge, isolate, oneWay, splitMajorityMinority, throttleShape } from '@raftkv/link-proxy';
 import { pause } from '@raftkv/testkit';
 import type { ChaosCluster } from './chaos-cluster.js';
 import type { FaultFamily, FaultKind, PlannedFault } from './fault-plan.js';
-import { throttleShape } from './link-proxy.js';
-import { bridge, isolate, oneWay, splitMajorityMinority } from './partitions.js';
 import type { SeededRandom } from './seeded-random.js';
 
 export interface FaultEvent {

@@ -1,13 +1,23 @@
 // The launcher's commands: start (foreground; first run bootstraps with --initial-cluster, later runs
 // restart from the same data directories), status, stop, kill <id>, restart <id>. They share the
 // state file, so every command but start works from another terminal. Prints; never exits itself.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { PeerNetwork } from '@raftkv/link-proxy';
 import { curveKeyPair } from 'zeromq';
 import { build, staleProjects } from './build-check.js';
 import { agreedLeader, collectReports, formatTable } from './cluster-status.js';
+import { openDashboard } from './dashboard.js';
 import { freePorts } from './free-ports.js';
+import {
+  CommandError,
+  httpToken,
+  httpTokenFile,
+  type Print,
+  peerDialArgv,
+  requireState,
+  securityArgv,
+} from './node-actions.js';
 import {
   isAlive,
   isRaftkvd,
@@ -18,6 +28,8 @@ import {
   waitForExit,
 } from './node-processes.js';
 import { type ClusterState, type NodeEntry, readState, updateNode, writeState } from './state-file.js';
+
+export { CommandError, killNode, type Print, pauseNode, restartNode, resumeNode } from './node-actions.js';
 
 export interface StartOptions {
   readonly nodes: number;
@@ -31,13 +43,6 @@ export interface StartOptions {
   readonly logLevel: string;
   /** How long to wait for a leader before printing the endpoints anyway. */
   readonly leaderTimeoutMs: number;
-}
-
-export type Print = (line: string) => void;
-
-/** A command's failure the user can act on; printed as "cluster: <message>", exit 1. */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
 }
 
 const identityFileName = 'raftkvd.json';
@@ -65,26 +70,67 @@ export async function startCluster(
   } else {
     print(`Bootstrapping a new ${nodes.length}-node cluster in ${dataRoot}`);
   }
+  // Every peer link goes through a proxy of the launcher's, so faults act outside the consensus
+  // code (as in the chaos runs). A cluster created before the proxies existed gets them too: the
+  // dial addresses are a start flag, not part of the stored configuration.
+  const network = await openPeerNetwork(nodes, print);
+  const peerDialAddr =
+    network === null
+      ? undefined
+      : Object.fromEntries(nodes.map((node) => [node.id, network.dialOverrides(node.id)]));
+  const base: ClusterState = {
+    version: 1,
+    launcherPid: process.pid,
+    mode,
+    nodes,
+    ...(peerDialAddr === undefined ? {} : { peerDialAddr }),
+  };
   let stopping = false;
   const launched = nodes.map((node) => {
     const argv =
       existing.length > 0
         ? ['--data-dir', node.dataDir, ...securityArgv(dataRoot, node.id)]
         : [...firstStartArgv(node, nodes, options.logLevel), ...securityArgv(dataRoot, node.id)];
-    const child = spawnRaftkvd(mode, argv, node.logFile);
+    const child = spawnRaftkvd(mode, [...argv, ...peerDialArgv(base, node.id)], node.logFile);
     child.on('exit', (code, signalName) => {
       if (!stopping) onNodeExit(dataRoot, node, child.pid ?? null, code, signalName, print);
     });
     return { ...node, pid: child.pid ?? null };
   });
-  writeState(dataRoot, { version: 1, launcherPid: process.pid, mode, nodes: launched });
-  await reportWhenLed(launched, httpToken(dataRoot), options.leaderTimeoutMs, print);
+  writeState(dataRoot, { ...base, nodes: launched });
+  const dashboard = await openDashboard(dataRoot, network, print);
+  writeState(dataRoot, { ...requireState(dataRoot), dashboard: dashboard.url });
+  await reportWhenLed(launched, httpToken(dataRoot), options.leaderTimeoutMs, print, dashboard.openUrl);
   await untilStopped;
   stopping = true;
+  // Heal first, so the leader can hand over and every node hears its peers while stopping.
+  await dashboard.prepareStop();
   // The state file has the current PIDs (restart may have replaced some); if it is gone, our own children.
   await stopNodes(dataRoot, readState(dataRoot)?.nodes ?? launched, print);
+  await dashboard.close();
+  await network?.close();
   const state = readState(dataRoot);
-  if (state !== null) writeState(dataRoot, { ...state, launcherPid: null });
+  if (state !== null) {
+    const { peerDialAddr: _proxies, ...rest } = state;
+    writeState(dataRoot, { ...rest, launcherPid: null, dashboard: null });
+  }
+}
+
+/** Proxies for every peer link when every node's peer address is on 127.0.0.1, else null. */
+async function openPeerNetwork(nodes: readonly NodeEntry[], print: Print): Promise<PeerNetwork | null> {
+  const ports = new Map<string, number>();
+  for (const node of nodes) {
+    const match = /^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(node.peer);
+    if (match === null) {
+      print(`Peer links go direct (${node.id} listens on ${node.peer}, not 127.0.0.1): no network faults`);
+      return null;
+    }
+    ports.set(node.id, Number(match[1]));
+  }
+  return PeerNetwork.open(
+    nodes.map((node) => node.id),
+    (id) => ports.get(id)!,
+  );
 }
 
 /** Stops every node: the leader first (it hands leadership over), then the rest together. */
@@ -136,34 +182,6 @@ export async function showStatus(dataRootOption: string, print: Print): Promise<
   const leader = agreedLeader(reports);
   print(leader === null ? 'No agreed leader right now' : `Leader: ${leader}`);
   return reports.some((report) => report.status !== null);
-}
-
-export async function killNode(dataRootOption: string, id: string, print: Print): Promise<void> {
-  const dataRoot = resolve(dataRootOption);
-  const node = requireNode(requireState(dataRoot), id);
-  if (!isRaftkvd(node.pid, node.dataDir)) throw new CommandError(`${id} is not running`);
-  signal(node.pid, 'SIGKILL');
-  await waitForExit(node.pid, 5000);
-  updateNode(dataRoot, id, { pid: null });
-  print(`Killed ${id} (pid ${node.pid}) with SIGKILL`);
-}
-
-export async function restartNode(dataRootOption: string, id: string, print: Print): Promise<void> {
-  const dataRoot = resolve(dataRootOption);
-  const state = requireState(dataRoot);
-  const node = requireNode(state, id);
-  if (isRaftkvd(node.pid, node.dataDir)) {
-    print(`Stopping ${id} (pid ${node.pid})`);
-    await stopProcess(node.pid);
-  }
-  const child = spawnRaftkvd(
-    state.mode,
-    ['--data-dir', node.dataDir, ...securityArgv(dataRoot, id)],
-    node.logFile,
-  );
-  child.unref();
-  updateNode(dataRoot, id, { pid: child.pid ?? null });
-  print(`Started ${id} (pid ${child.pid}); log: ${node.logFile}`);
 }
 
 function refuseIfRunning(dataRoot: string): void {
@@ -238,38 +256,6 @@ function createKeys(dataRoot: string, ids: readonly string[]): Map<string, strin
   return publicKeys;
 }
 
-/** The HTTP API's bearer token (http.token, read by the CLI too), and the join credential (join.token). */
-const httpTokenFile = 'http.token';
-const joinTokenFile = 'join.token';
-
-/**
- * The credential flags for a node of a secure cluster; none for a cluster created before keys
- * existed. A secure cluster created before HTTP tokens existed gets its token files now.
- */
-function securityArgv(dataRoot: string, id: string): string[] {
-  const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
-  if (!existsSync(keyFile)) return [];
-  for (const name of [httpTokenFile, joinTokenFile]) {
-    const path = join(dataRoot, name);
-    if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-  }
-  return [
-    ...['--key-file', keyFile, '--client-keys-file', join(dataRoot, 'clients.keys')],
-    ...[
-      '--http-tokens-file',
-      join(dataRoot, httpTokenFile),
-      '--join-token-file',
-      join(dataRoot, joinTokenFile),
-    ],
-  ];
-}
-
-/** The cluster's HTTP token, for its status calls; null for a plaintext cluster. */
-function httpToken(dataRoot: string): string | null {
-  const path = join(dataRoot, httpTokenFile);
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
-}
-
 async function firstEntries(dataRoot: string, options: StartOptions): Promise<NodeEntry[]> {
   const ports = await freePorts(options.nodes * 3, options.host, options.basePort);
   const ids = Array.from({ length: options.nodes }, (_, position) => `n${position + 1}`);
@@ -319,6 +305,7 @@ async function reportWhenLed(
   token: string | null,
   timeoutMs: number,
   print: Print,
+  dashboardUrl: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let leader: string | null = null;
@@ -345,19 +332,7 @@ async function reportWhenLed(
   print(`  curl ${auth}-XPOST ${first.http}/key -d '{"foo":"bar"}'`);
   print(`  curl ${auth}${nodes[nodes.length - 1]!.http}/key/foo`);
   print(`  curl ${auth}${first.http}/status`);
-  print('  npm run cluster -- status | kill n2 | restart n2 | stop');
+  print('  npm run cluster -- status | kill n2 | restart n2 | pause n2 | partition n1 | heal | stop');
+  print(`Dashboard: ${dashboardUrl}`);
   print('Press Ctrl-C to stop every node.');
-}
-
-function requireState(dataRoot: string): ClusterState {
-  const state = readState(dataRoot);
-  if (state === null) throw new CommandError(`no cluster in ${dataRoot}; start one with: npm start`);
-  return state;
-}
-
-function requireNode(state: ClusterState, id: string): NodeEntry & { pid: number | null } {
-  const node = state.nodes.find((entry) => entry.id === id);
-  if (node === undefined)
-    throw new CommandError(`no node ${id}; the cluster has ${state.nodes.map((n) => n.id).join(', ')}`);
-  return node;
 }

@@ -15,6 +15,10 @@ export interface NodeReport {
     readonly leader: { readonly id: string } | null;
     readonly commitIndex: number;
     readonly appliedIndex: number;
+    /** The first index still in the log: everything before it is in the snapshot. */
+    readonly firstIndex: number;
+    readonly lastIndex: number;
+    readonly members: ReadonlyArray<{ readonly id: string; readonly role: string }>;
   } | null;
 }
 

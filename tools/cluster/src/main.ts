@@ -5,11 +5,16 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
   CommandError,
   killNode,
+  pauseNode,
   restartNode,
+  resumeNode,
   showStatus,
   startCluster,
   stopCluster,
 } from './cluster-commands.js';
+import { sendAction } from './control-client.js';
+import { parseGroup, parseRate } from './live-faults.js';
+import { transferLeadership } from './node-actions.js';
 import { isRaftkvd, signal } from './node-processes.js';
 import { readState } from './state-file.js';
 
@@ -110,6 +115,64 @@ program
   .command('restart <id>')
   .description('stop one node gracefully if it runs, then start it again from its data directory')
   .action((id: string) => restartNode(program.opts<{ dataDir: string }>().dataDir, id, print));
+
+const dataDir = (): string => program.opts<{ dataDir: string }>().dataDir;
+
+program
+  .command('pause <id>')
+  .description('SIGSTOP one node: it freezes with its sockets open (a long GC pause, a stalled VM)')
+  .action((id: string) => pauseNode(dataDir(), id, print));
+
+program
+  .command('resume <id>')
+  .description('SIGCONT a paused node')
+  .action((id: string) => resumeNode(dataDir(), id, print));
+
+program
+  .command('transfer <id>')
+  .description('ask the leader to hand leadership to a node (thesis §3.10)')
+  .action((id: string) => transferLeadership(dataDir(), id, print));
+
+program
+  .command('partition <id>')
+  .description('isolate one node: cut every peer link to and from it (needs the running launcher)')
+  .action((id: string) => sendAction(dataDir(), { action: 'partition', node: id }, print));
+
+program
+  .command('split <groups...>')
+  .description('cut every peer link between groups, e.g. split n1,n2 n3 (nodes not named keep their links)')
+  .action((groups: string[]) =>
+    sendAction(dataDir(), { action: 'split', groups: groups.map(parseGroup) }, print),
+  );
+
+program
+  .command('cut <from> <to>')
+  .description("cut one direction: from's messages to `to` are dropped, to's still reach from")
+  .action((from: string, to: string) => sendAction(dataDir(), { action: 'cut', from, to }, print));
+
+program
+  .command('throttle')
+  .argument('<id>')
+  .argument('<rate>', 'such as 256kbit or 1mbit', (rate: string) => {
+    if (parseRate(rate) === null) throw new InvalidArgumentError('expected a rate such as 256kbit or 1mbit');
+    return rate;
+  })
+  .description('shape every outbound peer link of a node to a rate')
+  .action((id: string, rate: string) => sendAction(dataDir(), { action: 'throttle', node: id, rate }, print));
+
+program
+  .command('heal')
+  .description('every peer link flows again, throttles stop, paused nodes resume')
+  .action(() => sendAction(dataDir(), { action: 'heal' }, print));
+
+program
+  .command('load')
+  .argument('<on|off>', 'start or stop it', (state: string) => {
+    if (state !== 'on' && state !== 'off') throw new InvalidArgumentError('expected on or off');
+    return state;
+  })
+  .description("the launcher's built-in load (writers and readers at the leader), shown on the dashboard")
+  .action((state: string) => sendAction(dataDir(), { action: 'load', on: state === 'on' }, print));
 
 try {
   await program.parseAsync(process.argv);

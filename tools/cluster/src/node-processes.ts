@@ -59,6 +59,7 @@ export function isAlive(pid: number): boolean {
 /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves with how the process ended. */
 export async function stopProcess(pid: number, graceMs = gracefulStopMs): Promise<'stopped' | 'killed'> {
   signal(pid, 'SIGTERM');
+  signal(pid, 'SIGCONT'); // a paused node (SIGSTOP) handles the SIGTERM only once it runs again
   if (await waitForExit(pid, graceMs)) return 'stopped';
   signal(pid, 'SIGKILL');
   await waitForExit(pid, graceMs);

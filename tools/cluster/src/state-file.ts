@@ -27,6 +27,13 @@ export interface ClusterState {
   /** How raftkvd is run: 'dist' (built) or 'source' (tsx, --dev). */
   readonly mode: 'dist' | 'source';
   readonly nodes: readonly NodeEntry[];
+  /**
+   * Each node's --peer-dial-addr while the launcher routes peer links through its proxies (absent
+   * in a state file written before proxies existed, or once the launcher exited).
+   */
+  readonly peerDialAddr?: Readonly<Record<string, string>>;
+  /** The running launcher's dashboard (http://127.0.0.1:PORT), absent or null when none runs. */
+  readonly dashboard?: string | null;
 }
 
 export class StateFileError extends Error {

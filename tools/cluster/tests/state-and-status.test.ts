@@ -41,7 +41,16 @@ const report = (id: string, role: string, leader: string | null): NodeReport => 
   id,
   pid: 1,
   http: 'http://127.0.0.1:3',
-  status: { role, term: 2, leader: leader === null ? null : { id: leader }, commitIndex: 5, appliedIndex: 5 },
+  status: {
+    role,
+    term: 2,
+    leader: leader === null ? null : { id: leader },
+    commitIndex: 5,
+    appliedIndex: 5,
+    firstIndex: 1,
+    lastIndex: 5,
+    members: [],
+  },
 });
 
 describe('cluster state file', () => {

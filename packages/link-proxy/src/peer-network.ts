@@ -62,6 +62,19 @@ export class PeerNetwork {
     return total;
   }
 
+  /** Every directed link with its state now, for a live view. */
+  links(): Array<{
+    readonly from: string;
+    readonly to: string;
+    readonly cut: boolean;
+    readonly throttled: boolean;
+  }> {
+    return [...this.proxies].map(([key, proxy]) => {
+      const [from = '', to = ''] = key.split('>');
+      return { from, to, cut: proxy.isCut, throttled: proxy.isThrottled };
+    });
+  }
+
   get blockedLinks(): ReadonlySet<LinkKey> {
     return this.blocked;
   }
