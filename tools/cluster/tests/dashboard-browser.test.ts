@@ -1,17 +1,21 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core): a real 3-node
 // cluster, the page shows the three members and the leader within 5 s of opening, "Isolate leader"
 // brings a new leader onto the page within a few election timeouts, "Heal" brings back one leader
-// with every link up, and the page is saved to docs/images/dashboard.png for the README. Without
-// chromium the test fails (it never skips): install it with `apt-get install -y chromium`.
+// with every link up, and the page is saved to reports/dashboard.png — and to the README's
+// docs/images/dashboard.png with RAFTKV_UPDATE_SCREENSHOT=1, so a test run leaves the tree clean.
+// Without chromium the test fails (it never skips): install it with `apt-get install -y chromium`.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceRoot } from '../src/node-processes.js';
 import { dashboardUrl, type RunningCluster, startCluster } from './launcher-harness.js';
 
 const chromiumPath = '/usr/bin/chromium';
-const screenshot = join(workspaceRoot, 'docs', 'images', 'dashboard.png');
+const screenshot =
+  process.env.RAFTKV_UPDATE_SCREENSHOT === '1'
+    ? join(workspaceRoot, 'docs', 'images', 'dashboard.png')
+    : join(workspaceRoot, 'reports', 'dashboard.png');
 /** raftkvd's default election timeout. */
 const electionTimeoutMs = 1000;
 
@@ -120,7 +124,7 @@ describe('dashboard in chromium', () => {
       null,
       { timeout: 30_000 },
     );
-    mkdirSync(join(workspaceRoot, 'docs', 'images'), { recursive: true });
+    mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(existsSync(screenshot)).toBe(true);
     expect(errors).toEqual([]);
