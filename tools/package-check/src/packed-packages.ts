@@ -44,3 +44,13 @@ export function tarballProblems(files: readonly string[]): string[] {
   }
   return problems;
 }
+
+/** The first ```ts block under a README's "Example" heading (## or ###): the example a user copies. */
+export function readmeExample(readme: string): string | null {
+  const heading = /^#{2,3} .*Example.*$/m.exec(readme);
+  if (heading === null) return null;
+  const start = readme.indexOf('```ts\n', heading.index + heading[0].length);
+  if (start < 0) return null;
+  const end = readme.indexOf('\n```', start + '```ts\n'.length);
+  return end < 0 ? null : `${readme.slice(start + '```ts\n'.length, end)}\n`;
+}

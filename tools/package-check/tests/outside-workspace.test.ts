@@ -1,18 +1,21 @@
 // The library packages from outside the workspace (issue 15, point 4): pack each one, install the
 // tarballs into a directory outside the repository (no workspace, no links), type-check a consumer
-// against the published types, and run it: a three-member cluster of the installed packages.
+// against the published types, and run it: every README's example, and a three-member cluster of the
+// installed packages.
 import { execFileSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { libraryPackages, type PackResult, tarballProblems } from '../src/packed-packages.js';
+import { libraryPackages, type PackResult, readmeExample, tarballProblems } from '../src/packed-packages.js';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
 const libraries = libraryPackages(workspaceRoot);
 const rootManifest = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
 const scratch = mkdtempSync(join(tmpdir(), 'raftkv-outside-'));
 const app = join(scratch, 'app');
+/** README examples that need a running raftkv cluster: type-checked, not run. */
+const examplesNeedingACluster = new Set(['@raftkv/client']);
 
 function run(command: string, args: readonly string[], cwd: string, timeoutMs: number): string {
   return execFileSync(command, args, {
@@ -40,6 +43,13 @@ beforeAll(() => {
     recursive: true,
     filter: (source) => !source.includes('node_modules') && !source.includes(`${join('consumer', 'dist')}`),
   });
+  // Each README's example becomes a file of the consumer, so it is compiled against the published
+  // types and run like the rest.
+  for (const library of libraries) {
+    const example = readmeExample(readFileSync(join(library.directory, 'README.md'), 'utf8'));
+    if (example !== null)
+      writeFileSync(join(app, 'src', `readme-${basename(library.directory)}.ts`), example);
+  }
   const dependencies = Object.fromEntries(
     packed.map((result) => [result.name, `file:../${result.filename}`]),
   );
@@ -73,7 +83,14 @@ describe('the library packages outside the workspace', () => {
     expect(problems).toEqual(Object.fromEntries(packed.map((result) => [result.name, []])));
   });
 
-  test('the tarballs install without the workspace, type-check a consumer and run a cluster', () => {
+  test('every library README has an example to compile and run', () => {
+    const missing = libraries
+      .filter((library) => readmeExample(readFileSync(join(library.directory, 'README.md'), 'utf8')) === null)
+      .map((library) => library.name);
+    expect(missing).toEqual([]);
+  });
+
+  test('the tarballs install without the workspace, type-check a consumer and run the examples and a cluster', () => {
     // Native modules build here as they would for a user; the npm cache serves what it holds.
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], app, 420_000);
     for (const library of libraries) {
@@ -86,6 +103,12 @@ describe('the library packages outside the workspace', () => {
 
     const api = run(process.execPath, ['dist/public-api.js'], app, 120_000);
     expect(JSON.parse(api.trim().split('\n').at(-1)!)).toEqual({ ok: true });
+
+    for (const library of libraries) {
+      if (examplesNeedingACluster.has(library.name)) continue;
+      // Throws (failing the test) if the example exits non-zero or outlives its bound.
+      run(process.execPath, [`dist/readme-${basename(library.directory)}.js`], app, 120_000);
+    }
 
     const cluster = run(process.execPath, ['dist/cluster-smoke.js'], app, 120_000);
     const outcome = JSON.parse(cluster.trim().split('\n').at(-1)!);
