@@ -1,10 +1,12 @@
 // Touches every published entry point the way a user would, so the type-check covers each package's
 // published types, and runs the parts that need no network: a peer frame round trip, a write-ahead
-// log reopened from its directory, one simulator seed, and a client built and closed.
+// log reopened from its directory, an in-process cluster on write-ahead logs, one simulator seed,
+// and a client built and closed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvClient, type KvClientOptions } from '@raftkv/client';
+import { InProcessCluster } from '@raftkv/in-process-cluster';
 import { KvStateMachine, MemoryKvStore } from '@raftkv/kv';
 import { ReferenceModel } from '@raftkv/kv/testing';
 import { decodePeerFrame, encodePeerFrame } from '@raftkv/protocol';
@@ -54,6 +56,29 @@ check(
   typeof ReferenceModel === 'function' && !isBrokenVariant('apply-before-commit'),
   'testing entries load',
 );
+
+// The in-process cluster over the installed write-ahead log: real files, in-memory network.
+const walRoot = mkdtempSync(join(tmpdir(), 'raftkv-cluster-'));
+try {
+  const cluster = InProcessCluster.start({
+    seed: 3,
+    stateMachine: () => new KvStateMachine(new MemoryKvStore()),
+    log: (id, bootstrap) => {
+      const log = WalLogStorage.open({ fileSystem: nodeFileSystem, directory: join(walRoot, id) });
+      if (bootstrap !== null)
+        log.persist({ hardState: bootstrap.hardState, entries: bootstrap.entries, snapshot: null });
+      return log;
+    },
+  });
+  const leader = cluster.awaitLeader();
+  check(
+    cluster.actor(leader).status().role === 'leader',
+    'the in-process cluster elects a leader on WAL logs',
+  );
+  cluster.close();
+} finally {
+  rmSync(walRoot, { recursive: true, force: true });
+}
 
 const run = runSeed(1, { trace: 'off' });
 check(run.ok, `simulator seed 1 passes: ${run.summary}`);
