@@ -1,7 +1,7 @@
 // The library packages from outside the workspace (issue 15, point 4): pack each one, install the
 // tarballs into a directory outside the repository (no workspace, no links), type-check a consumer
 // against the published types, and run it: every README's example, and a three-member cluster of the
-// installed packages.
+// installed packages, and the lock service (apps/lock-service) compiled against them as three processes.
 import { execFileSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,14 +18,19 @@ const app = join(scratch, 'app');
 const examplesNeedingACluster = new Set(['@raftkv/client']);
 
 function run(command: string, args: readonly string[], cwd: string, timeoutMs: number): string {
-  return execFileSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  try {
+    return execFileSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${[command, ...args].join(' ')} failed in ${cwd}\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
 }
 
 let packed: PackResult[] = [];
@@ -43,6 +48,8 @@ beforeAll(() => {
     recursive: true,
     filter: (source) => !source.includes('node_modules') && !source.includes(`${join('consumer', 'dist')}`),
   });
+  // The lock service's sources, compiled against the installed packages like a user's own service.
+  cpSync(join(workspaceRoot, 'apps/lock-service/src'), join(app, 'src', 'lock-service'), { recursive: true });
   // Each README's example becomes a file of the consumer, so it is compiled against the published
   // types and run like the rest.
   for (const library of libraries) {
@@ -90,7 +97,7 @@ describe('the library packages outside the workspace', () => {
     expect(missing).toEqual([]);
   });
 
-  test('the tarballs install without the workspace, type-check a consumer and run the examples and a cluster', () => {
+  test('the tarballs install without the workspace, type-check a consumer and run the examples, a cluster and the lock service', () => {
     // Native modules build here as they would for a user; the npm cache serves what it holds.
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], app, 420_000);
     for (const library of libraries) {
@@ -114,5 +121,11 @@ describe('the library packages outside the workspace', () => {
     const outcome = JSON.parse(cluster.trim().split('\n').at(-1)!);
     expect(outcome).toMatchObject({ ok: true });
     expect(outcome.secondLeader).not.toBe(outcome.firstLeader);
+
+    const locks = JSON.parse(
+      run(process.execPath, ['dist/lock-service-smoke.js'], app, 120_000).trim().split('\n').at(-1)!,
+    );
+    expect(locks).toMatchObject({ ok: true, holder: 'alice' });
+    expect(locks.secondLeader).not.toBe(locks.firstLeader);
   });
 });
