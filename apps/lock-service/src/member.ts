@@ -131,6 +131,15 @@ function leaderHttp(): string | null {
   return members.find(({ id }) => id === leaderId)?.http.origin ?? null;
 }
 
+/** A lock name from its URL form, or null when its percent-encoding is broken. */
+function decodedName(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
 function reply(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
@@ -169,7 +178,7 @@ const server = createServer((request, response) => {
       });
     }
     const match = /^\/locks\/([^/]+)(?:\/(acquire|release))?$/.exec(url.pathname);
-    const lock = match === null ? null : decodeURIComponent(match[1]!);
+    const lock = match === null ? null : decodedName(match[1]!);
     if (match === null || lock === null || !namePattern.test(lock))
       return reply(response, 404, { error: 'no such route or bad lock name' });
     const op = match[2] as 'acquire' | 'release' | undefined;

@@ -98,6 +98,9 @@ describe('lock service, three processes', () => {
     const garbage = await fetch(`${base}/locks/db/acquire`, { method: 'POST', body: 'not json' });
     expect(garbage.status).toBe(400);
     expect((await fetch(`${base}/locks/${'x'.repeat(200)}`)).status).toBe(404);
+    expect((await fetch(`${base}/locks/%E0%A4%A`)).status).toBe(404);
+    const huge = await fetch(`${base}/locks/db/acquire`, { method: 'POST', body: 'x'.repeat(10_000) });
+    expect(huge.status).toBe(400);
     expect((await status(id)).role).toMatch(/leader|follower|candidate/i);
   });
 });
