@@ -1,7 +1,14 @@
 // Turns one client request (from the ZeroMQ client endpoint or the HTTP API) into actor events and
 // its outcome into a typed response. Every request is answered exactly once, within the request
 // timeout: a write that times out is 'outcome-unknown' and a read 'timeout' — never a false failure.
-import { encodeCommand, type KvApplyResult, type KvQuery, type KvResult } from '@raftkv/kv';
+import {
+  encodeCommand,
+  type KvApplyResult,
+  type KvQuery,
+  type KvResult,
+  type MemberAlarm,
+  operationAddsData,
+} from '@raftkv/kv';
 import type { ClientError, ClientRequestBody, ClientResponseBody, RejectionReason } from '@raftkv/protocol';
 import {
   type ActorEvent,
@@ -25,6 +32,8 @@ export interface NodeGateway {
   isShuttingDown(): boolean;
   /** The no-space alarm while raised: the actor has stopped, so writes are refused here. */
   noSpace(): NoSpaceAlarm | null;
+  /** The cluster's active alarms as this node has applied them. */
+  clusterAlarms(): readonly MemberAlarm[];
 }
 
 /** Receives the one response to a request. */
@@ -100,9 +109,17 @@ export class RequestHandler {
       return;
     }
     switch (body.kind) {
-      case 'command':
+      case 'command': {
+        // Fast and clear while a cluster alarm is applied here; the apply refuses such writes on
+        // every member anyway, and it stays the truth (an alarm committed after this check).
+        const alarms = this.node.clusterAlarms();
+        if (alarms.length > 0 && operationAddsData(body.command.operation)) {
+          done(failure(clusterNoSpaceError(alarms)));
+          return;
+        }
         this.propose(encodeCommand(body.command), done);
         return;
+      }
       case 'read':
         if (body.consistency === 'serializable') {
           const { index, result } = this.node.queryLocal(body.query);
@@ -112,7 +129,15 @@ export class RequestHandler {
         this.read(body.query, done);
         return;
       case 'status':
-        done({ ok: true, result: { kind: 'status', status: this.node.status(), alarms: this.alarms() } });
+        done({
+          ok: true,
+          result: {
+            kind: 'status',
+            status: this.node.status(),
+            alarms: this.alarms(),
+            clusterAlarms: [...this.node.clusterAlarms()],
+          },
+        });
         return;
       case 'members': {
         const { configuration, leaderId } = this.node.status();
@@ -270,6 +295,14 @@ function noSpaceError(alarm: NoSpaceAlarm, consequence: string): ClientError {
   return {
     code: 'no-space',
     message: `no-space alarm (${alarm.reason}) since ${alarm.since}: ${consequence}`,
+  };
+}
+
+function clusterNoSpaceError(alarms: readonly MemberAlarm[]): ClientError {
+  const members = alarms.map((alarm) => `${alarm.member} (${alarm.reason} since ${alarm.since})`).join(', ');
+  return {
+    code: 'no-space',
+    message: `the cluster refuses writes that add data while a no-space alarm is active: ${members}`,
   };
 }
 

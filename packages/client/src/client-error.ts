@@ -20,7 +20,10 @@ export type KvClientErrorCode =
   | 'unsupported-version'
   /** The result would not fit in one frame: ask for less (a smaller range limit). */
   | 'response-too-large'
-  /** The member's disk or LMDB map is full (its no-space alarm); the write definitely had no effect. */
+  /**
+   * A member's disk or LMDB map is full (its no-space alarm, which the cluster records and then refuses
+   * writes that add data); the write definitely had no effect.
+   */
   | 'no-space'
   /** The cluster declined a well-formed request for a lasting reason; see `reason`. */
   | 'rejected'

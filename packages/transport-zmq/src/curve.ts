@@ -10,10 +10,18 @@ export interface CurveKeyPair {
 
 /** Who a secure server socket turned away, for the owner to log. */
 export interface ConnectionRefusal {
+  /**
+   * 'key-not-admitted': the ZAP handler refused a valid CURVE key. 'handshake-failed': no CURVE
+   * handshake at all — a plaintext client, or one holding the wrong server key (ZeroMQ reports
+   * neither the key nor the remote address then).
+   */
+  readonly reason: 'key-not-admitted' | 'handshake-failed';
   /** The refused client's public key (Z85), or null if the handshake carried none. */
   readonly publicKey: string | null;
-  /** The remote address ZeroMQ reported (an IP address for tcp). */
+  /** The remote address ZeroMQ reported (an IP address for tcp); '' when it reported none. */
   readonly address: string;
+  /** ZeroMQ's error code for a failed handshake, e.g. ERR_ZMTP_MECHANISM_MISMATCH (plaintext client). */
+  readonly detail?: string;
 }
 
 const z85Alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';

@@ -9,7 +9,7 @@ import type { ConnectionRefusal, CurveKeyPair } from './curve.js';
 import { encodeFrames, groupByDestination } from './internal/frame-batches.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import { type SendOutcome, SerialSender } from './internal/serial-sender.js';
-import { ZapHandler } from './internal/zap-handler.js';
+import { reportFailedHandshakes, ZapHandler } from './internal/zap-handler.js';
 import {
   heartbeatIntervalMs,
   heartbeatTimeoutMs,
@@ -127,6 +127,7 @@ export class PeerTransport implements Transport {
     let transport: PeerTransport | null = null;
     try {
       if (context !== undefined) {
+        reportFailedHandshakes(router, (refusal) => transport?.onRefused(refusal));
         zap = await ZapHandler.start(
           context,
           (key) => transport?.admittedKeys.has(key) ?? false,

@@ -96,20 +96,36 @@ describe('ClientEndpoint with CURVE', () => {
     });
     expect(exchange.ok).toBe(false);
     await eventually(() => refusals.length > 0, 'a reported refusal');
-    expect(refusals[0]).toEqual({ publicKey: stranger.publicKey, address: '127.0.0.1' });
+    expect(refusals[0]).toEqual({
+      reason: 'key-not-admitted',
+      publicKey: stranger.publicKey,
+      address: '127.0.0.1',
+    });
     expect(endpoint.counters().connectionsRefused).toBeGreaterThan(0);
     expect(endpoint.counters().requestsReceived).toBe(0);
   });
 
-  it('refuses a client that holds the wrong server key, and a plaintext client', async () => {
+  it('refuses and reports a client that holds the wrong server key, and a plaintext client', async () => {
     const server = generateCurveKeyPair();
     const client = generateCurveKeyPair();
-    const endpoint = await secureEndpoint(server, [client.publicKey], []);
+    const refusals: ConnectionRefusal[] = [];
+    const endpoint = await secureEndpoint(server, [client.publicKey], refusals);
     const wrongServer = connect(endpoint.address, generateCurveKeyPair().publicKey, client);
     expect((await wrongServer.request(status, { timeoutMs: refusedTimeoutMs })).ok).toBe(false);
+    await eventually(
+      () => refusals.some((refusal) => refusal.detail === 'ERR_ZMTP_CRYPTOGRAPHIC'),
+      'the wrong server key reported',
+    );
     const plain = new ClientSocket(endpoint.address);
     closers.push(() => plain.close());
     expect((await plain.request(status, { timeoutMs: refusedTimeoutMs })).ok).toBe(false);
+    await eventually(
+      () => refusals.some((refusal) => refusal.detail === 'ERR_ZMTP_MECHANISM_MISMATCH'),
+      'the plaintext client reported',
+    );
+    expect(
+      refusals.every((refusal) => refusal.reason === 'handshake-failed' && refusal.publicKey === null),
+    ).toBe(true);
     expect(endpoint.counters().requestsReceived).toBe(0);
   });
 
@@ -179,7 +195,11 @@ describe('PeerTransport with CURVE', () => {
       () => refusals.length > 0,
       'a refusal at n2',
     );
-    expect(refusals[0]).toEqual({ publicKey: keys3.publicKey, address: '127.0.0.1' });
+    expect(refusals[0]).toEqual({
+      reason: 'key-not-admitted',
+      publicKey: keys3.publicKey,
+      address: '127.0.0.1',
+    });
     expect(at2).toEqual([]);
   });
 

@@ -72,6 +72,27 @@ describe('3 real nodes with CURVE', () => {
     expect((await cluster.client().get('secure-2')).found).toBe(false);
   });
 
+  it('refuses a plaintext client, and logs the failed handshake', async () => {
+    const id = cluster.ids[2]!;
+    const client = cluster.client({
+      endpoints: [cluster.clientAddress(id)],
+      timeoutMs: 2_000,
+      security: undefined,
+    });
+    await expect(client.put('secure-plain', 'never')).rejects.toThrow();
+    const [line] = await eventually(
+      async () => {
+        const found = logLines(id).filter(
+          (entry) => entry.socket === 'client' && entry.reason === 'handshake-failed',
+        );
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the failed handshake in the log' },
+    );
+    expect(line).toMatchObject({ level: 40, detail: 'ERR_ZMTP_MECHANISM_MISMATCH' });
+    expect((await cluster.client().get('secure-plain')).found).toBe(false);
+  });
+
   it('refuses a peer that is not a member, and logs it', async () => {
     const id = cluster.ids[1]!;
     const intruder = generateCurveKeyPair();

@@ -38,6 +38,8 @@ export const faultTotalKeys = [
   'concurrentMembershipAttempts',
   'concurrentMembershipRefused',
   'transfers',
+  'alarmCommands',
+  'writesRefusedNoSpace',
   'snapshotsInstalled',
 ] as const satisfies ReadonlyArray<keyof SimulationStats>;
 

@@ -33,6 +33,8 @@ export interface KvClientCounters {
   reads: number;
   /** Client sessions replaced because their sequence 1 was not confirmed as applied. */
   sessionsRenewed: number;
+  /** Writes answered 'no-space': a cluster alarm was applied (alarm-injector.ts), nothing written. */
+  writesRefusedNoSpace: number;
 }
 
 export interface KvClientSettings {
@@ -100,6 +102,7 @@ export class KvClients {
     writesUnknown: 0,
     reads: 0,
     sessionsRenewed: 0,
+    writesRefusedNoSpace: 0,
   };
   private readonly clients: SimClient[];
   private readonly writes = new Set<WriteRequest>();
@@ -294,6 +297,7 @@ export class KvClients {
     );
     if (request.done) return;
     if (answer === undefined || !answer.ok) {
+      if (answer?.error.code === 'no-space') this.counters.writesRefusedNoSpace += 1;
       this.finish(request, request.maybeApplied ? { status: 'unknown' } : { status: 'failed' });
       return;
     }

@@ -1,7 +1,8 @@
 // A ZAP handler (ZeroMQ RFC 27) for one ZeroMQ context: libzmq asks it, over inproc, whether each
 // CURVE client may connect to a CURVE server socket of that context. Admits only the public keys the
 // owner's `isAdmitted` accepts; every refusal is reported. Bad requests are answered, never thrown.
-import { type Context, Router } from 'zeromq';
+// Also reports handshakes that fail before ZAP is asked (plaintext clients, a wrong server key).
+import { type Context, Router, type Socket } from 'zeromq';
 import type { ConnectionRefusal } from '../curve.js';
 import { z85Encode } from '../curve.js';
 
@@ -48,7 +49,8 @@ export class ZapHandler {
           ? z85Encode(credentials)
           : null;
       const admitted = version?.toString() === '1.0' && key !== null && isAdmitted(key);
-      if (!admitted) onRefused({ publicKey: key, address: address?.toString() ?? '' });
+      if (!admitted)
+        onRefused({ reason: 'key-not-admitted', publicKey: key, address: address?.toString() ?? '' });
       const reply = admitted ? ['200', 'OK', key] : ['400', 'key not admitted', ''];
       try {
         await this.router.send([routingId, '', '1.0', requestId, ...reply, '']);
@@ -57,4 +59,17 @@ export class ZapHandler {
       }
     }
   }
+}
+
+/**
+ * Reports connections to a CURVE server `socket` that failed before ZAP was asked: plaintext clients
+ * and clients holding the wrong server key. Call before binding: the monitor starts at first use.
+ */
+export function reportFailedHandshakes(
+  socket: Socket,
+  onRefused: (refusal: ConnectionRefusal) => void,
+): void {
+  socket.events.on('handshake:error:protocol', (event) => {
+    onRefused({ reason: 'handshake-failed', publicKey: null, address: '', detail: event.error.code });
+  });
 }
