@@ -1,4 +1,5 @@
-// The pure core stays pure: packages/raft/src and packages/kv/src use no I/O, clock, timers, async
+// The pure core stays pure: packages/raft/src, packages/kv/src and packages/in-process-cluster/src
+// (it drives the core by ticks) use no I/O, clock, timers, async
 // or ambient randomness (DESIGN.md "The consensus core: a pure state machine").
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,7 +12,7 @@ import {
 } from '../src/source-files.js';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
-const corePackages = ['packages/raft', 'packages/kv'];
+const corePackages = ['packages/raft', 'packages/kv', 'packages/in-process-cluster'];
 
 /** The same processing as for files on disk, applied to a snippet. */
 const sample = (text: string) => [
