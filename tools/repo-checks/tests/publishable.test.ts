@@ -8,10 +8,12 @@ import { importsOf, listTypeScriptFiles, readSourceFile } from '../src/source-fi
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
 
 /**
- * The one package under packages/ that stays private: @raftkv/testkit starts raftkvd from this
- * workspace's sources (it resolves the workspace root), so it has no use outside the repository.
+ * The packages under packages/ that stay private, tooling of this repository rather than libraries:
+ * @raftkv/testkit starts raftkvd from this workspace's sources (it resolves the workspace root);
+ * @raftkv/link-proxy (the per-link fault proxies) and @raftkv/timeline (the run and dashboard
+ * drawing) serve the chaos runs and the local cluster's dashboard only.
  */
-const workspaceOnly = new Set(['@raftkv/testkit']);
+const workspaceOnly = new Set(['@raftkv/testkit', '@raftkv/link-proxy', '@raftkv/timeline']);
 
 const libraries = readdirSync(join(workspaceRoot, 'packages'))
   .map((name) => join(workspaceRoot, 'packages', name))
@@ -41,9 +43,13 @@ describe('publishable library packages', () => {
     });
   }
 
-  test('the workspace-only package stays private', () => {
-    const manifest = JSON.parse(readFileSync(join(workspaceRoot, 'packages/testkit/package.json'), 'utf8'));
-    expect(manifest.private).toBe(true);
+  test('the workspace-only packages stay private', () => {
+    for (const directory of ['testkit', 'link-proxy', 'timeline']) {
+      const manifest = JSON.parse(
+        readFileSync(join(workspaceRoot, 'packages', directory, 'package.json'), 'utf8'),
+      );
+      expect(manifest.private, directory).toBe(true);
+    }
   });
 
   test('catches an undeclared import, a loose range, an unused dependency, a private flag, missing types', () => {
