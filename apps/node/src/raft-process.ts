@@ -169,6 +169,7 @@ export class RaftProcess {
           index: this.stateMachine.appliedIndex(),
           result: this.stateMachine.query(query),
         }),
+        revision: () => this.stateMachine.currentRevision(),
         isShuttingDown: () => this.shutdown !== null,
         noSpace: () => this.noSpace,
       },
@@ -419,6 +420,7 @@ export class RaftProcess {
   }
 
   private afterTurns(): void {
+    this.handler.onApplied();
     const status = this.actor.status();
     if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
   }
