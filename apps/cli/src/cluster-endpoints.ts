@@ -1,7 +1,10 @@
 // Finds the default --endpoints: the client addresses in the local cluster's state file
-// (.cluster/cluster.json, written by tools/cluster), looked for in cwd and each parent directory.
+// (.cluster/cluster.json, written by tools/cluster), looked for in cwd and each parent directory, with
+// the cluster's client keys when it runs secure.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ClientSecurity } from '@raftkv/client';
+import { clusterSecurity, readTokenFile } from './client-security.js';
 import { exitUsage } from './exit-codes.js';
 import { CliFailure } from './io.js';
 
@@ -18,7 +21,7 @@ export function parseEndpoints(text: string): string[] {
   return endpoints;
 }
 
-export function clusterEndpoints(cwd: string): string[] {
+export function clusterEndpoints(cwd: string): { endpoints: string[]; security: ClientSecurity | null } {
   const path = findUpwards(cwd, clusterStatePath);
   if (path === null) {
     throw new CliFailure(
@@ -27,14 +30,34 @@ export function clusterEndpoints(cwd: string): string[] {
       exitUsage,
     );
   }
-  const endpoints = clientAddresses(readJson(path));
+  const state = readJson(path);
+  const endpoints = clientAddresses(state);
   if (endpoints.length === 0) {
     throw new CliFailure(
       `${path} names no client addresses; pass --endpoints tcp://host:port,...`,
       exitUsage,
     );
   }
-  return endpoints;
+  return { endpoints, security: clusterSecurity(path, state) };
+}
+
+/** The local cluster's client keys, used with --endpoints too; null without a (secure) local cluster. */
+export function localClusterSecurity(cwd: string): ClientSecurity | null {
+  const path = findUpwards(cwd, clusterStatePath);
+  return path === null ? null : clusterSecurity(path, readJson(path));
+}
+
+/** The local cluster's HTTP token (.cluster/http.token beside its state file), or null. */
+export function localClusterHttpToken(cwd: string): string | null {
+  const path = findUpwards(cwd, clusterStatePath);
+  if (path === null) return null;
+  const tokenPath = join(dirname(path), 'http.token');
+  try {
+    readFileSync(tokenPath);
+  } catch {
+    return null;
+  }
+  return readTokenFile(tokenPath);
 }
 
 function findUpwards(start: string, relative: string): string | null {

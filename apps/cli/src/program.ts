@@ -6,6 +6,7 @@ import { addAdminCommands } from './admin-commands.js';
 import { CliContext } from './cli-context.js';
 import { exitCodeFor, exitOk, exitUsage } from './exit-codes.js';
 import { CliFailure, type CliIo } from './io.js';
+import { addKeyCommands } from './key-commands.js';
 import { addKvCommands } from './kv-commands.js';
 import { addSnapshotCommands } from './snapshot-commands.js';
 
@@ -39,6 +40,12 @@ function defineProgram(program: Command, context: CliContext, io: CliIo): void {
     )
     .option('--timeout <ms>', 'give up after this many milliseconds (default 5000)', positiveMs)
     .option('--verbose', 'print each not-leader redirect followed, on stderr')
+    .option('--key-file <file>', "this client's CURVE key pair (default: the local cluster's, if it has one)")
+    .option('--server-keys <file>', 'JSON object of node client address → its public key (with --key-file)')
+    .option(
+      '--token-file <file>',
+      "bearer token for the nodes' HTTP API (default: the local cluster's, if any)",
+    )
     .addOption(
       new Option(
         '--consistency <level>',
@@ -48,6 +55,7 @@ function defineProgram(program: Command, context: CliContext, io: CliIo): void {
   addKvCommands(program, context);
   addAdminCommands(program, context);
   addSnapshotCommands(program, context);
+  addKeyCommands(program, context);
 }
 
 function positiveMs(text: string): number {

@@ -35,7 +35,8 @@ export function addSnapshotCommands(program: Command, context: CliContext): void
     .action(async (file: string, options: { http?: string }) => {
       const target = resolve(context.io.cwd, file);
       const source = options.http ?? (await leaderHttpAddress(context));
-      await download(`${source.replace(/\/$/, '')}/snapshot`, target).catch((error: unknown) => {
+      const token = context.httpToken();
+      await download(`${source.replace(/\/$/, '')}/snapshot`, target, token).catch((error: unknown) => {
         // A bad output path or URL is the user's to fix: a clear message, never a stack trace.
         if (error instanceof CliFailure) throw error;
         throw new CliFailure(`cannot save ${target}: ${(error as Error).message}`, exitFailure);
@@ -74,16 +75,19 @@ function httpOf(address: string): string | null {
 }
 
 /** Streams the answer into FILE.part, fsyncs it, renames it over FILE and syncs the directory. */
-async function download(url: string, target: string): Promise<void> {
+async function download(url: string, target: string, token: string | null): Promise<void> {
   const partial = `${target}.part`;
   const descriptor = openSync(partial, 'w');
   let renamed = false;
   try {
     await new Promise<void>((done, fail) => {
-      const request = get(url, (response) => {
+      const headers = token === null ? {} : { authorization: `Bearer ${token}` };
+      const request = get(url, { headers }, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
-          fail(new CliFailure(`${url} answered ${response.statusCode}`, exitFailure));
+          const hint =
+            response.statusCode === 401 ? ' (unauthorized: give the HTTP token with --token-file)' : '';
+          fail(new CliFailure(`${url} answered ${response.statusCode}${hint}`, exitFailure));
           return;
         }
         response.on('data', (chunk: Buffer) => {

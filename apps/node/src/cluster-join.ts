@@ -5,7 +5,7 @@
 // was a member already (a voter is refused: it must be removed first). Never throws.
 import type { Configuration, NodeId } from '@raftkv/raft';
 import { nodeId } from '@raftkv/raft';
-import { ClientSocket } from '@raftkv/transport-zmq';
+import { ClientSocket, isCurveKey } from '@raftkv/transport-zmq';
 import { parseTcpAddress } from './addresses.js';
 import { encodeMemberAddress, type MemberAddress, parseMemberAddress } from './member-address.js';
 
@@ -64,6 +64,8 @@ export type JoinAttempt =
 export interface JoinRequest {
   readonly id: NodeId;
   readonly address: MemberAddress;
+  /** The cluster's join credential (--join-token-file), sent as a bearer token; null: none. */
+  readonly credential: string | null;
   readonly via: string;
   readonly timeoutMs: number;
 }
@@ -79,11 +81,15 @@ async function joinOverHttp(request: JoinRequest): Promise<JoinAttempt> {
     addr: request.address.peer,
     clientAddr: request.address.client ?? undefined,
     httpAddr: request.address.http ?? undefined,
+    key: request.address.key ?? undefined,
   });
   try {
     const response = await fetch(`${base.replace(/\/$/, '')}/join`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(request.credential === null ? {} : { authorization: `Bearer ${request.credential}` }),
+      },
       body,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
@@ -193,7 +199,8 @@ function membersFromHttp(value: unknown): ReadonlyMap<NodeId, MemberAddress> {
       continue;
     const client = typeof item.client === 'string' ? item.client : null;
     const http = typeof item.http === 'string' ? item.http : null;
-    members.set(nodeId(item.id), { peer: item.peer, client, http });
+    const key = typeof item.key === 'string' && isCurveKey(item.key) ? item.key : null;
+    members.set(nodeId(item.id), { peer: item.peer, client, http, key });
   }
   return members;
 }

@@ -2,10 +2,12 @@
 // file, merged with precedence flags > env > file > defaults and validated with zod. Returns a value
 // (settings, or what to print and the exit code); it never exits the process and never binds anything.
 import { nodeIdPattern } from '@raftkv/protocol';
+import type { CurveKeyPair } from '@raftkv/transport-zmq';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { type HostPort, isAdvertisable, parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { type InitialMember, initialClusterSyntax, parseInitialCluster } from './initial-cluster.js';
+import { parseClientKeysFile, parseJoinTokenFile, parseKeyPairFile, parseTokensFile } from './key-files.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -44,6 +46,29 @@ export interface NodeConfig {
   readonly snapshotThresholdEntries: number;
   readonly mapSizeMb: number;
   readonly requestTimeoutMs: number;
+  /** CURVE on peer and client sockets; null: plaintext (--insecure, or no --key-file given). */
+  readonly security: NodeSecurity | null;
+  /** --insecure: plaintext on purpose (no warning about it). */
+  readonly insecure: boolean;
+  /** Who may call the HTTP API (docs/architecture.md "Security"). */
+  readonly httpAuth: HttpAuthConfig;
+}
+
+export interface HttpAuthConfig {
+  /** --http-tokens-file (reread on SIGHUP), or null: the HTTP API takes no token. */
+  readonly tokensFile: string | null;
+  /** Its tokens as read at start; null without the file. */
+  readonly tokens: readonly string[] | null;
+  /** --join-token-file's credential: members ask it of POST /join, a joining node sends it. */
+  readonly joinToken: string | null;
+}
+
+export interface NodeSecurity {
+  readonly keyPair: CurveKeyPair;
+  /** The client allow-list file (reread on SIGHUP), or null: no client is admitted. */
+  readonly clientKeysFile: string | null;
+  /** Its keys as read at start. */
+  readonly clientKeys: readonly string[];
 }
 
 export type ConfigParse =
@@ -131,10 +156,15 @@ const initialClusterMember = z.strictObject({
   peer: z.string(),
   client: z.string(),
   http: z.string(),
+  key: z.string().optional(),
 });
 const initialCluster = z.union([z.string(), z.array(initialClusterMember)]).transform((value, context) => {
   const text =
-    typeof value === 'string' ? value : value.map((m) => `${m.id}=${m.peer},${m.client},${m.http}`).join(';');
+    typeof value === 'string'
+      ? value
+      : value
+          .map((m) => `${m.id}=${m.peer},${m.client},${m.http}${m.key === undefined ? '' : `,${m.key}`}`)
+          .join(';');
   const parsed = parseInitialCluster(text);
   if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
   return parsed.ok ? parsed.members : [];
@@ -171,6 +201,11 @@ const settings = {
   snapshotThresholdEntries: wholeNumber(1, 1_000_000_000),
   mapSizeMb: wholeNumber(1, 1024 * 1024),
   requestTimeoutMs: wholeNumber(1, 600_000),
+  keyFile: z.string().trim().min(1, issueText('must not be empty')),
+  clientKeysFile: z.string().trim().min(1, issueText('must not be empty')),
+  httpTokensFile: z.string().trim().min(1, issueText('must not be empty')),
+  joinTokenFile: z.string().trim().min(1, issueText('must not be empty')),
+  insecure: flag,
 } as const;
 
 type SettingKey = keyof typeof settings;
@@ -218,6 +253,11 @@ const descriptions: Record<SettingKey, [argument: string, description: string]> 
     '<ms>',
     `how long a client request may wait (default ${configDefaults.requestTimeoutMs})`,
   ],
+  keyFile: ['<file>', "this node's CURVE key pair (JSON, from raftkv keys generate): encrypts every socket"],
+  clientKeysFile: ['<file>', 'client public keys admitted, one per line (reread on SIGHUP)'],
+  httpTokensFile: ['<file>', 'bearer tokens the HTTP API accepts, one per line (reread on SIGHUP)'],
+  joinTokenFile: ['<file>', "the cluster's join credential: asked of POST /join, sent by --join"],
+  insecure: ['', 'run without encryption or authentication (tutorials only)'],
 };
 
 export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -331,9 +371,68 @@ function resolveConfig(flags: Record<string, unknown>, sources: ConfigSources): 
     snapshotThresholdEntries: value('snapshotThresholdEntries') ?? configDefaults.snapshotThresholdEntries,
     mapSizeMb: value('mapSizeMb') ?? configDefaults.mapSizeMb,
     requestTimeoutMs: value('requestTimeoutMs') ?? configDefaults.requestTimeoutMs,
+    insecure: value('insecure') ?? false,
+    security: null,
+    httpAuth: { tokensFile: null, tokens: null, joinToken: null },
   };
   checkCombinations(config);
-  return config;
+  const keyFile = value('keyFile');
+  const clientKeysFile = value('clientKeysFile');
+  const httpTokensFile = value('httpTokensFile');
+  const joinTokenFile = value('joinTokenFile');
+  if (config.insecure) {
+    const given = [
+      keyFile === null ? null : '--key-file',
+      clientKeysFile === null ? null : '--client-keys-file',
+      httpTokensFile === null ? null : '--http-tokens-file',
+      joinTokenFile === null ? null : '--join-token-file',
+    ].filter((flag) => flag !== null);
+    if (given.length > 0) throw new UsageError(`--insecure cannot be used with ${given.join(' or ')}`);
+  }
+  const httpAuth: HttpAuthConfig = {
+    tokensFile: httpTokensFile,
+    tokens:
+      httpTokensFile === null
+        ? null
+        : readKeyFile(httpTokensFile, sources.readFile, '--http-tokens-file', parseTokensFile),
+    joinToken:
+      joinTokenFile === null
+        ? null
+        : readKeyFile(joinTokenFile, sources.readFile, '--join-token-file', parseJoinTokenFile),
+  };
+  if (keyFile === null) {
+    if (clientKeysFile !== null) throw new UsageError('--client-keys-file needs --key-file');
+    return { ...config, httpAuth };
+  }
+  if (config.join !== null && parseTcpAddress(config.join) !== null) {
+    throw new UsageError(
+      `--join ${config.join}: a node with --key-file joins through a member's HTTP address (http://host:port), ` +
+        'which carries its public key and the join credential',
+    );
+  }
+  const keyPair = readKeyFile(keyFile, sources.readFile, '--key-file', parseKeyPairFile);
+  const clientKeys =
+    clientKeysFile === null
+      ? []
+      : readKeyFile(clientKeysFile, sources.readFile, '--client-keys-file', parseClientKeysFile);
+  return { ...config, httpAuth, security: { keyPair, clientKeysFile, clientKeys } };
+}
+
+function readKeyFile<T>(
+  path: string,
+  readFile: (path: string) => string,
+  flagLabel: string,
+  parse: (text: string) => { ok: true; value: T } | { ok: false; message: string },
+): T {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new UsageError(`${flagLabel}: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parse(text);
+  if (!parsed.ok) throw new UsageError(`${flagLabel}: ${path} ${parsed.message}`);
+  return parsed.value;
 }
 
 function missing(key: SettingKey): never {

@@ -4,9 +4,11 @@
 import type { KvCommand, KvQuery, KvResult, PutOperation } from '@raftkv/kv';
 import { type ClientResponseBody, type ClientResult, nodeIdPattern } from '@raftkv/protocol';
 import { assert, type NodeId, type NodeStatus } from '@raftkv/raft';
+import { isCurveKey } from '@raftkv/transport-zmq';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
 import { alreadyVoterCode, rejoinRefusal } from './cluster-join.js';
+import type { HttpAccess, HttpRefusal } from './http-access.js';
 import { type HttpRequest, type HttpResponse, jsonError } from './http-server.js';
 import type { LeaderForwarding } from './leader-forwarding.js';
 import {
@@ -30,6 +32,9 @@ export interface HttpApiOptions {
   readonly keyBytesMax: number;
   /** The bytes of a backup file of this member's applied state (one point-in-time view). */
   readonly openBackup: () => AsyncGenerator<Uint8Array>;
+  /** Who may call which route (bearer tokens); every refusal goes to onRefused, for the log. */
+  readonly access: HttpAccess;
+  readonly onRefused: (refusal: HttpRefusal) => void;
 }
 
 const encoder = new TextEncoder();
@@ -41,6 +46,8 @@ const loneSurrogate = /\p{Cs}/u;
 
 const joinSchema = z.strictObject({
   id: z.string().regex(nodeIdPattern, { error: 'id is not a valid node id' }),
+  /** The joiner's CURVE public key: the members dial and admit it by this key. */
+  key: z.string().refine(isCurveKey, { error: 'key is not a 40-character Z85 public key' }).optional(),
   addr: z
     .string()
     .refine((text) => parseTcpAddress(text) !== null, { error: 'addr is not a tcp://host:port address' }),
@@ -72,6 +79,11 @@ export class HttpApi {
 
   readonly handle = async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
+    const refused = this.options.access.check(request);
+    if (refused !== null) {
+      this.options.onRefused(refused.refusal);
+      return refused.answer;
+    }
     if (path === '/key' || path === '/key/') {
       return method === 'POST' ? this.putKeys(request) : methodNotAllowed('POST');
     }
@@ -173,8 +185,13 @@ export class HttpApi {
     if (typeof body === 'string') return jsonError(400, body);
     const parsed = joinSchema.safeParse(body);
     if (!parsed.success) return jsonError(400, parsed.error.issues[0]?.message ?? 'bad join request');
-    const { id, addr, clientAddr, httpAddr } = parsed.data;
-    const address: MemberAddress = { peer: addr, client: clientAddr ?? null, http: httpAddr ?? null };
+    const { id, addr, clientAddr, httpAddr, key } = parsed.data;
+    const address: MemberAddress = {
+      peer: addr,
+      client: clientAddr ?? null,
+      http: httpAddr ?? null,
+      key: key ?? null,
+    };
     if (!fitsMemberAddress(address))
       return jsonError(400, 'the addresses are too long to store in a configuration');
     const existing = this.options.status().configuration.members.find((member) => member.id === id);
@@ -286,6 +303,7 @@ export class HttpApi {
         peer: address?.peer ?? null,
         client: address?.client ?? null,
         http: address?.http ?? null,
+        key: address?.key ?? null,
       };
     });
   }

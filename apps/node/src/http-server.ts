@@ -18,6 +18,8 @@ export interface HttpRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingMessage['headers'];
   readonly body: Buffer;
+  /** The peer's IP address, for the log ('' when the socket no longer knows it). */
+  readonly remoteAddress: string;
 }
 
 export interface HttpResponse {
@@ -123,6 +125,7 @@ function serve(
       query: url.searchParams,
       headers: request.headers,
       body: Buffer.concat(chunks),
+      remoteAddress: request.socket.remoteAddress ?? '',
     };
     handler(parsed).then(
       (answer) => send(response, answer),

@@ -1,7 +1,9 @@
 // Parses --initial-cluster, the static bootstrap membership (like etcd's --initial-cluster):
 // "n1=tcp://h1:7001,tcp://h1:8001,http://h1:9001;n2=..." — per member its peer, client and HTTP
-// addresses, in that order. Pure; returns a message for bad input, never throws.
+// addresses, in that order, and on a secure cluster its CURVE public key as a fourth field (Z85 has no
+// ',' or ';'). Pure; returns a message for bad input, never throws.
 import { nodeIdPattern } from '@raftkv/protocol';
+import { isCurveKey } from '@raftkv/transport-zmq';
 import {
   formatHttpAddress,
   type HostPort,
@@ -22,7 +24,7 @@ export type InitialClusterParse =
   | { readonly ok: false; readonly message: string };
 
 export const initialClusterSyntax =
-  'id=tcp://host:peerPort,tcp://host:clientPort,http://host:httpPort;id=...';
+  'id=tcp://host:peerPort,tcp://host:clientPort,http://host:httpPort[,publicKey];id=...';
 
 export function parseInitialCluster(text: string): InitialClusterParse {
   const members: InitialMember[] = [];
@@ -45,7 +47,12 @@ export function parseInitialCluster(text: string): InitialClusterParse {
 
 /** The same membership written back in the flag's syntax. */
 export function formatInitialCluster(members: readonly InitialMember[]): string {
-  return members.map((member) => `${member.id}=${member.peer},${member.client},${member.http}`).join(';');
+  return members
+    .map((member) => {
+      const key = member.key == null ? '' : `,${member.key}`;
+      return `${member.id}=${member.peer},${member.client},${member.http}${key}`;
+    })
+    .join(';');
 }
 
 function parseMember(part: string): InitialMember | string {
@@ -57,14 +64,20 @@ function parseMember(part: string): InitialMember | string {
     .slice(equals + 1)
     .split(',')
     .map((address) => address.trim());
-  if (addresses.length !== 3) return `member ${id} needs three addresses: peer,client,http`;
-  const [peerText, clientText, httpText] = addresses as [string, string, string];
+  if (addresses.length !== 3 && addresses.length !== 4)
+    return `member ${id} needs three addresses and an optional key: peer,client,http[,publicKey]`;
+  const [peerText, clientText, httpText, key] = addresses as [string, string, string, string | undefined];
+  if (key !== undefined && !isCurveKey(key))
+    return `member ${id}: "${key}" is not a 40-character Z85 public key`;
   const problem =
     addressProblem(peerText, parseTcpAddress(peerText), 'tcp://host:port') ??
     addressProblem(clientText, parseTcpAddress(clientText), 'tcp://host:port') ??
     addressProblem(httpText, parseHttpAddress(httpText), 'http://host:port');
   if (problem !== null) return `member ${id}: ${problem}`;
-  return { id, peer: peerText, client: clientText, http: formatHttpAddress(parseHttpAddress(httpText)!) };
+  const http = formatHttpAddress(parseHttpAddress(httpText)!);
+  return key === undefined
+    ? { id, peer: peerText, client: clientText, http }
+    : { id, peer: peerText, client: clientText, http, key };
 }
 
 function addressProblem(text: string, address: HostPort | null, form: string): string | null {

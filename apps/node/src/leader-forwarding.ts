@@ -58,15 +58,21 @@ export class LeaderForwarding {
   ): Promise<HttpResponse> {
     try {
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      // The client's own credential goes on: the leader checks it against its own tokens.
+      const { authorization } = request.headers;
       const answer = await fetch(url, {
         method: request.method,
-        headers: { 'content-type': 'application/json', [forwardedByHeader]: this.options.selfId },
+        headers: {
+          'content-type': 'application/json',
+          [forwardedByHeader]: this.options.selfId,
+          ...(authorization === undefined ? {} : { authorization }),
+        },
         ...(hasBody ? { body: request.body } : {}),
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.requestTimeoutMs),
       });
       const headers: Record<string, string> = { [leaderHeader]: leaderId };
-      for (const name of ['x-raftkv-index', 'x-raftkv-revision', 'retry-after']) {
+      for (const name of ['x-raftkv-index', 'x-raftkv-revision', 'retry-after', 'www-authenticate']) {
         const value = answer.headers.get(name);
         if (value !== null) headers[name] = value;
       }

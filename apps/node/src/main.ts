@@ -7,6 +7,7 @@ import { StaleMemberError } from './cluster-join.js';
 import { type NodeConfig, parseConfig, usageErrorExitCode } from './config.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { IdentityFileError, readIdentity } from './identity.js';
+import { type Parsed, parseClientKeysFile, parseTokensFile } from './key-files.js';
 import { createLogger, type Logger } from './logger.js';
 import { RaftProcess, StartupRefusedError } from './raft-process.js';
 import { type StorageContext, storageFailureMessage } from './storage-advice.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
         (started) => {
           node = started;
           logger.info(`${node.id} restarted; the no-space alarm is cleared`);
+          reloadCredentials(); // the lists read at the first start may have been reloaded since
         },
         (error: unknown) => exitOnStartFailure(logger, config, error),
       );
@@ -62,6 +64,53 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const clientKeys = config.security?.clientKeysFile ?? null;
+  const tokens = config.httpAuth.tokensFile;
+  process.on('SIGHUP', () => {
+    if (clientKeys === null && tokens === null) {
+      logger.info(`${node.id} got SIGHUP; no --client-keys-file or --http-tokens-file to reload`);
+    }
+    reloadCredentials();
+  });
+  function reloadCredentials(): void {
+    if (clientKeys !== null) {
+      const keys = reload(logger, node.id, clientKeys, 'client allow-list', parseClientKeysFile);
+      if (keys !== null) node.setAllowedClientKeys(keys);
+    }
+    if (tokens !== null) {
+      const read = reload(logger, node.id, tokens, 'HTTP tokens', parseTokensFile);
+      if (read !== null) node.setHttpTokens(read);
+    }
+  }
+}
+
+/**
+ * SIGHUP: rereads one credential list; a file that cannot be read or parsed keeps the old list.
+ */
+function reload(
+  logger: Logger,
+  id: string,
+  path: string,
+  what: string,
+  parse: (text: string) => Parsed<readonly string[]>,
+): readonly string[] | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    logger.error({ file: path }, `${id} kept its ${what}: cannot read ${path}: ${(error as Error).message}`);
+    return null;
+  }
+  const parsed = parse(text);
+  if (!parsed.ok) {
+    logger.error({ file: path }, `${id} kept its ${what}: ${path} ${parsed.message}`);
+    return null;
+  }
+  logger.info(
+    { file: path, entries: parsed.value.length },
+    `${id} reloaded its ${what} from ${path} (${parsed.value.length} entries)`,
+  );
+  return parsed.value;
 }
 
 /** Binding the just-released ports again can race the sockets' close: a few tries, a pause between. */

@@ -1,6 +1,8 @@
 // The `address` raftkvd stores for each member in the Raft configuration (opaque to the core): a
-// JSON object of the member's advertised peer, client and HTTP addresses. Pure codec; no I/O.
+// JSON object of the member's advertised peer, client and HTTP addresses and, on a secure cluster, its
+// CURVE public key (absent in data directories written before keys existed). Pure codec; no I/O.
 import { addressLengthMax } from '@raftkv/protocol';
+import { isCurveKey } from '@raftkv/transport-zmq';
 import { z } from 'zod';
 import { parseHttpAddress, parseTcpAddress } from './addresses.js';
 
@@ -11,6 +13,8 @@ export interface MemberAddress {
   readonly client: string | null;
   /** HTTP API; null when the member was added without one. */
   readonly http: string | null;
+  /** The member's CURVE public key (Z85): peers dial and admit it by this key. Absent: none known. */
+  readonly key?: string | null;
 }
 
 const tcpAddress = z.string().refine((text) => parseTcpAddress(text) !== null);
@@ -19,10 +23,12 @@ const memberAddressSchema = z.strictObject({
   peer: tcpAddress,
   client: tcpAddress.nullable(),
   http: httpAddress.nullable(),
+  key: z.string().refine(isCurveKey).nullable().optional(),
 });
 
 export function encodeMemberAddress(address: MemberAddress): string {
-  return JSON.stringify({ peer: address.peer, client: address.client, http: address.http });
+  const { peer, client, http, key } = address;
+  return JSON.stringify(key == null ? { peer, client, http } : { peer, client, http, key });
 }
 
 /** Whether the encoded address fits the wire protocol's bound on member addresses. */

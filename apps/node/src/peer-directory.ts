@@ -2,10 +2,11 @@
 // a server uses the latest configuration, committed or not), plus the members a joining node learned
 // from the cluster before its own log holds any configuration. No Raft logic; no sockets of its own.
 import type { Configuration, NodeId } from '@raftkv/raft';
+import type { PeerEndpoint } from '@raftkv/transport-zmq';
 import { type MemberAddress, parseMemberAddress } from './member-address.js';
 
 export interface PeerAddressBook {
-  setPeers(peers: ReadonlyMap<NodeId, string>): void;
+  setPeers(peers: ReadonlyMap<NodeId, PeerEndpoint>): void;
 }
 
 export class PeerDirectory {
@@ -43,19 +44,22 @@ export class PeerDirectory {
   }
 
   private publish(): void {
-    const peers = new Map<NodeId, string>();
-    for (const [id, address] of this.learned) peers.set(id, address.peer);
+    const peers = new Map<NodeId, PeerEndpoint>();
+    for (const [id, address] of this.learned)
+      peers.set(id, { address: address.peer, publicKey: address.key ?? null });
     for (const member of this.configuration?.members ?? []) {
       const address = parseMemberAddress(member.address);
       if (address !== null) {
-        peers.set(member.id, address.peer);
+        peers.set(member.id, { address: address.peer, publicKey: address.key ?? null });
       } else if (!this.unparseable.has(member.address)) {
         this.unparseable.add(member.address);
         this.onUnparseableAddress(member.id, member.address);
       }
     }
     peers.delete(this.selfId);
-    for (const [id, address] of peers) peers.set(id, this.dialOverrides.get(id) ?? address);
+    for (const [id, peer] of peers) {
+      peers.set(id, { address: this.dialOverrides.get(id) ?? peer.address, publicKey: peer.publicKey });
+    }
     this.transport.setPeers(peers);
   }
 }

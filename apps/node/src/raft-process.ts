@@ -26,11 +26,12 @@ import {
 } from '@raftkv/raft';
 import { encodeSnapshotFile, type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
-import { ClientEndpoint, PeerTransport } from '@raftkv/transport-zmq';
-import { listenHost, zmqBindAddress } from './addresses.js';
+import { ClientEndpoint, type ConnectionRefusal, PeerTransport } from '@raftkv/transport-zmq';
+import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './addresses.js';
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { HttpAccess } from './http-access.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
 import { readIdentity, writeIdentity } from './identity.js';
@@ -42,6 +43,7 @@ import { NodeMetrics } from './metrics.js';
 import { type NoSpaceAlarm, noSpaceAlarmFor, noSpaceProbeIntervalMs, probeSpace } from './no-space-alarm.js';
 import { PeerDirectory } from './peer-directory.js';
 import { forceNewCluster, readBackup, restoreBackup } from './recovery.js';
+import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import {
   bootstrapConfiguration,
@@ -85,6 +87,8 @@ interface Parts {
   readonly join: string | null;
   /** The data directory had no identity yet: this is its first start. */
   readonly firstStart: boolean;
+  /** Logs every caller turned away (peer, client, HTTP). */
+  readonly refusals: RefusalLog;
 }
 
 export class RaftProcess {
@@ -94,6 +98,7 @@ export class RaftProcess {
   private readonly turns: TurnLoop;
   private readonly handler: RequestHandler;
   readonly httpApi: HttpApi;
+  private readonly httpAccess: HttpAccess;
   private readonly directory: PeerDirectory;
   private readonly promotion: LearnerPromotion;
   private readonly joinLoop: JoinLoop | null;
@@ -186,7 +191,13 @@ export class RaftProcess {
       noSpace: () => this.noSpace,
       counters: () => ({ peer: { ...parts.transport.counters() }, client: { ...parts.endpoint.counters() } }),
     });
+    this.httpAccess = new HttpAccess({
+      apiTokens: config.httpAuth.tokens,
+      joinToken: config.httpAuth.joinToken,
+    });
     this.httpApi = new HttpApi({
+      access: this.httpAccess,
+      onRefused: (refusal) => parts.refusals.http(refusal),
       handler: this.handler,
       forwarding: new LeaderForwarding({
         selfId: this.id,
@@ -254,13 +265,32 @@ export class RaftProcess {
         onFailure: (error) => (late.node === null ? onFatal(error) : late.node.failStopOnStorage(error)),
       });
       cleanup.push(() => environment.close());
+      const security = config.security;
+      const refusals = new RefusalLog(logger, plan.id);
       const transport = await PeerTransport.bind({
         id: nodeId(plan.id),
         bindAddress: zmqBindAddress(plan.bind.peer),
         onMessages: (messages) => late.node?.onPeerMessages(messages),
+        ...(security === null
+          ? {}
+          : {
+              security: {
+                keyPair: security.keyPair,
+                onRefused: (refusal) => refusals.connection('peer', refusal),
+              },
+            }),
       });
       cleanup.push(() => transport.close());
       const endpoint = await ClientEndpoint.bind({
+        ...(security === null
+          ? {}
+          : {
+              security: {
+                keyPair: security.keyPair,
+                allowedClientKeys: security.clientKeys,
+                onRefused: (refusal: ConnectionRefusal) => refusals.connection('client', refusal),
+              },
+            }),
         bindAddress: zmqBindAddress(plan.bind.client),
         onRequest: (request, reply) => {
           if (late.node === null) replyNotReady(reply);
@@ -275,21 +305,24 @@ export class RaftProcess {
         logger,
       );
       cleanup.push(() => http.close());
+      if (security === null) warnInsecure(logger, plan.id, config.insecure, Object.values(plan.bind));
+      else if (config.httpAuth.tokens === null) warnOpenHttp(logger, plan.id, plan.bind.http);
       const addresses = settleAddresses(plan, {
         peer: transport.address,
         client: endpoint.address,
         httpPort: http.port,
       });
+      const publicKey = security?.keyPair.publicKey ?? null;
       if (backup !== null && plan.bootstrap !== null)
         restoreBackup(
           environment,
           backup,
-          bootstrapConfiguration(plan.bootstrap, addresses),
+          bootstrapConfiguration(plan.bootstrap, addresses, publicKey),
           plan.id,
           logger,
         );
-      else maybeBootstrap(environment, plan, addresses, logger);
-      if (config.forceNewCluster) forceNewCluster(environment, addresses, logger);
+      else maybeBootstrap(environment, plan, addresses, logger, publicKey);
+      if (config.forceNewCluster) forceNewCluster(environment, addresses, logger, publicKey);
       if (plan.firstStart) writeIdentity(config.dataDir, { ...addresses, join: plan.join });
       late.node = new RaftProcess(
         {
@@ -303,6 +336,7 @@ export class RaftProcess {
           addresses,
           join: plan.join,
           firstStart: plan.firstStart,
+          refusals,
         },
         onFatal,
         onSpaceFreed,
@@ -312,6 +346,16 @@ export class RaftProcess {
       for (const close of cleanup.reverse()) await close();
       throw error;
     }
+  }
+
+  /** Replaces the client allow-list (SIGHUP); connections already up are kept. */
+  setAllowedClientKeys(keys: readonly string[]): void {
+    this.parts.endpoint.setAllowedClientKeys(keys);
+  }
+
+  /** Replaces the HTTP API's bearer tokens (SIGHUP). */
+  setHttpTokens(tokens: readonly string[]): void {
+    this.httpAccess.setApiTokens(tokens);
   }
 
   get advertised(): SettledAddresses['advertise'] {
@@ -454,7 +498,13 @@ export class RaftProcess {
     const { advertise } = this.parts.addresses;
     return new JoinLoop({
       id: this.id,
-      address: { peer: advertise.peer, client: advertise.client, http: advertise.http },
+      address: {
+        peer: advertise.peer,
+        client: advertise.client,
+        http: advertise.http,
+        key: this.parts.config.security?.keyPair.publicKey ?? null,
+      },
+      credential: this.parts.config.httpAuth.joinToken,
       via: join,
       timeoutMs: this.parts.config.requestTimeoutMs,
       isMember,
@@ -545,6 +595,7 @@ function maybeBootstrap(
   plan: StartupPlan,
   addresses: SettledAddresses,
   logger: Logger,
+  publicKey: string | null,
 ): void {
   if (plan.bootstrap === null) return;
   const log = environment.log;
@@ -552,7 +603,7 @@ function maybeBootstrap(
     logger.info(`${plan.id} already holds a log; ignoring the bootstrap settings`);
     return;
   }
-  const configuration = bootstrapConfiguration(plan.bootstrap, addresses);
+  const configuration = bootstrapConfiguration(plan.bootstrap, addresses, publicKey);
   const state = bootstrapState(configuration);
   log.persist({ hardState: state.hardState, entries: state.entries, snapshot: null });
   const members = configuration.members.map((member) => member.id).join(', ');
@@ -572,6 +623,37 @@ function mostCaughtUpVoter(status: NodeStatus): NodeId | null {
     if (best === null || score > best.score) best = { id: member.id, score };
   }
   return best?.id ?? null;
+}
+
+/**
+ * Plaintext: a warning on every start without --insecure, and always when a socket is bound beyond
+ * loopback, where anyone who reaches the port can read and write every key.
+ */
+function warnInsecure(logger: Logger, id: string, insecure: boolean, bound: readonly HostPort[]): void {
+  const exposed = bound.filter((address) => !isLoopbackHost(address.host)).map(formatTcpAddress);
+  if (exposed.length > 0) {
+    logger.warn(
+      { exposed },
+      `${id} binds ${exposed.join(', ')} without encryption or authentication: anyone who reaches them can read and write every key (use --key-file)`,
+    );
+  } else if (!insecure) {
+    logger.warn(
+      `${id} runs without encryption or authentication (no --key-file); pass --insecure to say so on purpose`,
+    );
+  }
+}
+
+/** A secure node whose HTTP API takes no token: anyone who reaches it can read, write and join. */
+function warnOpenHttp(logger: Logger, id: string, http: HostPort): void {
+  const exposed = isLoopbackHost(http.host) ? '' : `, bound beyond loopback at ${formatTcpAddress(http)},`;
+  logger.warn(
+    { http: formatTcpAddress(http) },
+    `${id}'s HTTP API${exposed} takes no token (no --http-tokens-file): whoever reaches it can read and write every key`,
+  );
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function replyNotReady(reply: ClientReply): void {

@@ -83,6 +83,8 @@ export function forceNewCluster(
   environment: LmdbEnvironment,
   addresses: SettledAddresses,
   logger: Logger,
+  /** This member's CURVE public key on a secure node, stored with its addresses; null: plaintext. */
+  publicKey: string | null = null,
 ): boolean {
   const { log, kv } = environment;
   if (!holdsData(environment))
@@ -93,7 +95,9 @@ export function forceNewCluster(
   const previous = latestConfiguration(log) ?? kv.metadata().configuration;
   const self = nodeId(addresses.id);
   const configuration: Configuration = {
-    members: [{ id: self, role: 'voter', address: encodeMemberAddress(addresses.advertise) }],
+    members: [
+      { id: self, role: 'voter', address: encodeMemberAddress({ ...addresses.advertise, key: publicKey }) },
+    ],
   };
   if (
     previous !== null &&

@@ -61,11 +61,17 @@ export function settleAddresses(plan: StartupPlan, bound: BoundEndpoints): Settl
 export function bootstrapConfiguration(
   bootstrap: NonNullable<StartupPlan['bootstrap']>,
   addresses: SettledAddresses,
+  /** This node's CURVE public key on a secure node, stored with its addresses; null: plaintext. */
+  publicKey: string | null = null,
 ): Configuration {
   if (bootstrap.kind === 'single') {
     return {
       members: [
-        { id: nodeId(addresses.id), role: 'voter', address: encodeMemberAddress(addresses.advertise) },
+        {
+          id: nodeId(addresses.id),
+          role: 'voter',
+          address: encodeMemberAddress({ ...addresses.advertise, key: publicKey }),
+        },
       ],
     };
   }
@@ -79,6 +85,18 @@ export function bootstrapConfiguration(
           `${addresses.advertise[name]}`,
       );
     }
+  }
+  if (publicKey !== null) {
+    const keyless = bootstrap.members.find((member) => member.key == null);
+    if (keyless !== undefined)
+      throw new StartupRefusedError(
+        `--initial-cluster gives no public key for ${keyless.id}; a secure node needs every member's key ` +
+          '(id=peer,client,http,publicKey)',
+      );
+    if (own.key !== publicKey)
+      throw new StartupRefusedError(
+        `--initial-cluster gives ${addresses.id} the public key ${own.key}, but --key-file holds ${publicKey}`,
+      );
   }
   return {
     members: bootstrap.members.map((member) => ({

@@ -27,7 +27,13 @@ describe('requestJoin', () => {
       const via = path === 'http' ? node.advertised.http : node.advertised.client;
       const own = { peer: node.advertised.peer, client: node.advertised.client, http: node.advertised.http };
 
-      const attempt = await requestJoin({ id: nodeId('n1'), address: own, via, timeoutMs: 5000 });
+      const attempt = await requestJoin({
+        id: nodeId('n1'),
+        address: own,
+        credential: null,
+        via,
+        timeoutMs: 5000,
+      });
 
       expect(attempt.ok).toBe(false);
       expect(attempt.ok ? '' : attempt.message).toContain('n1 is already a member of the cluster as a voter');
@@ -37,7 +43,13 @@ describe('requestJoin', () => {
   }
 
   it('over the client protocol: adds a new id as a learner, and a retry of it is accepted as already a member', async () => {
-    const request = { id: nodeId('n9'), address: unreachable, via: node.advertised.client, timeoutMs: 5000 };
+    const request = {
+      id: nodeId('n9'),
+      address: unreachable,
+      credential: null,
+      via: node.advertised.client,
+      timeoutMs: 5000,
+    };
 
     const first = await requestJoin(request);
     const retry = await requestJoin(request);

@@ -218,7 +218,7 @@ describe('raftkvd settings', () => {
 
   it('refuses malformed --initial-cluster members', () => {
     expect(usageError(['--data-dir', 'd', '--initial-cluster', 'n1=tcp://a:1'])).toMatch(
-      /member n1 needs three addresses: peer,client,http/,
+      /member n1 needs three addresses and an optional key: peer,client,http\[,publicKey\]/,
     );
     expect(usageError(['--data-dir', 'd', '--initial-cluster', 'n1=tcp://a:0,tcp://a:2,http://a:3'])).toMatch(
       /must name a concrete host and a non-zero port/,
@@ -266,5 +266,94 @@ describe('raftkvd settings', () => {
     expect(parsed.exitCode).toBe(0);
     expect(parsed.stdout).toContain('--initial-cluster');
     expect(parsed.stdout).toContain('RAFTKV_DATA_DIR');
+  });
+});
+
+describe('raftkvd security settings', () => {
+  const pair = {
+    publicKey: 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7',
+    secretKey: 'JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6',
+  };
+  const files = { '/k.json': JSON.stringify(pair), '/clients': `${pair.publicKey}\n` };
+
+  it('reads the key pair and the client allow-list', () => {
+    const config = run(
+      ['--data-dir', '/d', '--key-file', '/k.json', '--client-keys-file', '/clients'],
+      {},
+      files,
+    );
+    expect(config.security).toEqual({
+      keyPair: pair,
+      clientKeysFile: '/clients',
+      clientKeys: [pair.publicKey],
+    });
+    expect(run(['--data-dir', '/d', '--insecure']).security).toBeNull();
+    expect(run(['--data-dir', '/d'], { RAFTKV_KEY_FILE: '/k.json' }, files).security?.clientKeys).toEqual([]);
+  });
+
+  it('refuses missing or malformed key files and contradicting flags', () => {
+    expect(usageError(['--data-dir', '/d', '--key-file', '/missing.json'])).toMatch(
+      /^raftkvd: --key-file: cannot read \/missing\.json: ENOENT/,
+    );
+    expect(usageError(['--data-dir', '/d', '--key-file', '/clients'], {}, files)).toMatch(
+      /--key-file: \/clients is not valid JSON/,
+    );
+    expect(
+      usageError(['--data-dir', '/d', '--key-file', '/k.json', '--client-keys-file', '/k.json'], {}, files),
+    ).toMatch(/--client-keys-file: \/k\.json line 1 is not a 40-character Z85 public key/);
+    expect(usageError(['--data-dir', '/d', '--insecure', '--key-file', '/k.json'], {}, files)).toMatch(
+      /--insecure cannot be used with --key-file/,
+    );
+    expect(usageError(['--data-dir', '/d', '--client-keys-file', '/clients'], {}, files)).toMatch(
+      /--client-keys-file needs --key-file/,
+    );
+  });
+
+  it('reads the HTTP tokens and the join credential, and refuses bad ones and contradicting flags', () => {
+    const tokenFiles = {
+      ...files,
+      '/http.tokens': '# ops\nfirst-token-0123456789 ops\nsecond-token-0123456789\n',
+      '/join.token': 'join-token-0123456789\n',
+      '/short': 'long-enough-token-0123\nshort\n',
+    };
+    const config = run(
+      ['--data-dir', '/d', '--http-tokens-file', '/http.tokens', '--join-token-file', '/join.token'],
+      {},
+      tokenFiles,
+    );
+    expect(config.httpAuth).toEqual({
+      tokensFile: '/http.tokens',
+      tokens: ['first-token-0123456789', 'second-token-0123456789'],
+      joinToken: 'join-token-0123456789',
+    });
+    expect(run(['--data-dir', '/d']).httpAuth).toEqual({ tokensFile: null, tokens: null, joinToken: null });
+    expect(usageError(['--data-dir', '/d', '--http-tokens-file', '/short'], {}, tokenFiles)).toMatch(
+      /--http-tokens-file: \/short line 2: the token is shorter than 16 characters/,
+    );
+    expect(usageError(['--data-dir', '/d', '--join-token-file', '/http.tokens'], {}, tokenFiles)).toMatch(
+      /--join-token-file: \/http\.tokens must hold exactly one token \(it holds 2\)/,
+    );
+    expect(
+      usageError(['--data-dir', '/d', '--insecure', '--http-tokens-file', '/http.tokens'], {}, tokenFiles),
+    ).toMatch(/--insecure cannot be used with --http-tokens-file/);
+    expect(
+      usageError(['--data-dir', '/d', '--key-file', '/k.json', '--join', 'tcp://127.0.0.1:8001'], {}, files),
+    ).toMatch(/a node with --key-file joins through a member's HTTP address/);
+    expect(
+      run(['--data-dir', '/d', '--key-file', '/k.json', '--join', '127.0.0.1:9001'], {}, files).join,
+    ).toBe('127.0.0.1:9001');
+  });
+
+  it('takes a member key as the fourth field of --initial-cluster and refuses a malformed one', () => {
+    const config = run([
+      '--data-dir',
+      '/d',
+      '--initial-cluster',
+      `${cluster.split(';')[0]},${pair.publicKey}`,
+    ]);
+    expect(config.initialCluster?.[0]?.key).toBe(pair.publicKey);
+    expect(usageError(['--data-dir', '/d', '--initial-cluster', `${cluster.split(';')[0]},nope`])).toMatch(
+      /"nope" is not a 40-character Z85 public key/,
+    );
   });
 });

@@ -1,11 +1,15 @@
 // Public API of @raftkv/client: KvClient, its options, typed results and the one error class.
 export type { NodeAlarm } from '@raftkv/protocol';
+
+// Key tooling, so applications need not depend on the transport for it.
+export { type CurveKeyPair, generateCurveKeyPair, isCurveKey } from '@raftkv/transport-zmq';
 export { KvClientError, type KvClientErrorCode } from './client-error.js';
 export { type CallOptions, KvClient, type ReadOptions, type WriteOptions } from './kv-client.js';
 export {
   attemptTimeoutMsDefault,
   backoffBaseMs,
   backoffMaxMs,
+  type ClientSecurity,
   type KvClientOptions,
   maxRedirectsDefault,
   type RedirectEvent,

@@ -68,7 +68,7 @@ export class KvClient {
 
   constructor(options: KvClientOptions) {
     this.options = resolveOptions(options);
-    this.pool = new EndpointPool(this.options.endpoints);
+    this.pool = new EndpointPool(this.options.endpoints, options.security);
     this.runner = new RequestRunner(this.pool, this.options);
   }
 

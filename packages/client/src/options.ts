@@ -1,5 +1,6 @@
 // KvClient's options and their defaults as named constants. Declarations only; no behaviour.
 import type { ReadConsistency } from '@raftkv/protocol';
+import type { CurveKeyPair } from '@raftkv/transport-zmq';
 
 /** Overall time a request may take, retries and redirects included. */
 export const timeoutMsDefault = 5000;
@@ -30,6 +31,17 @@ export interface KvClientOptions {
   /** Default consistency of reads: 'linearizable' (ReadIndex on the leader) unless set. */
   readonly consistency?: ReadConsistency;
   readonly onRedirect?: (event: RedirectEvent) => void;
+  /** CURVE to secure nodes; without it the client speaks plaintext. */
+  readonly security?: ClientSecurity;
+}
+
+/**
+ * The client's key pair (on the nodes' allow-lists) and each node's public key by client address.
+ * A node whose key is not listed (e.g. a redirect to an unknown address) is never spoken to.
+ */
+export interface ClientSecurity {
+  readonly keyPair: CurveKeyPair;
+  readonly serverKeys: ReadonlyMap<string, string>;
 }
 
 export interface ResolvedOptions {

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import type { KvResult } from '@raftkv/kv';
 import type { ClientRequest, ClientResponseBody } from '@raftkv/protocol';
-import { ClientEndpoint } from '@raftkv/transport-zmq';
+import { ClientEndpoint, type ClientEndpointSecurity } from '@raftkv/transport-zmq';
 
 /** What the script returns for a request: an answer, or 'silence' to never answer it. */
 export type Script = (request: ClientRequest, node: FakeNode) => ClientResponseBody | 'silence';
@@ -14,9 +14,11 @@ export class FakeNode {
 
   private constructor(public script: Script) {}
 
-  static async start(script: Script): Promise<FakeNode> {
+  /** With `security`, the node speaks CURVE and admits only its allow-listed client keys. */
+  static async start(script: Script, security?: ClientEndpointSecurity): Promise<FakeNode> {
     const node = new FakeNode(script);
     node.endpoint = await ClientEndpoint.bind({
+      ...(security === undefined ? {} : { security }),
       bindAddress: 'tcp://127.0.0.1:*',
       onRequest: (request, reply) => {
         node.requests.push(request);

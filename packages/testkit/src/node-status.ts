@@ -17,9 +17,19 @@ export interface HttpStatus {
   readonly members: readonly { readonly id: string; readonly role: 'voter' | 'learner' }[];
 }
 
-/** GET `${httpUrl}/status`; rejects on a non-200 answer or after `timeoutMs`. */
-export async function fetchStatus(httpUrl: string, timeoutMs = 2000): Promise<HttpStatus> {
-  const response = await fetch(`${httpUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+/**
+ * GET `${httpUrl}/status`, with `token` as the bearer token when the node asks for one (raftkvd
+ * --http-tokens-file); rejects on a non-200 answer or after `timeoutMs`.
+ */
+export async function fetchStatus(
+  httpUrl: string,
+  timeoutMs = 2000,
+  token: string | null = null,
+): Promise<HttpStatus> {
+  const response = await fetch(`${httpUrl}/status`, {
+    signal: AbortSignal.timeout(timeoutMs),
+    ...(token === null ? {} : { headers: { authorization: `Bearer ${token}` } }),
+  });
   if (!response.ok) throw new Error(`${httpUrl}/status answered ${response.status}`);
   return (await response.json()) as HttpStatus;
 }

@@ -2,7 +2,8 @@
 // requests, one per plain part or several per frame pack; valid ones go to onRequest with a reply
 // function, malformed ones are counted and answered with a typed error, and the endpoint keeps
 // serving. Replies for one client produced in the same synchronous work leave as one message.
-// Network trouble is dropped and counted, never thrown.
+// Network trouble is dropped and counted, never thrown. With `security`, connections are CURVE-encrypted
+// and only clients whose public key is on the allow-list (replaceable at run time) are admitted.
 import {
   type ClientRequest,
   type ClientResponseBody,
@@ -13,11 +14,13 @@ import {
   type RequestId,
 } from '@raftkv/protocol';
 import { assert } from '@raftkv/raft';
-import { Router } from 'zeromq';
+import { Context, Router } from 'zeromq';
+import type { ConnectionRefusal, CurveKeyPair } from './curve.js';
 import { CoalescingSender } from './internal/coalescing-sender.js';
 import { framesOfPart, type PartFrames } from './internal/frame-packs.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import type { SendOutcome } from './internal/serial-sender.js';
+import { reportFailedHandshakes, ZapHandler } from './internal/zap-handler.js';
 import {
   clientFramesPerMessageMax,
   clientMessageBytesMax,
@@ -33,6 +36,17 @@ export interface ClientEndpointOptions {
   /** Where the ROUTER binds, e.g. 'tcp://0.0.0.0:8001' or 'tcp://127.0.0.1:*' (OS-assigned port). */
   readonly bindAddress: string;
   readonly onRequest: (request: ClientRequest, reply: ClientReply) => void;
+  /** CURVE with a client allow-list; without it the endpoint is plaintext and admits anyone. */
+  readonly security?: ClientEndpointSecurity;
+}
+
+export interface ClientEndpointSecurity {
+  /** The node's key pair; clients must know its public key. */
+  readonly keyPair: CurveKeyPair;
+  /** Public keys (Z85) of the clients admitted; setAllowedClientKeys replaces them. */
+  readonly allowedClientKeys: Iterable<string>;
+  /** A connection refused because its key is not on the allow-list (the owner logs it). */
+  readonly onRefused?: (refusal: ConnectionRefusal) => void;
 }
 
 export interface ClientEndpointCounters {
@@ -47,6 +61,8 @@ export interface ClientEndpointCounters {
   readonly repliesDropped: number;
   /** Replies replaced by a 'response-too-large' error because they exceeded clientFrameBytesMax. */
   readonly repliesTooLarge: number;
+  /** Connections refused by the ZAP handler: a key not on the allow-list. */
+  readonly connectionsRefused: number;
 }
 
 type MutableCounters = { -readonly [K in keyof ClientEndpointCounters]: ClientEndpointCounters[K] };
@@ -58,8 +74,11 @@ export class ClientEndpoint {
     framesBad: 0,
     repliesDropped: 0,
     repliesTooLarge: 0,
+    connectionsRefused: 0,
   };
   private readonly sender: CoalescingSender;
+  private allowedKeys: ReadonlySet<string>;
+  private zap: ZapHandler | null = null;
   private closed = false;
 
   private constructor(
@@ -68,6 +87,7 @@ export class ClientEndpoint {
     /** The endpoint actually bound, with the OS-assigned port filled in. */
     readonly address: string,
   ) {
+    this.allowedKeys = new Set(options.security?.allowedClientKeys ?? []);
     // Replies come from one synchronous actor turn, directly or from the promise continuations that
     // turn settled (raftkvd answers with `handle(request).then(reply)`). A nextTick queued by the first
     // reply runs once the synchronous work is over and, when queued from a continuation, only after
@@ -90,21 +110,50 @@ export class ClientEndpoint {
 
   /** Binds the ROUTER and starts serving. Rejects only if the address cannot be bound. */
   static async bind(options: ClientEndpointOptions): Promise<ClientEndpoint> {
+    const security = options.security;
+    // A context of its own, so this socket's ZAP handler answers for it alone (one per context).
+    const context = security === undefined ? undefined : new Context({ blocky: false });
     // ZMQ_MAXMSGSIZE bounds each part of a message (not their sum), so it bounds every request frame.
-    const router = new Router({ linger: socketLingerMs, maxMessageSize: clientFrameBytesMax + 1024 });
+    const router = new Router({
+      ...(security === undefined || context === undefined
+        ? {}
+        : { context, curveServer: true, curveSecretKey: security.keyPair.secretKey, zapDomain: 'client' }),
+      linger: socketLingerMs,
+      maxMessageSize: clientFrameBytesMax + 1024,
+    });
+    let zap: ZapHandler | null = null;
+    let endpoint: ClientEndpoint | null = null;
     try {
+      if (context !== undefined) {
+        reportFailedHandshakes(router, (refusal) => endpoint?.onRefused(refusal));
+        zap = await ZapHandler.start(
+          context,
+          (key) => endpoint?.allowedKeys.has(key) ?? false,
+          (refusal) => endpoint?.onRefused(refusal),
+        );
+      }
       await router.bind(options.bindAddress);
     } catch (error) {
+      zap?.close();
       router.close();
       throw error;
     }
-    const endpoint = new ClientEndpoint(options, router, router.lastEndpoint ?? options.bindAddress);
+    endpoint = new ClientEndpoint(options, router, router.lastEndpoint ?? options.bindAddress);
+    endpoint.zap = zap;
     receiveLoop(router, (parts) => endpoint.onMessage(parts));
     return endpoint;
   }
 
   counters(): ClientEndpointCounters {
     return { ...this.counts };
+  }
+
+  /**
+   * Replaces the client allow-list (e.g. after its file was reloaded). New connections are checked
+   * against it; a client already connected stays connected until its connection drops.
+   */
+  setAllowedClientKeys(keys: Iterable<string>): void {
+    this.allowedKeys = new Set(keys);
   }
 
   /**
@@ -125,6 +174,12 @@ export class ClientEndpoint {
     this.sender.flush();
     this.sender.close();
     this.router.close();
+    this.zap?.close();
+  }
+
+  private onRefused(refusal: ConnectionRefusal): void {
+    this.counts.connectionsRefused += 1;
+    this.options.security?.onRefused?.(refusal);
   }
 
   /**

@@ -1,7 +1,8 @@
 // ClientSocket: a DEALER connected to one node's client endpoint. request() resolves with the node's
 // decoded response or a typed local failure (timeout, closed, ...), never rejects; responses are
 // matched by requestId, so many requests may be in flight. Requests issued in one event-loop turn
-// leave as one message (one frame pack). Holds no Raft or KV logic.
+// leave as one message (one frame pack). With `curve`, the connection is CURVE-encrypted and
+// authenticated both ways. Holds no Raft or KV logic.
 import {
   type ClientRequestBody,
   type ClientResponse,
@@ -11,6 +12,7 @@ import {
   type RequestId,
 } from '@raftkv/protocol';
 import { Dealer } from 'zeromq';
+import type { CurveKeyPair } from './curve.js';
 import { CoalescingSender } from './internal/coalescing-sender.js';
 import { framesOfPart } from './internal/frame-packs.js';
 import { receiveLoop } from './internal/receive-loop.js';
@@ -74,10 +76,28 @@ export class ClientSocket {
   };
   private nextRequestId: RequestId = 1;
   private closed = false;
+  private readonly missingServerKey: boolean;
 
-  /** Connects (asynchronously, with reconnects) to a node's client address, e.g. 'tcp://127.0.0.1:8001'. */
-  constructor(readonly address: string) {
+  /**
+   * Connects (asynchronously, with reconnects) to a node's client address, e.g. 'tcp://127.0.0.1:8001'.
+   * With `curve`, only a server holding `serverKey`'s secret is spoken to, as the client `keyPair`; a
+   * server that refuses the key (or has another) never answers, so requests time out. A null
+   * `serverKey` (none known for this address) never connects: every request fails with send-failed,
+   * rather than falling back to plaintext.
+   */
+  constructor(
+    readonly address: string,
+    curve?: { readonly serverKey: string | null; readonly keyPair: CurveKeyPair },
+  ) {
+    this.missingServerKey = curve !== undefined && curve.serverKey === null;
     this.dealer = new Dealer({
+      ...(curve === undefined || curve.serverKey === null
+        ? {}
+        : {
+            curveServerKey: curve.serverKey,
+            curvePublicKey: curve.keyPair.publicKey,
+            curveSecretKey: curve.keyPair.secretKey,
+          }),
       linger: 0,
       sendTimeout: 0,
       // ZMQ_MAXMSGSIZE bounds each part of a message, so it bounds every response frame.
@@ -87,7 +107,7 @@ export class ClientSocket {
       heartbeatInterval: heartbeatIntervalMs,
       heartbeatTimeout: heartbeatTimeoutMs,
     });
-    this.dealer.connect(address);
+    if (!this.missingServerKey) this.dealer.connect(address);
     // setImmediate runs after this turn's promise continuations, so requests they issue join the message.
     this.sender = new CoalescingSender(
       this.dealer,
@@ -109,6 +129,9 @@ export class ClientSocket {
    */
   request(body: ClientRequestBody, options: { readonly timeoutMs: number }): Promise<ClientExchange> {
     if (this.closed) return Promise.resolve(failure('closed', 'the client socket is closed'));
+    if (this.missingServerKey) {
+      return Promise.resolve(failure('send-failed', `no CURVE server key is known for ${this.address}`));
+    }
     const requestId = this.nextRequestId;
     this.nextRequestId += 1;
     const frame = encodeClientRequest(requestId, body);

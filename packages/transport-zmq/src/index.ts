@@ -4,6 +4,7 @@ export {
   ClientEndpoint,
   type ClientEndpointCounters,
   type ClientEndpointOptions,
+  type ClientEndpointSecurity,
   type ClientReply,
 } from './client-endpoint.js';
 export {
@@ -12,6 +13,13 @@ export {
   type ClientSocketCounters,
   type ClientSocketErrorCode,
 } from './client-socket.js';
+export {
+  type ConnectionRefusal,
+  type CurveKeyPair,
+  generateCurveKeyPair,
+  isCurveKey,
+  z85Encode,
+} from './curve.js';
 export {
   clientFramesPerMessageMax,
   clientMessageBytesMax,
@@ -29,4 +37,10 @@ export {
   reconnectIntervalMs,
   socketLingerMs,
 } from './limits.js';
-export { PeerTransport, type PeerTransportCounters, type PeerTransportOptions } from './peer-transport.js';
+export {
+  type PeerEndpoint,
+  type PeerSecurity,
+  PeerTransport,
+  type PeerTransportCounters,
+  type PeerTransportOptions,
+} from './peer-transport.js';

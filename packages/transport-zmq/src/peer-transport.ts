@@ -1,12 +1,15 @@
 // PeerTransport: Raft peer messages over ZeroMQ. A ROUTER bound on our peer address receives; one
 // DEALER per peer (routing id = our node id) sends. Fire and forget (paper §5.1: RPCs may be lost
 // and are retried by Raft): network trouble is dropped and counted, never thrown into the caller.
+// With `security`, every connection is CURVE-encrypted and the ROUTER admits only current peers' keys.
 import { decodePeerFrame, frameBytesMax } from '@raftkv/protocol';
 import { assert, type Message, type NodeId, type Transport } from '@raftkv/raft';
-import { Dealer, Router } from 'zeromq';
+import { Context, Dealer, Router } from 'zeromq';
+import type { ConnectionRefusal, CurveKeyPair } from './curve.js';
 import { encodeFrames, groupByDestination } from './internal/frame-batches.js';
 import { receiveLoop } from './internal/receive-loop.js';
 import { type SendOutcome, SerialSender } from './internal/serial-sender.js';
+import { reportFailedHandshakes, ZapHandler } from './internal/zap-handler.js';
 import {
   heartbeatIntervalMs,
   heartbeatTimeoutMs,
@@ -26,6 +29,21 @@ export interface PeerTransportOptions {
   readonly onMessages: (messages: Message[]) => void;
   readonly sendQueueFramesMax?: number;
   readonly sendQueueBytesMax?: number;
+  /** CURVE on every peer connection; without it the transport is plaintext and admits anyone. */
+  readonly security?: PeerSecurity;
+}
+
+export interface PeerSecurity {
+  /** This node's key pair: its ROUTER is a CURVE server, its DEALERs CURVE clients. */
+  readonly keyPair: CurveKeyPair;
+  /** A connection refused because its key is not a current peer's (the owner logs it). */
+  readonly onRefused?: (refusal: ConnectionRefusal) => void;
+}
+
+/** Where a peer listens and, on a secure transport, its public key (null: unknown, so unreachable). */
+export interface PeerEndpoint {
+  readonly address: string;
+  readonly publicKey: string | null;
 }
 
 export interface PeerTransportCounters {
@@ -47,14 +65,19 @@ export interface PeerTransportCounters {
   readonly framesBad: number;
   /** Received frames whose messages were not all from the sending socket's node id and to us. */
   readonly framesMisrouted: number;
+  /** Connections refused by the ZAP handler: a key that is not a current peer's. */
+  readonly connectionsRefused: number;
 }
 
 type MutableCounters = { -readonly [K in keyof PeerTransportCounters]: PeerTransportCounters[K] };
 
 interface PeerConnection {
   readonly address: string;
+  readonly publicKey: string | null;
   readonly dealer: Dealer;
   readonly sender: SerialSender;
+  /** A pending redial after a refused handshake (libzmq does not retry one by itself). */
+  redial: NodeJS.Timeout | null;
 }
 
 export class PeerTransport implements Transport {
@@ -71,7 +94,11 @@ export class PeerTransport implements Transport {
     messagesDroppedDiscarded: 0,
     framesBad: 0,
     framesMisrouted: 0,
+    connectionsRefused: 0,
   };
+  /** Public keys of the current peers: the only keys the ZAP handler admits. */
+  private admittedKeys = new Set<string>();
+  private zap: ZapHandler | null = null;
   private closed = false;
 
   private constructor(
@@ -83,35 +110,68 @@ export class PeerTransport implements Transport {
 
   /** Binds the ROUTER and starts receiving. Rejects only if the address cannot be bound. */
   static async bind(options: PeerTransportOptions): Promise<PeerTransport> {
+    const security = options.security;
+    // A context of its own, so this socket's ZAP handler answers for it alone (one per context).
+    const context = security === undefined ? undefined : new Context({ blocky: false });
     const router = new Router({
+      ...(security === undefined || context === undefined
+        ? {}
+        : { context, curveServer: true, curveSecretKey: security.keyPair.secretKey, zapDomain: 'peer' }),
       handover: true,
       linger: socketLingerMs,
       maxMessageSize: frameBytesMax + 1024,
       heartbeatInterval: heartbeatIntervalMs,
       heartbeatTimeout: heartbeatTimeoutMs,
     });
+    let zap: ZapHandler | null = null;
+    let transport: PeerTransport | null = null;
     try {
+      if (context !== undefined) {
+        reportFailedHandshakes(router, (refusal) => transport?.onRefused(refusal));
+        zap = await ZapHandler.start(
+          context,
+          (key) => transport?.admittedKeys.has(key) ?? false,
+          (refusal) => transport?.onRefused(refusal),
+        );
+      }
       await router.bind(options.bindAddress);
     } catch (error) {
+      zap?.close();
       router.close();
       throw error;
     }
-    const transport = new PeerTransport(options, router, router.lastEndpoint ?? options.bindAddress);
+    transport = new PeerTransport(options, router, router.lastEndpoint ?? options.bindAddress);
+    transport.zap = zap;
     transport.startReceiving();
     return transport;
   }
 
   /**
-   * The peers to send to, by id. New ids get a DEALER, changed addresses a fresh DEALER, missing
-   * ids are disconnected; frames still queued for a removed or readdressed peer are discarded.
+   * The peers to send to, by id (an address alone means no key). New ids get a DEALER, changed
+   * addresses or keys a fresh DEALER, missing ids are disconnected; frames still queued for a removed
+   * or readdressed peer are discarded. On a secure transport these peers' keys are the only ones
+   * admitted from now on (connections already up stay up until they drop), and a peer without a key
+   * is unreachable.
    */
-  setPeers(peers: ReadonlyMap<NodeId, string>): void {
+  setPeers(peers: ReadonlyMap<NodeId, string | PeerEndpoint>): void {
     if (this.closed) return;
-    for (const [id, connection] of this.peers) {
-      if (peers.get(id) !== connection.address) this.disconnect(id, connection);
+    const endpoints = new Map<NodeId, PeerEndpoint>();
+    for (const [id, peer] of peers) {
+      endpoints.set(id, typeof peer === 'string' ? { address: peer, publicKey: null } : peer);
     }
-    for (const [id, address] of peers) {
-      if (id !== this.options.id && !this.peers.has(id)) this.peers.set(id, this.connect(address));
+    this.admittedKeys = new Set(
+      [...endpoints.values()].flatMap((peer) => (peer.publicKey === null ? [] : [peer.publicKey])),
+    );
+    for (const [id, connection] of this.peers) {
+      const peer = endpoints.get(id);
+      if (peer?.address !== connection.address || peer.publicKey !== connection.publicKey) {
+        this.disconnect(id, connection);
+      }
+    }
+    for (const [id, peer] of endpoints) {
+      if (id === this.options.id || this.peers.has(id)) continue;
+      if (this.options.security !== undefined && peer.publicKey === null) continue;
+      this.peers.set(id, this.connect(peer));
     }
   }
 
@@ -142,10 +202,25 @@ export class PeerTransport implements Transport {
     this.closed = true;
     for (const [id, connection] of this.peers) this.disconnect(id, connection);
     this.router.close();
+    this.zap?.close();
   }
 
-  private connect(address: string): PeerConnection {
+  private onRefused(refusal: ConnectionRefusal): void {
+    this.counts.connectionsRefused += 1;
+    this.options.security?.onRefused?.(refusal);
+  }
+
+  private connect(peer: PeerEndpoint): PeerConnection {
+    const { address, publicKey } = peer;
+    const keyPair = this.options.security?.keyPair;
     const dealer = new Dealer({
+      ...(keyPair === undefined || publicKey === null
+        ? {}
+        : {
+            curveServerKey: publicKey,
+            curvePublicKey: keyPair.publicKey,
+            curveSecretKey: keyPair.secretKey,
+          }),
       routingId: this.options.id,
       immediate: true,
       sendTimeout: 0,
@@ -156,15 +231,39 @@ export class PeerTransport implements Transport {
       heartbeatInterval: heartbeatIntervalMs,
       heartbeatTimeout: heartbeatTimeoutMs,
     });
-    dealer.connect(address);
     const sender = new SerialSender(dealer, {
       framesMax: this.options.sendQueueFramesMax ?? peerSendQueueFramesMax,
       bytesMax: this.options.sendQueueBytesMax ?? peerSendQueueBytesMax,
     });
-    return { address, dealer, sender };
+    const connection: PeerConnection = { address, publicKey, dealer, sender, redial: null };
+    if (keyPair !== undefined) {
+      // A peer that refused us (it did not know our key yet, e.g. we were added before it learned the
+      // configuration) may admit us later; libzmq treats the refusal as final, so dial again.
+      const redialLater = (): void => {
+        if (connection.redial !== null || dealer.closed) return;
+        connection.redial = setTimeout(() => {
+          connection.redial = null;
+          if (dealer.closed) return;
+          try {
+            dealer.disconnect(address);
+          } catch {
+            // already disconnected
+          }
+          dealer.connect(address);
+        }, reconnectIntervalMaxMs);
+        connection.redial.unref();
+      };
+      // The monitor starts when `events` is first read: subscribe before dialling, or a refusal that
+      // comes back at once is never seen and the peer is never dialled again.
+      dealer.events.on('handshake:error:auth', redialLater);
+      dealer.events.on('handshake:error:protocol', redialLater);
+    }
+    dealer.connect(address);
+    return connection;
   }
 
   private disconnect(id: NodeId, connection: PeerConnection): void {
+    if (connection.redial !== null) clearTimeout(connection.redial);
     connection.sender.close();
     connection.dealer.close();
     this.peers.delete(id);

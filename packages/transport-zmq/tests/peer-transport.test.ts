@@ -1,6 +1,8 @@
 // Contract tests of PeerTransport on 127.0.0.1 with OS-assigned ports: batching, bad frames,
 // sender identity, queue overflow, unknown peers, reconnect to a peer that comes up late.
 
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { encodePeerFrame } from '@raftkv/protocol';
 import type { Message } from '@raftkv/raft';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,14 +149,18 @@ describe('PeerTransport', () => {
   });
 
   it('reaches a peer that was down when first addressed, once it comes up (reconnect)', async () => {
-    const placeholder = await bindTransport(n2, []);
-    const address = placeholder.address;
-    placeholder.close();
+    // The port stays ours while n2 is down: a plain TCP listener that hangs up on every connection
+    // (no ZMTP handshake, so nothing is sent to it), closed just before n2 binds. A port released
+    // for the whole wait could be taken by another process on a busy machine.
+    const placeholder = createServer((socket) => socket.destroy());
+    await new Promise<void>((listening) => placeholder.listen(0, '127.0.0.1', listening));
+    const address = `tcp://127.0.0.1:${(placeholder.address() as AddressInfo).port}`;
     const one = await bindTransport(n1, []);
     one.setPeers(new Map([[n2, address]]));
     for (let sequence = 0; sequence < 5; sequence += 1) one.send([heartbeat(n1, n2, sequence)]);
     await eventually(() => one.counters().messagesDroppedUnreachable === 5, 'sends to a down peer dropped');
 
+    await new Promise((closed) => placeholder.close(closed));
     const received: Message[][] = [];
     const two = await PeerTransport.bind({
       id: n2,

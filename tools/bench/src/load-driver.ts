@@ -3,6 +3,7 @@
 import { KvClient } from '@raftkv/client';
 import { Etcd3 } from 'etcd3';
 import type { Consistency } from './options.js';
+import type { WireSecurity } from './server-cluster.js';
 
 export interface LoadDriver {
   put(key: Buffer, value: Buffer): Promise<unknown>;
@@ -10,12 +11,21 @@ export interface LoadDriver {
   close(): void;
 }
 
-export function openDriver(system: 'raftkv' | 'etcd', endpoints: readonly string[]): LoadDriver {
-  return system === 'raftkv' ? raftkvDriver(endpoints) : etcdDriver(endpoints);
+export function openDriver(
+  system: 'raftkv' | 'etcd',
+  endpoints: readonly string[],
+  security?: WireSecurity,
+): LoadDriver {
+  return system === 'raftkv' ? raftkvDriver(endpoints, security) : etcdDriver(endpoints);
 }
 
-function raftkvDriver(endpoints: readonly string[]): LoadDriver {
-  const client = new KvClient({ endpoints });
+function raftkvDriver(endpoints: readonly string[], security?: WireSecurity): LoadDriver {
+  const client = new KvClient({
+    endpoints,
+    ...(security === undefined
+      ? {}
+      : { security: { keyPair: security.keyPair, serverKeys: new Map(security.serverKeys) } }),
+  });
   const serializable = { consistency: 'serializable' } as const;
   return {
     put: (key, value) => client.put(key, value),

@@ -43,6 +43,7 @@ const program = new Command('bench')
   )
   .option('--nodes <n>', 'members of the cluster the bench starts', '3')
   .option('--compare-etcd', 'run the same workloads against a 3-member etcd on loopback', false)
+  .option('--secure', 'also run them against a second raftkv cluster with CURVE on every socket', false)
   .option(
     '--node-args <flags>',
     'node flags for each raftkvd the bench starts, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"',
@@ -65,9 +66,13 @@ function workloads(options: BenchOptions): Workload[] {
   );
 }
 
-async function benchCluster(cluster: ServerCluster, options: BenchOptions): Promise<RunResult[][]> {
+async function benchCluster(
+  cluster: ServerCluster,
+  options: BenchOptions,
+  label: string = cluster.system,
+): Promise<RunResult[][]> {
   if (options.operations.some((operation) => operation !== 'put')) {
-    const driver = openDriver(cluster.system, cluster.endpoints);
+    const driver = openDriver(cluster.system, cluster.endpoints, cluster.security);
     const space = { keyCount: options.keyCount, keyBytes: options.keyBytes, valueBytes: options.valueBytes };
     print(`${cluster.system}: writing ${options.keyCount} keys first ...`);
     await prefill(driver, makeKeys(space), makeValue(space), prefillInFlight);
@@ -79,7 +84,7 @@ async function benchCluster(cluster: ServerCluster, options: BenchOptions): Prom
     for (let run = 0; run < options.runs; run += 1) {
       const result = await runWorkload(cluster, workload, options, run + 1);
       print(
-        `${cluster.system} ${workloadLabel(result)} run ${run + 1}: ` +
+        `${label} ${workloadLabel(result)} run ${run + 1}: ` +
           `${result.opsPerSecond.toFixed(0)} ops/s, p50 ${result.latencyMs.p50.toFixed(2)} ms` +
           (result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError})` : ''),
       );
@@ -126,6 +131,20 @@ async function main(): Promise<number> {
         : existingRaftkvCluster(target.dir),
     (cluster) => benchCluster(cluster, options),
   );
+  if (options.secure && target.kind !== 'start')
+    throw new OptionError('--secure needs a cluster the bench starts');
+  const secure = options.secure
+    ? await withCluster(
+        () =>
+          startRaftkvCluster(
+            target.kind === 'start' ? target.nodes : 3,
+            options.serverNodeArgs,
+            options.raftkvdArgs,
+            true,
+          ),
+        (cluster) => benchCluster(cluster, options, 'raftkv+curve'),
+      )
+    : null;
   const etcd = options.compareEtcd
     ? await withCluster(
         () => startEtcdCluster(3),
@@ -134,6 +153,12 @@ async function main(): Promise<number> {
     : null;
   print('');
   print(table('raftkv', raftkv));
+  if (secure !== null) {
+    print('');
+    print(table('raftkv with CURVE', secure));
+    print('');
+    print(formatRatios(secure.map(medianRun), raftkv.map(medianRun), ['CURVE', 'plaintext']));
+  }
   if (etcd !== null) {
     print('');
     print(table('etcd', etcd));
@@ -141,7 +166,7 @@ async function main(): Promise<number> {
     print(formatRatios(raftkv.map(medianRun), etcd.map(medianRun)));
   }
   if (options.jsonFile !== null) {
-    writeFileSync(options.jsonFile, `${JSON.stringify({ options, raftkv, etcd }, null, 2)}\n`);
+    writeFileSync(options.jsonFile, `${JSON.stringify({ options, raftkv, secure, etcd }, null, 2)}\n`);
     print(`\nwrote ${options.jsonFile}`);
   }
   return 0;

@@ -41,6 +41,8 @@ export interface BenchOptions {
     | { readonly kind: 'start'; readonly nodes: number }
     | { readonly kind: 'existing'; readonly dir: string };
   readonly compareEtcd: boolean;
+  /** Also run every workload against a second cluster with CURVE on every socket, side by side. */
+  readonly secure: boolean;
   /** Extra node flags for each raftkvd / etcd process the bench starts (e.g. --cpu-prof). */
   readonly serverNodeArgs: readonly string[];
   readonly raftkvdArgs: readonly string[];
@@ -68,6 +70,7 @@ export interface RawOptions {
   readonly cluster?: string;
   readonly nodes: string;
   readonly compareEtcd: boolean;
+  readonly secure?: boolean;
   readonly nodeArgs?: string;
   readonly raftkvdArgs?: string;
   readonly json?: string;
@@ -124,6 +127,7 @@ export function parseOptions(raw: RawOptions): BenchOptions {
         ? { kind: 'start', nodes: integer('--nodes', raw.nodes, 1, 9) }
         : { kind: 'existing', dir: raw.cluster },
     compareEtcd: raw.compareEtcd,
+    secure: raw.secure === true,
     serverNodeArgs: words(raw.nodeArgs),
     raftkvdArgs: words(raw.raftkvdArgs),
     jsonFile: raw.json ?? null,

@@ -2,12 +2,13 @@
 // OS-assigned loopback ports, in a temp directory removed at the end), or the running local cluster
 // described by <dir>/cluster.json (tools/cluster), which is left running.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateCurveKeyPair } from '@raftkv/client';
 import { freePorts } from '@raftkv/testkit';
 import { pollUntil, spawnLogged, stopChild } from './child-processes.js';
-import type { ServerCluster } from './server-cluster.js';
+import type { ServerCluster, WireSecurity } from './server-cluster.js';
 
 export const workspaceRoot = resolve(import.meta.dirname, '../../..');
 const raftkvdBin = join(workspaceRoot, 'apps/node/bin/raftkvd.js');
@@ -18,6 +19,8 @@ export async function startRaftkvCluster(
   nodes: number,
   nodeArgs: readonly string[],
   raftkvdArgs: readonly string[],
+  /** CURVE on every socket: a key pair per node and one for the load clients, written to the temp dir. */
+  secure = false,
 ): Promise<ServerCluster> {
   if (!existsSync(raftkvdDist)) throw new Error('raftkvd is not built; run npm run build first');
   const root = mkdtempSync(join(tmpdir(), 'raftkv-bench-'));
@@ -27,8 +30,20 @@ export async function startRaftkvCluster(
     const scheme = kind === 2 ? 'http' : 'tcp';
     return `${scheme}://127.0.0.1:${ports[index * 3 + kind]}`;
   };
+  const nodeKeys = ids.map(() => generateCurveKeyPair());
+  const clientKeys = generateCurveKeyPair();
+  const keyArgs = (index: number): string[] => {
+    if (!secure) return ['--insecure'];
+    const keyFile = join(root, `${ids[index]}.key.json`);
+    writeFileSync(keyFile, JSON.stringify(nodeKeys[index]), { mode: 0o600 });
+    return ['--key-file', keyFile, '--client-keys-file', join(root, 'clients.keys')];
+  };
+  if (secure) writeFileSync(join(root, 'clients.keys'), `${clientKeys.publicKey}\n`);
   const initialCluster = ids
-    .map((id, index) => `${id}=${address(index, 0)},${address(index, 1)},${address(index, 2)}`)
+    .map((id, index) => {
+      const key = secure ? `,${nodeKeys[index]!.publicKey}` : '';
+      return `${id}=${address(index, 0)},${address(index, 1)},${address(index, 2)}${key}`;
+    })
     .join(';');
   const logFiles = ids.map((id) => join(root, `${id}.log`));
   const children: ChildProcess[] = ids.map((id, index) =>
@@ -40,6 +55,7 @@ export async function startRaftkvCluster(
         ...['--id', id, '--data-dir', join(root, id), '--log-level', 'warn'],
         ...['--peer-addr', address(index, 0), '--client-addr', address(index, 1)],
         ...['--http-addr', address(index, 2), '--initial-cluster', initialCluster],
+        ...keyArgs(index),
         ...raftkvdArgs,
       ],
       logFiles[index]!,
@@ -57,10 +73,15 @@ export async function startRaftkvCluster(
     await stop();
     throw error;
   }
+  const security: WireSecurity = {
+    keyPair: clientKeys,
+    serverKeys: ids.map((_, index) => [address(index, 1), nodeKeys[index]!.publicKey] as const),
+  };
   return {
     system: 'raftkv',
     endpoints: ids.map((_, index) => address(index, 1)),
     members: ids.map((id, index) => ({ id, pid: children[index]!.pid! })),
+    ...(secure ? { security } : {}),
     stop,
   };
 }

@@ -13,7 +13,14 @@ export interface LoadTargets {
 export async function loadTargets(cluster: ServerCluster, readAt: ReadAt): Promise<LoadTargets> {
   if (readAt === 'client') return { endpoints: cluster.endpoints, spread: false };
   if (readAt === 'all') return { endpoints: cluster.endpoints, spread: true };
-  const client = new KvClient({ endpoints: cluster.endpoints, timeoutMs: 5000 });
+  const { security } = cluster;
+  const client = new KvClient({
+    endpoints: cluster.endpoints,
+    timeoutMs: 5000,
+    ...(security === undefined
+      ? {}
+      : { security: { keyPair: security.keyPair, serverKeys: new Map(security.serverKeys) } }),
+  });
   try {
     for (const endpoint of cluster.endpoints) {
       const status = await client.status({ endpoint }).catch(() => null);

@@ -60,7 +60,12 @@ export function formatTable(
   return `${title}\n${columns([header, ...body])}`;
 }
 
-export function formatRatios(raftkv: readonly RunResult[], etcd: readonly RunResult[]): string {
+/** Median ops/s of `raftkv` over `etcd` per workload; `names` label the two columns (default raftkv, etcd). */
+export function formatRatios(
+  raftkv: readonly RunResult[],
+  etcd: readonly RunResult[],
+  names: readonly [string, string] = ['raftkv', 'etcd'],
+): string {
   const rows = raftkv.flatMap((ours) => {
     const theirs = etcd.find((run) => workloadLabel(run) === workloadLabel(ours));
     if (theirs === undefined) return [];
@@ -75,7 +80,8 @@ export function formatRatios(raftkv: readonly RunResult[], etcd: readonly RunRes
       ],
     ];
   });
-  return `raftkv / etcd (median ops/s)\n${columns([['workload', 'raftkv', 'etcd', 'ratio'], ...rows])}`;
+  const [left, right] = names;
+  return `${left} / ${right} (median ops/s)\n${columns([['workload', left, right, 'ratio'], ...rows])}`;
 }
 
 function fixed(value: number, digits: number): string {

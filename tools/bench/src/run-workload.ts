@@ -64,6 +64,7 @@ export async function runWorkload(
           system: cluster.system,
           endpoints: targets.endpoints,
           spread: targets.spread,
+          ...(cluster.security === undefined ? {} : { security: cluster.security }),
           workload,
           inFlight: share(workload.inFlight, options.clients, index),
           space: { keyCount: options.keyCount, keyBytes: options.keyBytes, valueBytes: options.valueBytes },

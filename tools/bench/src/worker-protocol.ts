@@ -1,6 +1,7 @@
 // Messages between the bench's coordinator and its load processes (Node IPC). Declarations only.
 import type { HistogramData } from './histogram.js';
 import type { Workload } from './options.js';
+import type { WireSecurity } from './server-cluster.js';
 import type { KeySpace } from './workload.js';
 
 export interface WorkerConfig {
@@ -9,6 +10,7 @@ export interface WorkerConfig {
   readonly endpoints: readonly string[];
   /** One client per endpoint, lane i on endpoint i mod n (else one client over all of them). */
   readonly spread: boolean;
+  readonly security?: WireSecurity;
   readonly workload: Workload;
   /** This process's share of the requests in flight. */
   readonly inFlight: number;

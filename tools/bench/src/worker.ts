@@ -21,8 +21,8 @@ class LoadProcess {
 
   constructor(private readonly config: WorkerConfig) {
     this.drivers = config.spread
-      ? config.endpoints.map((endpoint) => openDriver(config.system, [endpoint]))
-      : [openDriver(config.system, config.endpoints)];
+      ? config.endpoints.map((endpoint) => openDriver(config.system, [endpoint], config.security))
+      : [openDriver(config.system, config.endpoints, config.security)];
     this.keys = makeKeys(config.space);
     this.value = makeValue(config.space);
     this.random = new Uint32Array([config.seed >>> 0 || 1]);

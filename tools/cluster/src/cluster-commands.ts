@@ -1,8 +1,10 @@
 // The launcher's commands: start (foreground; first run bootstraps with --initial-cluster, later runs
 // restart from the same data directories), status, stop, kill <id>, restart <id>. They share the
 // state file, so every command but start works from another terminal. Prints; never exits itself.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { curveKeyPair } from 'zeromq';
 import { build, staleProjects } from './build-check.js';
 import { agreedLeader, collectReports, formatTable } from './cluster-status.js';
 import { freePorts } from './free-ports.js';
@@ -66,7 +68,9 @@ export async function startCluster(
   let stopping = false;
   const launched = nodes.map((node) => {
     const argv =
-      existing.length > 0 ? ['--data-dir', node.dataDir] : firstStartArgv(node, nodes, options.logLevel);
+      existing.length > 0
+        ? ['--data-dir', node.dataDir, ...securityArgv(dataRoot, node.id)]
+        : [...firstStartArgv(node, nodes, options.logLevel), ...securityArgv(dataRoot, node.id)];
     const child = spawnRaftkvd(mode, argv, node.logFile);
     child.on('exit', (code, signalName) => {
       if (!stopping) onNodeExit(dataRoot, node, child.pid ?? null, code, signalName, print);
@@ -74,7 +78,7 @@ export async function startCluster(
     return { ...node, pid: child.pid ?? null };
   });
   writeState(dataRoot, { version: 1, launcherPid: process.pid, mode, nodes: launched });
-  await reportWhenLed(launched, options.leaderTimeoutMs, print);
+  await reportWhenLed(launched, httpToken(dataRoot), options.leaderTimeoutMs, print);
   await untilStopped;
   stopping = true;
   // The state file has the current PIDs (restart may have replaced some); if it is gone, our own children.
@@ -102,7 +106,7 @@ export async function stopCluster(
 /** Stops the running ones of `nodes`: the leader first (it hands leadership over), then the rest together. */
 async function stopNodes(dataRoot: string, nodes: readonly NodeEntry[], print: Print): Promise<void> {
   const running = nodes.filter((node) => isRaftkvd(node.pid, node.dataDir));
-  const leader = agreedLeader(await collectReports(running));
+  const leader = agreedLeader(await collectReports(running, httpToken(dataRoot)));
   const ordered = [
     running.filter((node) => node.id === leader),
     running.filter((node) => node.id !== leader),
@@ -127,7 +131,7 @@ export async function showStatus(dataRootOption: string, print: Print): Promise<
   const nodes = state.nodes.map((node) =>
     isRaftkvd(node.pid, node.dataDir) ? node : { ...node, pid: null },
   );
-  const reports = await collectReports(nodes);
+  const reports = await collectReports(nodes, httpToken(resolve(dataRootOption)));
   print(formatTable(reports));
   const leader = agreedLeader(reports);
   print(leader === null ? 'No agreed leader right now' : `Leader: ${leader}`);
@@ -152,7 +156,11 @@ export async function restartNode(dataRootOption: string, id: string, print: Pri
     print(`Stopping ${id} (pid ${node.pid})`);
     await stopProcess(node.pid);
   }
-  const child = spawnRaftkvd(state.mode, ['--data-dir', node.dataDir], node.logFile);
+  const child = spawnRaftkvd(
+    state.mode,
+    ['--data-dir', node.dataDir, ...securityArgv(dataRoot, id)],
+    node.logFile,
+  );
   child.unref();
   updateNode(dataRoot, id, { pid: child.pid ?? null });
   print(`Started ${id} (pid ${child.pid}); log: ${node.logFile}`);
@@ -196,15 +204,79 @@ function restartEntries(dataRoot: string, ids: readonly string[]): NodeEntry[] {
     const identity = JSON.parse(readFileSync(join(dataDir, identityFileName), 'utf8')) as {
       advertise: { peer: string; client: string; http: string };
     };
-    return { id, pid: null, dataDir, logFile: join(dataRoot, 'logs', `${id}.log`), ...identity.advertise };
+    const entry = {
+      id,
+      pid: null,
+      dataDir,
+      logFile: join(dataRoot, 'logs', `${id}.log`),
+      ...identity.advertise,
+    };
+    const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
+    if (!existsSync(keyFile)) return entry;
+    const { publicKey } = JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string };
+    return { ...entry, publicKey };
   });
+}
+
+/**
+ * A new cluster is secure: a CURVE key pair per node in <data-dir>/keys/, and one for the CLI
+ * (client.key.json), whose public key is the nodes' client allow-list (clients.keys). Written 0600.
+ */
+function createKeys(dataRoot: string, ids: readonly string[]): Map<string, string> {
+  mkdirSync(join(dataRoot, 'keys'), { recursive: true, mode: 0o700 });
+  const publicKeys = new Map<string, string>();
+  for (const id of ids) {
+    const pair = curveKeyPair();
+    writeFileSync(join(dataRoot, 'keys', `${id}.key.json`), `${JSON.stringify(pair)}\n`, { mode: 0o600 });
+    publicKeys.set(id, pair.publicKey);
+  }
+  const client = curveKeyPair();
+  writeFileSync(join(dataRoot, 'client.key.json'), `${JSON.stringify(client)}\n`, { mode: 0o600 });
+  writeFileSync(join(dataRoot, 'clients.keys'), `# raftkv CLI (client.key.json)\n${client.publicKey}\n`, {
+    mode: 0o600,
+  });
+  return publicKeys;
+}
+
+/** The HTTP API's bearer token (http.token, read by the CLI too), and the join credential (join.token). */
+const httpTokenFile = 'http.token';
+const joinTokenFile = 'join.token';
+
+/**
+ * The credential flags for a node of a secure cluster; none for a cluster created before keys
+ * existed. A secure cluster created before HTTP tokens existed gets its token files now.
+ */
+function securityArgv(dataRoot: string, id: string): string[] {
+  const keyFile = join(dataRoot, 'keys', `${id}.key.json`);
+  if (!existsSync(keyFile)) return [];
+  for (const name of [httpTokenFile, joinTokenFile]) {
+    const path = join(dataRoot, name);
+    if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return [
+    ...['--key-file', keyFile, '--client-keys-file', join(dataRoot, 'clients.keys')],
+    ...[
+      '--http-tokens-file',
+      join(dataRoot, httpTokenFile),
+      '--join-token-file',
+      join(dataRoot, joinTokenFile),
+    ],
+  ];
+}
+
+/** The cluster's HTTP token, for its status calls; null for a plaintext cluster. */
+function httpToken(dataRoot: string): string | null {
+  const path = join(dataRoot, httpTokenFile);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
 }
 
 async function firstEntries(dataRoot: string, options: StartOptions): Promise<NodeEntry[]> {
   const ports = await freePorts(options.nodes * 3, options.host, options.basePort);
-  return Array.from({ length: options.nodes }, (_, position) => {
-    const id = `n${position + 1}`;
+  const ids = Array.from({ length: options.nodes }, (_, position) => `n${position + 1}`);
+  const publicKeys = createKeys(dataRoot, ids);
+  return ids.map((id, position) => {
     return {
+      publicKey: publicKeys.get(id)!,
       id,
       pid: null,
       dataDir: join(dataRoot, id),
@@ -218,7 +290,10 @@ async function firstEntries(dataRoot: string, options: StartOptions): Promise<No
 
 function firstStartArgv(node: NodeEntry, nodes: readonly NodeEntry[], logLevel: string): string[] {
   const cluster = nodes
-    .map((member) => `${member.id}=${member.peer},${member.client},${member.http}`)
+    .map((member) => {
+      const key = member.publicKey === undefined ? '' : `,${member.publicKey}`;
+      return `${member.id}=${member.peer},${member.client},${member.http}${key}`;
+    })
     .join(';');
   return ['--id', node.id, '--data-dir', node.dataDir, '--initial-cluster', cluster, '--log-level', logLevel];
 }
@@ -239,15 +314,20 @@ function onNodeExit(
   print(`${node.id} exited ${how}; log: ${node.logFile}`);
 }
 
-async function reportWhenLed(nodes: readonly NodeEntry[], timeoutMs: number, print: Print): Promise<void> {
+async function reportWhenLed(
+  nodes: readonly NodeEntry[],
+  token: string | null,
+  timeoutMs: number,
+  print: Print,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let leader: string | null = null;
   while (leader === null && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    leader = agreedLeader(await collectReports(nodes));
+    leader = agreedLeader(await collectReports(nodes, token));
   }
   print('');
-  print(formatTable(await collectReports(nodes)));
+  print(formatTable(await collectReports(nodes, token)));
   print('');
   print(leader === null ? `No leader yet after ${timeoutMs} ms; check the logs` : `Leader: ${leader}`);
   const first = nodes[0]!;
@@ -256,9 +336,15 @@ async function reportWhenLed(nodes: readonly NodeEntry[], timeoutMs: number, pri
     print(`  ${node.id}  client ${node.client}  http ${node.http}  log ${node.logFile}`);
   print('Try:');
   print('  npx raftkv put a 1 && npx raftkv get a');
-  print(`  curl -XPOST ${first.http}/key -d '{"foo":"bar"}'`);
-  print(`  curl ${nodes[nodes.length - 1]!.http}/key/foo`);
-  print(`  curl ${first.http}/status`);
+  // The HTTP API of a secure cluster asks for the token in .cluster/http.token.
+  const auth = token === null ? '' : `-H "$AUTH" `;
+  if (token !== null)
+    print(
+      `  AUTH="Authorization: Bearer $(cat ${join(relative(process.cwd(), dirname(first.dataDir)) || '.', httpTokenFile)})"`,
+    );
+  print(`  curl ${auth}-XPOST ${first.http}/key -d '{"foo":"bar"}'`);
+  print(`  curl ${auth}${nodes[nodes.length - 1]!.http}/key/foo`);
+  print(`  curl ${auth}${first.http}/status`);
   print('  npm run cluster -- status | kill n2 | restart n2 | stop');
   print('Press Ctrl-C to stop every node.');
 }

@@ -18,13 +18,17 @@ export interface NodeReport {
   } | null;
 }
 
-export async function collectReports(nodes: readonly NodeEntry[]): Promise<NodeReport[]> {
+/** `token`: the cluster's HTTP bearer token (secure clusters), or null. */
+export async function collectReports(
+  nodes: readonly NodeEntry[],
+  token: string | null,
+): Promise<NodeReport[]> {
   return Promise.all(
     nodes.map(async (node) => ({
       id: node.id,
       pid: node.pid,
       http: node.http,
-      status: await fetchStatus(node.http),
+      status: await fetchStatus(node.http, token),
     })),
   );
 }
@@ -66,9 +70,12 @@ export function formatTable(reports: readonly NodeReport[]): string {
     .join('\n');
 }
 
-async function fetchStatus(http: string): Promise<NodeReport['status']> {
+async function fetchStatus(http: string, token: string | null): Promise<NodeReport['status']> {
   try {
-    const response = await fetch(`${http}/status`, { signal: AbortSignal.timeout(statusTimeoutMs) });
+    const response = await fetch(`${http}/status`, {
+      signal: AbortSignal.timeout(statusTimeoutMs),
+      ...(token === null ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    });
     if (!response.ok) return null;
     return (await response.json()) as NodeReport['status'];
   } catch {

@@ -16,6 +16,8 @@ export interface NodeEntry {
   readonly peer: string;
   readonly client: string;
   readonly http: string;
+  /** The node's CURVE public key (the CLI needs it to talk to the node); absent on a plaintext cluster. */
+  readonly publicKey?: string;
 }
 
 export interface ClusterState {

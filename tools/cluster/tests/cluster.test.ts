@@ -2,7 +2,7 @@
 // ports in a temp dir, they elect a leader, serve a put and a get over HTTP, and Ctrl-C (SIGINT to the
 // launcher) stops them all: every PID in the state file is gone afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,9 +71,14 @@ describe('cluster launcher', () => {
 
     const state = await waitFor('the state file', () => readState(dataRoot) ?? undefined);
     expect(state.nodes.map((node) => node.id)).toEqual(['n1', 'n2', 'n3']);
+    const token = await waitFor('the HTTP token file', () =>
+      existsSync(join(dataRoot, 'http.token'))
+        ? readFileSync(join(dataRoot, 'http.token'), 'utf8').trim()
+        : undefined,
+    );
     const leader = await waitFor(
       'a leader',
-      async () => agreedLeader(await collectReports(state.nodes)) ?? undefined,
+      async () => agreedLeader(await collectReports(state.nodes, token)) ?? undefined,
     );
     expect(['n1', 'n2', 'n3']).toContain(leader);
     await waitFor('the launcher to print the endpoints', () =>
@@ -82,9 +87,26 @@ describe('cluster launcher', () => {
     expect(output).toContain(`Leader: ${leader}`);
 
     const [first, , last] = state.nodes;
-    const put = await fetch(`${first!.http}/key`, { method: 'POST', body: '{"launched":"yes"}' });
+    const headers = { authorization: `Bearer ${token}` };
+    const put = await fetch(`${first!.http}/key`, { method: 'POST', headers, body: '{"launched":"yes"}' });
     expect(put.status).toBe(200);
-    expect(await (await fetch(`${last!.http}/key/launched`)).json()).toEqual({ launched: 'yes' });
+    expect(await (await fetch(`${last!.http}/key/launched`, { headers })).json()).toEqual({
+      launched: 'yes',
+    });
+    // The HTTP API asks for the token the launcher wrote (the CLI reads it from the same file).
+    expect((await fetch(`${last!.http}/key/launched`)).status).toBe(401);
+
+    // Secure by default: every node has a key pair, the state file names each public key for the CLI,
+    // and no node warned about running without encryption.
+    expect(
+      state.nodes.every((node) => typeof node.publicKey === 'string' && node.publicKey.length === 40),
+    ).toBe(true);
+    expect(readFileSync(join(dataRoot, 'clients.keys'), 'utf8')).toContain(
+      (JSON.parse(readFileSync(join(dataRoot, 'client.key.json'), 'utf8')) as { publicKey: string })
+        .publicKey,
+    );
+    for (const node of state.nodes)
+      expect(readFileSync(node.logFile, 'utf8')).not.toContain('without encryption');
 
     const pids = state.nodes.map((node) => node.pid);
     expect(pids.every((pid) => pid !== null && isAlive(pid))).toBe(true);

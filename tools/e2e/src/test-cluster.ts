@@ -1,10 +1,13 @@
 // A cluster of real raftkvd processes on 127.0.0.1 for end-to-end tests: OS-assigned free ports, a
 // temp directory per cluster, bounded waits on each node's HTTP /status. stop() SIGKILLs every
-// process by PID, closes every client and removes the directory.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// process by PID, closes every client and removes the directory. With `secure` (the default), every
+// node gets a CURVE key pair (--key-file), admits the cluster's one client key (--client-keys-file),
+// and asks for the cluster's HTTP token (--http-tokens-file) and join credential (--join-token-file).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KvClient, type KvClientOptions } from '@raftkv/client';
+import { type CurveKeyPair, generateCurveKeyPair, KvClient, type KvClientOptions } from '@raftkv/client';
 import { eventually, fetchStatus, freePorts, type HttpStatus, RaftkvdProcess } from '@raftkv/testkit';
 
 export interface ClusterOptions {
@@ -20,6 +23,8 @@ export interface ClusterOptions {
   readonly extraFlags?: (id: string) => readonly string[];
   /** Seed every member of the new cluster from this backup file (raftkvd --restore). */
   readonly restore?: string | null;
+  /** CURVE on every socket (the default): key pairs per node, one allow-listed client key pair. */
+  readonly secure?: boolean;
 }
 
 export interface NodeAddresses {
@@ -40,6 +45,13 @@ export class TestCluster {
   readonly addresses = new Map<string, NodeAddresses>();
   private readonly clients: KvClient[] = [];
   private restarts = 0;
+  private readonly nodeKeys = new Map<string, CurveKeyPair>();
+  /** The key pair client() uses; on every node's allow-list when the cluster is secure. */
+  readonly clientKeyPair: CurveKeyPair = generateCurveKeyPair();
+  /** The HTTP API's bearer token (secure clusters: every node's --http-tokens-file holds it). */
+  readonly httpToken = randomBytes(24).toString('base64url');
+  /** The cluster's join credential (secure clusters: every node's --join-token-file). */
+  readonly joinToken = randomBytes(24).toString('base64url');
 
   private constructor(
     readonly root: string,
@@ -61,6 +73,7 @@ export class TestCluster {
         releaseDataDir: () => {},
         extraFlags: () => [],
         restore: null,
+        secure: true,
         ...options,
       });
       try {
@@ -91,14 +104,50 @@ export class TestCluster {
   }
 
   /** A KvClient (closed by stop()); endpoints default to every node's client address. */
+  /**
+   * The raftkv CLI flags for this cluster's keys (files rewritten for the current members on each
+   * call); none for a plaintext cluster.
+   */
+  cliKeyArgs(): string[] {
+    if (!this.options.secure) return [];
+    const keyFile = join(this.root, 'client.key.json');
+    const serverKeysFile = join(this.root, 'server-keys.json');
+    writeFileSync(keyFile, JSON.stringify(this.clientKeyPair), { mode: 0o600 });
+    const serverKeys = Object.fromEntries(this.ids.map((id) => [this.clientAddress(id), this.publicKey(id)]));
+    writeFileSync(serverKeysFile, JSON.stringify(serverKeys));
+    return ['--key-file', keyFile, '--server-keys', serverKeysFile, '--token-file', this.tokenFile()];
+  }
+
+  /** Headers an HTTP call needs: the bearer token on a secure cluster, none otherwise. */
+  httpHeaders(): Record<string, string> {
+    return this.options.secure ? { authorization: `Bearer ${this.httpToken}` } : {};
+  }
+
+  /** A node's CURVE public key (secure clusters), created on first use. */
+  publicKey(id: string): string {
+    return this.keyPairOf(id).publicKey;
+  }
+
   client(options: Partial<KvClientOptions> = {}): KvClient {
-    const client = new KvClient({ endpoints: this.ids.map((id) => this.clientAddress(id)), ...options });
+    const security = this.options.secure
+      ? {
+          security: {
+            keyPair: this.clientKeyPair,
+            serverKeys: new Map(this.ids.map((id) => [this.clientAddress(id), this.publicKey(id)] as const)),
+          },
+        }
+      : {};
+    const client = new KvClient({
+      endpoints: this.ids.map((id) => this.clientAddress(id)),
+      ...security,
+      ...options,
+    });
     this.clients.push(client);
     return client;
   }
 
   status(id: string): Promise<HttpStatus> {
-    return fetchStatus(this.httpUrl(id));
+    return fetchStatus(this.httpUrl(id), undefined, this.options.secure ? this.httpToken : null);
   }
 
   /** The live node that reports itself leader at the highest term, once there is one. */
@@ -140,7 +189,13 @@ export class TestCluster {
    * with `flags` on top (e.g. a larger --map-size-mb, or --force-new-cluster).
    */
   restart(id: string, flags: readonly string[] = []): RaftkvdProcess {
-    return this.spawn(id, ['--data-dir', this.dataDir(id), ...this.timingFlags(), ...flags]);
+    return this.spawn(id, [
+      '--data-dir',
+      this.dataDir(id),
+      ...this.timingFlags(),
+      ...this.keyFlags(id),
+      ...flags,
+    ]);
   }
 
   /** Starts a new, empty node that asks `via` (any member's HTTP address) to join the cluster. */
@@ -195,7 +250,39 @@ export class TestCluster {
       ...['--id', id, '--data-dir', this.dataDir(id)],
       ...['--peer-addr', address.peer, '--client-addr', address.client, '--http-addr', address.http],
       ...this.timingFlags(),
+      ...this.keyFlags(id),
     ];
+  }
+
+  private keyPairOf(id: string): CurveKeyPair {
+    let pair = this.nodeKeys.get(id);
+    if (pair === undefined) {
+      pair = generateCurveKeyPair();
+      this.nodeKeys.set(id, pair);
+    }
+    return pair;
+  }
+
+  /** --key-file and --client-keys-file for a secure cluster (files written on first use); else none. */
+  private keyFlags(id: string): string[] {
+    if (!this.options.secure) return [];
+    const keyFile = join(this.root, `${id}.key.json`);
+    const clientKeysFile = join(this.root, 'clients.keys');
+    if (!existsSync(keyFile)) writeFileSync(keyFile, JSON.stringify(this.keyPairOf(id)), { mode: 0o600 });
+    if (!existsSync(clientKeysFile)) writeFileSync(clientKeysFile, `${this.clientKeyPair.publicKey}\n`);
+    const joinTokenFile = join(this.root, 'join.token');
+    if (!existsSync(joinTokenFile)) writeFileSync(joinTokenFile, `${this.joinToken}\n`, { mode: 0o600 });
+    return [
+      ...['--key-file', keyFile, '--client-keys-file', clientKeysFile],
+      ...['--http-tokens-file', this.tokenFile(), '--join-token-file', joinTokenFile],
+    ];
+  }
+
+  /** The file holding the HTTP token: raftkvd's --http-tokens-file and the CLI's --token-file. */
+  private tokenFile(): string {
+    const path = join(this.root, 'http.token');
+    if (!existsSync(path)) writeFileSync(path, `${this.httpToken}\n`, { mode: 0o600 });
+    return path;
   }
 
   private timingFlags(): string[] {
@@ -227,7 +314,8 @@ export class TestCluster {
     const initialCluster = ids
       .map((id) => {
         const address = this.addresses.get(id)!;
-        return `${id}=${address.peer},${address.client},${address.http}`;
+        const key = this.options.secure ? `,${this.publicKey(id)}` : '';
+        return `${id}=${address.peer},${address.client},${address.http}${key}`;
       })
       .join(';');
     const restore = this.options.restore === null ? [] : ['--restore', this.options.restore];

@@ -44,6 +44,7 @@ describe('backup and restore', () => {
     // The backup runs while the writer keeps going: at most writesDuringMax more writes.
     let saving = true;
     const save = raftkvCli([
+      ...source.cliKeyArgs(),
       '--endpoints',
       source.clientAddress('n1'),
       '-o',

@@ -43,9 +43,12 @@ describe('3 real nodes', () => {
 
     const put = await fetch(`${cluster.httpUrl(writeVia)}/key`, {
       method: 'POST',
+      headers: cluster.httpHeaders(),
       body: '{"scenario-1-http":"yes"}',
     });
-    const got = await fetch(`${cluster.httpUrl(readVia)}/key/scenario-1-http`);
+    const got = await fetch(`${cluster.httpUrl(readVia)}/key/scenario-1-http`, {
+      headers: cluster.httpHeaders(),
+    });
 
     expect(put.status).toBe(200);
     expect([got.status, await got.json()]).toEqual([200, { 'scenario-1-http': 'yes' }]);
@@ -56,10 +59,15 @@ describe('the tutorial’s curl commands (node fetch)', () => {
   it('POST /key, GET /key/foo, DELETE /key/foo, then GET is 404 — each on a follower', async () => {
     const [first, second] = followers as [string, string];
 
-    const posted = await fetch(`${cluster.httpUrl(first)}/key`, { method: 'POST', body: '{"foo":"bar"}' });
-    const got = await fetch(`${cluster.httpUrl(second)}/key/foo`);
-    const deleted = await fetch(`${cluster.httpUrl(first)}/key/foo`, { method: 'DELETE' });
-    const gone = await fetch(`${cluster.httpUrl(second)}/key/foo`);
+    const headers = cluster.httpHeaders();
+    const posted = await fetch(`${cluster.httpUrl(first)}/key`, {
+      method: 'POST',
+      headers,
+      body: '{"foo":"bar"}',
+    });
+    const got = await fetch(`${cluster.httpUrl(second)}/key/foo`, { headers });
+    const deleted = await fetch(`${cluster.httpUrl(first)}/key/foo`, { method: 'DELETE', headers });
+    const gone = await fetch(`${cluster.httpUrl(second)}/key/foo`, { headers });
 
     expect(posted.status).toBe(200);
     expect([got.status, await got.json()]).toEqual([200, { foo: 'bar' }]);
@@ -70,6 +78,7 @@ describe('the tutorial’s curl commands (node fetch)', () => {
   it('several keys in one POST are one atomic write (one revision)', async () => {
     const posted = await fetch(`${cluster.httpUrl(leaderId)}/key`, {
       method: 'POST',
+      headers: cluster.httpHeaders(),
       body: '{"x1":"1","x2":"2"}',
     });
     const pairs = await cluster.client().range({ prefix: 'x' });
@@ -86,6 +95,7 @@ describe('the tutorial’s curl commands (node fetch)', () => {
     const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key?redirect`, {
       method: 'POST',
       body: '{"redirected":"1"}',
+      headers: cluster.httpHeaders(),
       redirect: 'manual',
     });
 
@@ -95,8 +105,10 @@ describe('the tutorial’s curl commands (node fetch)', () => {
   });
 
   it('a GET with ?redirect on a follower is served by the follower itself (thesis §6.4.1)', async () => {
-    await fetch(`${cluster.httpUrl(leaderId)}/key`, { method: 'POST', body: '{"served":"here"}' });
+    const headers = cluster.httpHeaders();
+    await fetch(`${cluster.httpUrl(leaderId)}/key`, { method: 'POST', body: '{"served":"here"}', headers });
     const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key/served?redirect`, {
+      headers,
       redirect: 'manual',
     });
 
@@ -108,7 +120,13 @@ describe('the tutorial’s curl commands (node fetch)', () => {
 describe('bad input', () => {
   it('a malformed client frame gets a typed error reply and the node keeps serving', async () => {
     const node = followers[0]!;
-    const dealer = new Dealer({ linger: 0, receiveTimeout: 5000 });
+    const dealer = new Dealer({
+      linger: 0,
+      receiveTimeout: 5000,
+      curveServerKey: cluster.publicKey(node),
+      curvePublicKey: cluster.clientKeyPair.publicKey,
+      curveSecretKey: cluster.clientKeyPair.secretKey,
+    });
     dealer.connect(cluster.clientAddress(node));
     try {
       await dealer.send(Buffer.from([0xc1, 0xff, 0x00, 0x13])); // 0xc1 is never valid MessagePack
@@ -129,7 +147,7 @@ describe('bad input', () => {
 });
 
 describe('the raftkv CLI', () => {
-  const raftkv = (args: string[]) => raftkvCli(args);
+  const raftkv = (args: string[]) => raftkvCli([...cluster.cliKeyArgs(), ...args]);
 
   it('`raftkv put a 1` then `raftkv get a` prints 1, whichever node --endpoints names', async () => {
     const put = await raftkv(['--endpoints', cluster.clientAddress(followers[0]!), 'put', 'a', '1']);
@@ -144,7 +162,7 @@ describe('the raftkv CLI', () => {
 });
 
 describe('linearizable reads at every member (thesis §6.4.1)', () => {
-  const raftkv = (args: string[]) => raftkvCli(args);
+  const raftkv = (args: string[]) => raftkvCli([...cluster.cliKeyArgs(), ...args]);
 
   it('`raftkv --verbose get` on each follower is answered by that follower, with no redirect', async () => {
     await cluster.client().put('at-follower', 'fresh');

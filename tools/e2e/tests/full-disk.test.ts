@@ -70,7 +70,11 @@ async function httpJson(
   url: string,
   init?: RequestInit,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(url, {
+    ...init,
+    headers: cluster?.httpHeaders(),
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -109,13 +113,13 @@ async function expectAlarmRaised(
   expect(status.body.alarms).toEqual([expect.objectContaining({ alarm: 'no-space', reason })]);
   expect(await alarmMetric(http)).toBe('1');
   const endpoints = running.ids.map((id) => running.clientAddress(id)).join(',');
-  const alarms = await raftkvCli(['--endpoints', endpoints, 'alarm', 'list']);
+  const alarms = await raftkvCli([...running.cliKeyArgs(), '--endpoints', endpoints, 'alarm', 'list']);
   expect(alarms.stdout.trim().split('\n').at(-1)?.split(/\s+/).slice(0, 3)).toEqual([
     full,
     'no-space',
     reason,
   ]);
-  const cliStatus = await raftkvCli(['--endpoints', endpoints, 'status']);
+  const cliStatus = await raftkvCli([...running.cliKeyArgs(), '--endpoints', endpoints, 'status']);
   expect(cliStatus.stdout).toMatch(new RegExp(`^${full} .*no-space\\(${reason}\\)$`, 'm'));
 
   // Writes to the full member are refused with the typed error, over HTTP and the client protocol.
@@ -126,7 +130,14 @@ async function expectAlarmRaised(
   const error = await fullOnly.put('refused', 'x').catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(KvClientError);
   expect((error as KvClientError).code).toBe('no-space');
-  const cli = await raftkvCli(['--endpoints', running.clientAddress(full), 'put', 'refused', 'x']);
+  const cli = await raftkvCli([
+    ...running.cliKeyArgs(),
+    '--endpoints',
+    running.clientAddress(full),
+    'put',
+    'refused',
+    'x',
+  ]);
   expect(cli.code).not.toBe(0);
   expect(cli.stderr).toContain('no-space');
 

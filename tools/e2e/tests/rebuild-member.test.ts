@@ -55,7 +55,10 @@ describe('rebuilding a member', () => {
     expect(refusal).toContain('apps/node/README.md "Rebuilding a member"');
 
     // Remove n3 through the cluster with the CLI, through a surviving member.
-    const removal = await raftkvCli(['--endpoints', c.clientAddress('n1'), 'members', 'remove', 'n3']);
+    const removal = await raftkvCli([
+      ...c.cliKeyArgs(),
+      ...['--endpoints', c.clientAddress('n1'), 'members', 'remove', 'n3'],
+    ]);
     expect([removal.code, removal.stderr]).toEqual([0, '']);
     expect(removal.stdout).toMatch(/^removed n3 \(index \d+\)\n$/);
     const leaderId = (await c.waitForLeader(10_000)).id;

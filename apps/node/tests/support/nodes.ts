@@ -1,6 +1,6 @@
 // Test helpers: start raftkvd nodes in this process on OS-assigned ports, wait for conditions with
 // generous deadlines (never for a fixed time), and stop every node afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,13 +31,18 @@ export class TestNodes {
   }
 
   /** Starts a node with `argv` plus fast timing; OS-assigned ports unless argv names addresses. */
-  async start(argv: string[], options: { anyPorts?: boolean } = {}): Promise<RaftProcess> {
+  /** `logFile`: write the node's log there (at info) instead of nowhere. */
+  async start(argv: string[], options: { anyPorts?: boolean; logFile?: string } = {}): Promise<RaftProcess> {
     const extra = options.anyPorts === false ? [] : anyPorts;
-    const parsed = parseConfig({ argv: [...fastTiming, ...extra, ...argv], env: {}, readFile: () => '' });
+    const parsed = parseConfig({
+      argv: [...fastTiming, ...extra, ...argv],
+      env: {},
+      readFile: (path) => readFileSync(path, 'utf8'),
+    });
     if (parsed.kind !== 'run') throw new Error(parsed.stderr);
-    const node = await RaftProcess.start(parsed.config, createLogger('silent'), (error) =>
-      this.fatalErrors.push(error),
-    );
+    const logger =
+      options.logFile === undefined ? createLogger('silent') : createLogger('info', options.logFile);
+    const node = await RaftProcess.start(parsed.config, logger, (error) => this.fatalErrors.push(error));
     this.running.add(node);
     return node;
   }

@@ -1,6 +1,7 @@
 // The client's sockets, one ClientSocket per node address (requests are pipelined over it, never a
 // socket per request), plus which address leads and which endpoint to try next. No retry policy.
 import { ClientSocket } from '@raftkv/transport-zmq';
+import type { ClientSecurity } from '../options.js';
 
 export class EndpointPool {
   private readonly sockets = new Map<string, ClientSocket>();
@@ -8,7 +9,10 @@ export class EndpointPool {
   private cursor = 0;
   private closed = false;
 
-  constructor(private readonly endpoints: readonly string[]) {}
+  constructor(
+    private readonly endpoints: readonly string[],
+    private readonly security?: ClientSecurity,
+  ) {}
 
   get isClosed(): boolean {
     return this.closed;
@@ -46,7 +50,14 @@ export class EndpointPool {
   socket(address: string): ClientSocket {
     let socket = this.sockets.get(address);
     if (socket === undefined) {
-      socket = new ClientSocket(address);
+      const security = this.security;
+      socket =
+        security === undefined
+          ? new ClientSocket(address)
+          : new ClientSocket(address, {
+              serverKey: security.serverKeys.get(address) ?? null,
+              keyPair: security.keyPair,
+            });
       this.sockets.set(address, socket);
     }
     return socket;
