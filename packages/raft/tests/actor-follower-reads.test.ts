@@ -170,6 +170,45 @@ describe('RaftActor reads at a follower (thesis §6.4.1)', () => {
     expect(network.actor('n2').status()).toMatchObject({ role: 'follower', leaderId: 'n1' });
   });
 
+  it('answers arriving out of order never serve a read before its own index is applied', () => {
+    const network = electedCluster();
+    // n2 gets no entries, and the leader's answers are held back to be delivered reordered.
+    const held: Message[] = [];
+    network.filter = (message) => {
+      if (message.type === 'ReadIndexResponse') {
+        held.push(message);
+        return false;
+      }
+      return !(message.type === 'AppendEntries' && message.to === 'n2');
+    };
+    const results: ReadResult<number>[] = [];
+    network.read('n2', results);
+    network.tick(['n1']);
+    network.actor('n1').deliver({ type: 'propose', data: Uint8Array.of(7), onResult: () => {} });
+    network.settle();
+    network.read('n2', results);
+    network.tick(['n1']);
+    expect(held).toHaveLength(2);
+    const [first, second] = held as [Message & { index: number }, Message & { index: number }];
+    expect(second.index).toBeGreaterThan(first.index);
+    network.filter = (message) => !(message.type === 'AppendEntries' && message.to === 'n2');
+    for (const message of [second, first]) network.actor('n2').deliver({ type: 'message', message });
+    network.settle();
+    // n2 has not applied the second index: whatever it served so far reflects its own read index.
+    expect(network.applied('n2')).toBeLessThan(second.index);
+    for (const result of results) {
+      expect(result.ok && result.result >= result.index).toBe(true);
+      expect(result.ok && result.index).not.toBe(second.index);
+    }
+    network.filter = () => true;
+    network.tick(['n1']);
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(result.result).toBeGreaterThanOrEqual(result.index);
+    }
+  });
+
   it('a node that knows no leader refuses the read not-leader at once', () => {
     const network = new Network(['n1', 'n2', 'n3']);
     const results: ReadResult<number>[] = [];

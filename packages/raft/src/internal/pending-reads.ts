@@ -25,7 +25,11 @@ interface ConfirmedRead<TQuery, TResult> extends Read<TQuery, TResult> {
 export class PendingReads<TQuery, TResult> {
   private nextContext = 1;
   private readonly unconfirmed = new Map<number, Read<TQuery, TResult>>();
-  /** Ascending by index: a node's commit index, and so every read index it confirms, never decreases. */
+  /**
+   * In confirmation order, served from the front. On a leader that is ascending by index (its commit
+   * index never decreases); at a follower the leader's answers to two requests may arrive reordered,
+   * so a read can wait behind one with a higher index: later, never earlier than its own index.
+   */
   private confirmed: ConfirmedRead<TQuery, TResult>[] = [];
 
   constructor(private readonly stateMachine: StateMachine<TQuery, TResult>) {}
