@@ -26,9 +26,9 @@ export class PendingReads<TQuery, TResult> {
   private nextContext = 1;
   private readonly unconfirmed = new Map<number, Read<TQuery, TResult>>();
   /**
-   * In confirmation order, served from the front. On a leader that is ascending by index (its commit
-   * index never decreases); at a follower the leader's answers to two requests may arrive reordered,
-   * so a read can wait behind one with a higher index: later, never earlier than its own index.
+   * Ascending by index, served from the front. A leader confirms in that order (its commit index
+   * never decreases); at a follower the leader's answers to two requests may arrive reordered, so
+   * confirm() inserts a read with a lower index before the higher ones it overtook.
    */
   private confirmed: ConfirmedRead<TQuery, TResult>[] = [];
 
@@ -55,8 +55,14 @@ export class PendingReads<TQuery, TResult> {
         read.onResult({ ok: true, index: readState.index, result: this.stateMachine.query(read.query) });
         continue;
       }
-      this.confirmed.push({ ...read, index: readState.index });
+      this.insertConfirmed({ ...read, index: readState.index });
     }
+  }
+
+  private insertConfirmed(read: ConfirmedRead<TQuery, TResult>): void {
+    let position = this.confirmed.length;
+    while (position > 0 && this.confirmed[position - 1]!.index > read.index) position -= 1;
+    this.confirmed.splice(position, 0, read);
   }
 
   /** A follower's reads whose read index will never come (thesis §6.4.1): the client retries. */
