@@ -1,6 +1,12 @@
-// raftkv's cluster commands: status (one row per member), alarm list, members
+// raftkv's cluster commands: status (one row per member), alarm list|disarm, members
 // list|add|remove|promote, and leader transfer. They print what the nodes report; they make no decisions of their own.
-import { type KvClient, KvClientError, type MemberStatus, type MembersResult } from '@raftkv/client';
+import {
+  type KvClient,
+  KvClientError,
+  type MemberAlarm,
+  type MemberStatus,
+  type MembersResult,
+} from '@raftkv/client';
 import type { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { exitFailure } from './exit-codes.js';
@@ -19,25 +25,47 @@ export function addAdminCommands(program: Command, context: CliContext): void {
       context.print(rows, () => statusTable(rows));
       for (const row of rows) if (!row.ok) context.io.stderr(`raftkv: ${row.id}: ${row.error}\n`);
     });
-  program
-    .command('alarm')
-    .description('alarms raised by members (etcd alarm list)')
+  const alarm = program.command('alarm').description('no-space alarms (etcdctl alarm list|disarm)');
+  alarm
     .command('list')
-    .description('one row per raised alarm: member, alarm, reason, since (none: prints nothing)')
+    .description(
+      'one row per alarm: member, alarm, reason, since, cluster (active: recorded, writes that add ' +
+        'data are refused), local (raised: the member itself reports it) — none: prints nothing',
+    )
     .action(async () => {
       const rows = await context.client().clusterStatus();
-      const alarms = rows.flatMap((row) =>
-        row.ok ? row.alarms.map((alarm) => ({ member: row.id, ...alarm })) : [],
-      );
+      const alarms = alarmRows(rows);
       context.print(alarms, () =>
         alarms.length === 0
           ? ''
           : table(
-              ['MEMBER', 'ALARM', 'REASON', 'SINCE'],
-              alarms.map((alarm) => [alarm.member, alarm.alarm, alarm.reason, alarm.since]),
+              ['MEMBER', 'ALARM', 'REASON', 'SINCE', 'CLUSTER', 'LOCAL'],
+              alarms.map((row) => [
+                row.member,
+                row.alarm,
+                row.reason,
+                row.since,
+                row.cluster ? 'active' : '-',
+                row.local === null ? '?' : row.local ? 'raised' : '-',
+              ]),
             ),
       );
       for (const row of rows) if (!row.ok) context.io.stderr(`raftkv: ${row.id}: ${row.error}\n`);
+    });
+  alarm
+    .command('disarm')
+    .description(
+      "clear the cluster's no-space alarms (every member's, or one with --member); writes that add " +
+        'data resume once none is active. A member still out of space stays stopped until space returns',
+    )
+    .option('--member <id>', "clear only this member's alarm")
+    .action(async (options: { member?: string }) => {
+      const remaining = await context.client().alarmDeactivate(options.member ?? null);
+      context.print({ alarms: remaining }, () =>
+        remaining.length === 0
+          ? 'no alarm is active\n'
+          : `still active: ${remaining.map((left) => `${left.member} ${left.alarm}(${left.reason})`).join(', ')}\n`,
+      );
     });
   addMembersCommands(program, context);
   program
@@ -113,6 +141,44 @@ function addMembersCommands(program: Command, context: CliContext): void {
     });
 }
 
+interface AlarmRow {
+  readonly member: string;
+  readonly alarm: string;
+  readonly reason: string;
+  readonly since: string;
+  /** Recorded in the cluster's replicated state. */
+  readonly cluster: boolean;
+  /** Raised by the member itself now; null when it could not be asked. */
+  readonly local: boolean | null;
+  readonly message?: string;
+}
+
+/**
+ * The cluster's alarms (as the leader applied them, else as any member did) and the alarms members
+ * raised themselves but the cluster has not recorded (yet), ordered by member.
+ */
+function alarmRows(rows: readonly MemberStatus[]): AlarmRow[] {
+  const reachable = rows.filter((row) => row.ok);
+  const leader = reachable.find((row) => row.status.role === 'leader');
+  const recorded: MemberAlarm[] =
+    leader !== undefined ? [...leader.clusterAlarms] : reachable.flatMap((row) => row.clusterAlarms);
+  const result = new Map<string, AlarmRow>();
+  for (const alarm of recorded) {
+    const row = rows.find((candidate) => candidate.id === alarm.member);
+    const local = row?.ok === true ? row.alarms.some((raised) => raised.alarm === alarm.alarm) : null;
+    result.set(`${alarm.member}/${alarm.alarm}`, { ...alarm, cluster: true, local });
+  }
+  for (const row of reachable) {
+    for (const raised of row.alarms) {
+      const key = `${row.id}/${raised.alarm}`;
+      if (!result.has(key)) result.set(key, { member: row.id, ...raised, cluster: false, local: true });
+    }
+  }
+  return [...result.values()].sort((left, right) =>
+    left.member < right.member ? -1 : left.member > right.member ? 1 : 0,
+  );
+}
+
 /** The address to store: as given, or raftkvd's JSON form when client/HTTP addresses are added. */
 function memberAddress(peer: string, options: { clientAddr?: string; httpAddr?: string }): string {
   if (options.clientAddr === undefined && options.httpAddr === undefined) return peer;
@@ -131,6 +197,7 @@ function statusTable(rows: readonly MemberStatus[]): string {
       const lag = leaderCommit === null ? '-' : String(Math.max(0, leaderCommit - appliedIndex));
       const shownRole = row.role === 'learner' ? `${role} (learner)` : role;
       const alarm = row.alarms.map(({ alarm, reason }) => `${alarm}(${reason})`).join(',') || '-';
+      // The ALARM column is the member's own alarm; `raftkv alarm list` shows the cluster's too.
       return [row.id, shownRole, String(term), String(commitIndex), String(appliedIndex), lag, client, alarm];
     }),
   );

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { MemberAlarm } from '@raftkv/kv';
 import type { ClientResponseBody, NodeAlarm } from '@raftkv/protocol';
 import { type NodeStatus, nodeId } from '@raftkv/raft';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,12 +32,14 @@ function status(
   commitIndex: number,
   appliedIndex: number,
   alarms: NodeAlarm[] = [],
+  clusterAlarms: MemberAlarm[] = [],
 ): ClientResponseBody {
   return {
     ok: true,
     result: {
       kind: 'status',
       alarms,
+      clusterAlarms,
       status: {
         id: nodeId(id),
         role,
@@ -97,17 +100,24 @@ describe('raftkv cluster commands', () => {
     expect(run.exitCode).toBe(0);
   });
 
-  it("status shows a member's no-space alarm, and alarm list prints one row per raised alarm", async () => {
+  it("status shows a member's no-space alarm, and alarm list prints one row per alarm, recorded or not", async () => {
     const alarm: NodeAlarm = {
       alarm: 'no-space',
       reason: 'disk-full',
       since: '2026-01-01T00:00:00.000Z',
       message: 'wal: persist refused: the disk is full',
     };
-    const follower = await node(() => status('n2', 'follower', 10, 7, [alarm]));
+    // n3's alarm is recorded in the cluster (n3 itself unreachable); n2's is raised but not recorded yet.
+    const recorded: MemberAlarm = {
+      member: 'n3',
+      alarm: 'no-space',
+      reason: 'map-full',
+      since: '2026-01-01T00:00:01.000Z',
+    };
+    const follower = await node(() => status('n2', 'follower', 10, 7, [alarm], [recorded]));
     const leader: FakeNode = await node((request) =>
       request.kind === 'status'
-        ? status('n1', 'leader', 12, 12)
+        ? status('n1', 'leader', 12, 12, [], [recorded])
         : membersAnswer([leader.address, follower.address]),
     );
 
@@ -129,12 +139,46 @@ describe('raftkv cluster commands', () => {
         .split('\n')
         .map((line) => line.split(/\s+/)),
     ).toEqual([
-      ['MEMBER', 'ALARM', 'REASON', 'SINCE'],
-      ['n2', 'no-space', 'disk-full', '2026-01-01T00:00:00.000Z'],
+      ['MEMBER', 'ALARM', 'REASON', 'SINCE', 'CLUSTER', 'LOCAL'],
+      ['n2', 'no-space', 'disk-full', '2026-01-01T00:00:00.000Z', '-', 'raised'],
+      ['n3', 'no-space', 'map-full', '2026-01-01T00:00:01.000Z', 'active', '?'],
     ]);
     expect(list.exitCode).toBe(0);
     const json = await raftkv(['-o', 'json', '--endpoints', leader.address, 'alarm', 'list']);
-    expect(JSON.parse(json.stdout)).toEqual([{ member: 'n2', ...alarm }]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { member: 'n2', ...alarm, cluster: false, local: true },
+      { ...recorded, cluster: true, local: null },
+    ]);
+  });
+
+  it("alarm disarm clears every alarm, or one member's with --member, and prints what stays active", async () => {
+    const left: MemberAlarm = { member: 'n2', alarm: 'no-space', reason: 'disk-full', since: 'x' };
+    const leader = await node((request) =>
+      request.kind === 'command' && request.command.operation.type === 'alarm'
+        ? {
+            ok: true,
+            result: {
+              kind: 'command',
+              index: 9,
+              result: {
+                ok: true,
+                revision: 3,
+                result: { type: 'alarm', alarms: request.command.operation.member === null ? [] : [left] },
+              },
+            },
+          }
+        : { ok: false, error: { code: 'bad-request', message: 'unexpected' } },
+    );
+    const all = await raftkv(['--endpoints', leader.address, 'alarm', 'disarm']);
+    expect(all).toEqual({ exitCode: 0, stdout: 'no alarm is active\n', stderr: '' });
+    const one = await raftkv(['--endpoints', leader.address, 'alarm', 'disarm', '--member', 'n3']);
+    expect(one.stdout).toBe('still active: n2 no-space(disk-full)\n');
+    expect(leader.requests.map((request) => request.kind === 'command' && request.command.operation)).toEqual(
+      [
+        { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: null },
+        { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: 'n3' },
+      ],
+    );
   });
 
   it('alarm list prints nothing when no member has raised one', async () => {

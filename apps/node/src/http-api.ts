@@ -1,7 +1,7 @@
 // The HTTP API every raftkvd serves, compatible with the hraftd tutorial: POST /key (several keys =
 // one atomic transaction), GET/DELETE /key/<key>, POST /join, GET /status, /health, /metrics. Routes
 // build client requests for the RequestHandler and map typed outcomes to HTTP; bad input gets a 400.
-import type { KvCommand, KvQuery, KvResult, PutOperation } from '@raftkv/kv';
+import type { KvCommand, KvQuery, KvResult, MemberAlarm, PutOperation } from '@raftkv/kv';
 import { type ClientResponseBody, type ClientResult, nodeIdPattern } from '@raftkv/protocol';
 import { assert, type NodeId, type NodeStatus } from '@raftkv/raft';
 import { isCurveKey } from '@raftkv/transport-zmq';
@@ -27,6 +27,8 @@ export interface HttpApiOptions {
   readonly isShuttingDown: () => boolean;
   /** The no-space alarm while raised (docs/reliability.md "Full disks"). */
   readonly noSpace: () => NoSpaceAlarm | null;
+  /** The cluster's active alarms as this member has applied them. */
+  readonly clusterAlarms: () => readonly MemberAlarm[];
   readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
   /** Longest key the node's store accepts, in UTF-8 bytes. */
   readonly keyBytesMax: number;
@@ -263,6 +265,15 @@ export class HttpApi {
         reason: alarm.reason,
         since: alarm.since,
       });
+    // etcd's /health too is unhealthy while a NOSPACE alarm is active anywhere in the cluster.
+    const clusterAlarms = this.options.clusterAlarms();
+    if (clusterAlarms.length > 0) {
+      const members = clusterAlarms.map((active) => active.member).join(', ');
+      return jsonError(503, `the cluster refuses writes that add data: no-space alarm of ${members}`, {
+        status: 'no-space',
+        alarms: clusterAlarms,
+      });
+    }
     if (status.leaderId === null)
       return jsonError(503, 'no leader known', { status: 'no-leader', role: status.role });
     return { status: 200, body: { status: 'ok', id: status.id, role: status.role, leader: status.leaderId } };
@@ -285,10 +296,11 @@ export class HttpApi {
       leadershipTransferTarget: status.leadershipTransferTarget,
       shuttingDown: this.options.isShuttingDown(),
       alarms: this.alarmsBody(),
+      clusterAlarms: this.options.clusterAlarms(),
     };
   }
 
-  /** Raised alarms (etcd's `alarm list`): the no-space alarm, or none. */
+  /** This member's own raised alarms: the no-space alarm, or none (the cluster's are clusterAlarms). */
   private alarmsBody(): Array<Record<string, unknown>> {
     const alarm = this.options.noSpace();
     return alarm === null ? [] : [{ ...alarm }];
@@ -374,7 +386,11 @@ function kvAnswer(
   index: number,
   onOk: (operation: Extract<KvResult, { ok: true }>['result']) => HttpResponse,
 ): HttpResponse {
-  if (!result.ok) return jsonError(400, result.error.message, { code: result.error.code });
+  if (!result.ok) {
+    // RFC 4918 §11.5: 507 Insufficient Storage; the cluster's no-space alarm refused the write.
+    const status = result.error.code === 'no-space' ? 507 : 400;
+    return jsonError(status, result.error.message, { code: result.error.code });
+  }
   const answer = onOk(result.result);
   return {
     ...answer,

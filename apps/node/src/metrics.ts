@@ -1,5 +1,6 @@
 // The node's Prometheus metrics (prom-client): Raft state read from the actor's status at scrape
 // time, the transports' counters, and Node's standard process metrics (CPU, memory, event loop).
+import type { MemberAlarm } from '@raftkv/kv';
 import type { NodeStatus } from '@raftkv/raft';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { NoSpaceAlarm } from './no-space-alarm.js';
@@ -7,6 +8,7 @@ import type { NoSpaceAlarm } from './no-space-alarm.js';
 export interface MetricsSources {
   status(): NodeStatus;
   noSpace(): NoSpaceAlarm | null;
+  clusterAlarms(): readonly MemberAlarm[];
   /** Monotonic counters by source ("peer", "client"), e.g. the PeerTransport and ClientEndpoint counters. */
   counters(): Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -59,11 +61,21 @@ export class NodeMetrics {
     });
     new Gauge({
       name: 'raftkv_alarm',
-      help: '1 while the alarm is raised (no-space: the disk or the LMDB map is full), else 0.',
+      help: "1 while this member's own alarm is raised (no-space: its disk or LMDB map is full), else 0.",
       labelNames: ['alarm'],
       registers: [this.registry],
       collect() {
         this.set({ alarm: 'no-space' }, sources.noSpace() === null ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'raftkv_cluster_alarm',
+      help: "1 for each member's alarm active in the cluster's replicated state (no-space: writes that add data are refused).",
+      labelNames: ['member', 'alarm'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { member, alarm } of sources.clusterAlarms()) this.set({ member, alarm }, 1);
       },
     });
     new Counter({

@@ -1,5 +1,6 @@
-// The member's no-space alarm (etcd's NOSPACE): which storage failures raise it, what it reports,
-// and the probe that tells when the data directory's file system takes writes again.
+// The member's own no-space alarm (the cluster records it as etcd's NOSPACE: alarm-reporter.ts):
+// which storage failures raise it, what it reports, and the probe that tells when the data
+// directory's file system takes writes again.
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeAlarm } from '@raftkv/protocol';

@@ -5,6 +5,7 @@
 
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { ClientSecurity } from '@raftkv/client';
 import { defaultKvLimits, type KvApplyResult, type KvLimits, type KvQuery, KvStateMachine } from '@raftkv/kv';
 import type { ClientRequest } from '@raftkv/protocol';
 import {
@@ -28,6 +29,7 @@ import { encodeSnapshotFile, type LmdbEnvironment, LmdbKvStore, openLmdbEnvironm
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, type ConnectionRefusal, PeerTransport } from '@raftkv/transport-zmq';
 import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './addresses.js';
+import { AlarmReporter } from './alarm-reporter.js';
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
@@ -39,6 +41,7 @@ import { JoinLoop } from './join-loop.js';
 import { LeaderForwarding } from './leader-forwarding.js';
 import { LearnerPromotion } from './learner-promotion.js';
 import type { Logger } from './logger.js';
+import { parseMemberAddress } from './member-address.js';
 import { NodeMetrics } from './metrics.js';
 import { type NoSpaceAlarm, noSpaceAlarmFor, noSpaceProbeIntervalMs, probeSpace } from './no-space-alarm.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -108,6 +111,8 @@ export class RaftProcess {
   /** Raised when the disk or the LMDB map is full: the actor has stopped, writes are refused. */
   private noSpace: NoSpaceAlarm | null = null;
   private noSpaceProbe: NodeJS.Timeout | null = null;
+  /** Records this member's alarm in the replicated state and clears it (docs/reliability.md "Full disks"). */
+  private readonly alarmReporter: AlarmReporter;
 
   private constructor(
     private readonly parts: Parts,
@@ -119,6 +124,14 @@ export class RaftProcess {
     const { config, logger, environment, addresses } = parts;
     this.id = nodeId(addresses.id);
     this.stateMachine = new KvStateMachine(environment.kv, { limits: raftkvdKvLimits });
+    this.alarmReporter = new AlarmReporter({
+      id: this.id,
+      // While this member's own alarm is raised its actor is stopped: only the others can propose.
+      endpoints: () => this.clientEndpoints(this.noSpace === null),
+      timeoutMs: config.requestTimeoutMs,
+      security: () => this.memberClientSecurity(),
+      logger,
+    });
     this.directory = new PeerDirectory(
       this.id,
       parts.transport,
@@ -177,6 +190,7 @@ export class RaftProcess {
         revision: () => this.stateMachine.currentRevision(),
         isShuttingDown: () => this.shutdown !== null,
         noSpace: () => this.noSpace,
+        clusterAlarms: () => this.stateMachine.alarms(),
       },
       config.requestTimeoutMs,
     );
@@ -189,6 +203,7 @@ export class RaftProcess {
     const metrics = new NodeMetrics(this.id, {
       status: () => this.actor.status(),
       noSpace: () => this.noSpace,
+      clusterAlarms: () => this.stateMachine.alarms(),
       counters: () => ({ peer: { ...parts.transport.counters() }, client: { ...parts.endpoint.counters() } }),
     });
     this.httpAccess = new HttpAccess({
@@ -207,6 +222,7 @@ export class RaftProcess {
       status: () => this.actor.status(),
       isShuttingDown: () => this.shutdown !== null,
       noSpace: () => this.noSpace,
+      clusterAlarms: () => this.stateMachine.alarms(),
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       keyBytesMax: raftkvdKvLimits.keyBytesMax,
       // The view opens at the first chunk, so an answer never started holds no read transaction.
@@ -215,7 +231,7 @@ export class RaftProcess {
       },
     });
     const { configuration } = this.actor.status();
-    if (this.directory.maybeUpdate(configuration)) this.logConfiguration(configuration);
+    this.onConfiguration(configuration);
     this.joinLoop = this.startJoinLoop(parts.join);
     this.ticker = setInterval(() => this.onTick(), config.heartbeatIntervalMs / ticksPerHeartbeat);
     logger.info(
@@ -380,6 +396,7 @@ export class RaftProcess {
     logger.info({ reason }, `${this.id} shutting down (${reason})`);
     http.stopAccepting();
     this.joinLoop?.stop();
+    this.alarmReporter.stop();
     if (this.noSpaceProbe !== null) clearInterval(this.noSpaceProbe);
     // A member in the no-space alarm has stopped its actor: it leads no one and can hand off nothing.
     if (this.noSpace === null) await this.maybeHandOffLeadership();
@@ -466,7 +483,53 @@ export class RaftProcess {
   private afterTurns(): void {
     this.handler.onApplied();
     const status = this.actor.status();
-    if (this.directory.maybeUpdate(status.configuration)) this.logConfiguration(status.configuration);
+    this.onConfiguration(status.configuration);
+    this.maybeClearOwnAlarm();
+  }
+
+  /**
+   * This member's alarm is still in the replicated state, but its own storage takes writes (it has
+   * just applied the entries that recorded the alarm, or restarted after the probe found space):
+   * it asks the cluster to clear the alarm, so writes resume (etcd: the member disarms once healthy).
+   */
+  private maybeClearOwnAlarm(): void {
+    if (this.noSpace !== null || this.shutdown !== null) return;
+    if (!this.stateMachine.alarms().some((alarm) => alarm.member === this.id)) return;
+    if (this.alarmReporter.deactivate())
+      this.parts.logger.info(`${this.id} takes writes again; clearing its no-space alarm in the cluster`);
+  }
+
+  /** The client addresses of the members in the latest configuration, this one included or not. */
+  /**
+   * How this member calls the others' client endpoints on a secure cluster: with its own key pair
+   * (each member admits the members' keys) and each member's key for its client address.
+   */
+  private memberClientSecurity(): ClientSecurity | null {
+    const security = this.parts.config.security;
+    if (security === null) return null;
+    const serverKeys = new Map<string, string>();
+    for (const member of this.actor.status().configuration.members) {
+      const address = parseMemberAddress(member.address);
+      if (address?.client != null && address.key != null) serverKeys.set(address.client, address.key);
+    }
+    return { keyPair: security.keyPair, serverKeys };
+  }
+
+  /** A configuration seen: the peer address book and, on a secure node, the member keys admitted as clients. */
+  private onConfiguration(configuration: Configuration): void {
+    if (!this.directory.maybeUpdate(configuration)) return;
+    this.logConfiguration(configuration);
+    if (this.parts.config.security === null) return;
+    this.parts.endpoint.setMemberKeys(
+      configuration.members.flatMap((member) => parseMemberAddress(member.address)?.key ?? []),
+    );
+  }
+
+  private clientEndpoints(includeSelf: boolean): string[] {
+    return this.actor
+      .status()
+      .configuration.members.filter((member) => includeSelf || member.id !== this.id)
+      .flatMap((member) => parseMemberAddress(member.address)?.client ?? []);
   }
 
   private onSoftState(softState: SoftState): void {
@@ -528,8 +591,10 @@ export class RaftProcess {
    * left the actor mid-Ready and the storage refusing further use: the actor stops for good. The
    * member stays up, answering writes 'no-space' and reads by pointing at the last leader it knew
    * (RequestHandler); its peers carry on without it (a majority with space still commits, paper
-   * §5.3). Disk full: a probe write every second; once it succeeds, onSpaceFreed restarts the
-   * member from its data directory, as a process restart would.
+   * §5.3). It asks them to record the alarm in the replicated state (AlarmReporter), after which
+   * every member refuses writes that add data. Disk full: a probe write every second; once it
+   * succeeds, onSpaceFreed restarts the member from its data directory, as a process restart would,
+   * and the restarted member clears its alarm in the cluster (maybeClearOwnAlarm).
    */
   private raiseNoSpace(alarm: NoSpaceAlarm): void {
     if (this.noSpace !== null || this.stoppedByFailure) return;
@@ -544,8 +609,9 @@ export class RaftProcess {
         : `writes resume once raftkvd is restarted with a larger --map-size-mb (now ${config.mapSizeMb}) and the disk space for it`;
     logger.error(
       { alarm: alarm.alarm, reason: alarm.reason, detail: alarm.message },
-      `${this.id} raised the no-space alarm (${alarm.reason}): ${alarm.message} It refuses writes; ${next}`,
+      `${this.id} raised the no-space alarm (${alarm.reason}): ${alarm.message} The cluster refuses writes that add data once it records the alarm; ${next}`,
     );
+    this.alarmReporter.activate(alarm);
     if (alarm.reason !== 'disk-full') return;
     this.noSpaceProbe = setInterval(() => {
       if (this.shutdown !== null || !probeSpace(config.dataDir)) return;
@@ -564,6 +630,7 @@ export class RaftProcess {
     }
     if (this.stoppedByFailure) return;
     this.stoppedByFailure = true;
+    this.alarmReporter.stop();
     clearInterval(this.ticker);
     this.onFatal(error);
   }

@@ -3,7 +3,14 @@
 // timeout: a write that times out is 'outcome-unknown' and a read 'timeout' — never a false failure.
 // Linearizable reads are served by whichever member received them (thesis §6.4, §6.4.1); a read with
 // a minRevision first waits for this member to apply that KV revision (read-your-writes anywhere).
-import { encodeCommand, type KvApplyResult, type KvQuery, type KvResult } from '@raftkv/kv';
+import {
+  encodeCommand,
+  type KvApplyResult,
+  type KvQuery,
+  type KvResult,
+  type MemberAlarm,
+  operationAddsData,
+} from '@raftkv/kv';
 import type { ClientError, ClientRequestBody, ClientResponseBody, RejectionReason } from '@raftkv/protocol';
 import {
   type ActorEvent,
@@ -29,6 +36,8 @@ export interface NodeGateway {
   isShuttingDown(): boolean;
   /** The no-space alarm while raised: the actor has stopped, so writes are refused here. */
   noSpace(): NoSpaceAlarm | null;
+  /** The cluster's active alarms as this node has applied them. */
+  clusterAlarms(): readonly MemberAlarm[];
 }
 
 /** Receives the one response to a request. */
@@ -123,9 +132,17 @@ export class RequestHandler {
       return;
     }
     switch (body.kind) {
-      case 'command':
+      case 'command': {
+        // Fast and clear while a cluster alarm is applied here; the apply refuses such writes on
+        // every member anyway, and it stays the truth (an alarm committed after this check).
+        const alarms = this.node.clusterAlarms();
+        if (alarms.length > 0 && operationAddsData(body.command.operation)) {
+          done(failure(clusterNoSpaceError(alarms)));
+          return;
+        }
         this.propose(encodeCommand(body.command), done);
         return;
+      }
       case 'read':
         this.afterRevision(body.minRevision ?? 0, done, (timeoutMs) => {
           if (body.consistency === 'serializable') {
@@ -137,7 +154,15 @@ export class RequestHandler {
         });
         return;
       case 'status':
-        done({ ok: true, result: { kind: 'status', status: this.node.status(), alarms: this.alarms() } });
+        done({
+          ok: true,
+          result: {
+            kind: 'status',
+            status: this.node.status(),
+            alarms: this.alarms(),
+            clusterAlarms: [...this.node.clusterAlarms()],
+          },
+        });
         return;
       case 'members': {
         const { configuration, leaderId } = this.node.status();
@@ -325,6 +350,14 @@ function noSpaceError(alarm: NoSpaceAlarm, consequence: string): ClientError {
   return {
     code: 'no-space',
     message: `no-space alarm (${alarm.reason}) since ${alarm.since}: ${consequence}`,
+  };
+}
+
+function clusterNoSpaceError(alarms: readonly MemberAlarm[]): ClientError {
+  const members = alarms.map((alarm) => `${alarm.member} (${alarm.reason} since ${alarm.since})`).join(', ');
+  return {
+    code: 'no-space',
+    message: `the cluster refuses writes that add data while a no-space alarm is active: ${members}`,
   };
 }
 

@@ -30,6 +30,7 @@ function gateway(overrides: Partial<NodeGateway> = {}): NodeGateway & { readonly
     revision: () => 0,
     isShuttingDown: () => false,
     noSpace: () => null,
+    clusterAlarms: () => [],
     ...overrides,
   } as NodeGateway & { readonly delivered: Event[] };
 }
@@ -162,6 +163,52 @@ describe('RequestHandler', () => {
       handler.onApplied();
       expect(replies).toHaveLength(1);
       expect(node.delivered).toEqual([]);
+    });
+  });
+
+  describe("under a member's no-space alarm applied in the cluster", () => {
+    const clusterAlarms = () =>
+      [{ member: 'n3', alarm: 'no-space', reason: 'disk-full', since: '2026-01-01T00:00:00.000Z' }] as const;
+    const key = new Uint8Array([1]);
+    const command = (operation: object) => ({ kind: 'command' as const, command: { operation } }) as never;
+
+    test('refuses every command that adds data with no-space naming the member, proposing nothing', async () => {
+      for (const operation of [
+        { type: 'put', key, value: key },
+        { type: 'compareAndSwap', key, expected: { target: 'version', value: 0 }, value: key },
+        { type: 'transaction', compares: [], success: [], failure: [{ type: 'put', key, value: key }] },
+      ]) {
+        const node = gateway({ clusterAlarms });
+        const response = await new RequestHandler(node, 1000).handle(command(operation));
+        expect(response).toMatchObject({ ok: false, error: { code: 'no-space', message: /n3 \(disk-full/ } });
+        expect(node.delivered).toEqual([]);
+      }
+    });
+
+    test('proposes deletes and alarm commands, and serves reads', () => {
+      for (const operation of [
+        { type: 'delete', key },
+        { type: 'transaction', compares: [], success: [{ type: 'delete', key }], failure: [] },
+        { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: null },
+      ]) {
+        const node = gateway({ clusterAlarms });
+        new RequestHandler(node, 1000).handleWithReply(command(operation), () => {});
+        expect(node.delivered.map((event) => event.type)).toEqual(['propose']);
+      }
+      const node = gateway({ clusterAlarms });
+      new RequestHandler(node, 1000).handleWithReply(
+        { kind: 'read', query: { type: 'get', key }, consistency: 'linearizable' },
+        () => {},
+      );
+      expect(node.delivered.map((event) => event.type)).toEqual(['read']);
+    });
+
+    test("reports the cluster's alarms in status", async () => {
+      const response = await new RequestHandler(gateway({ clusterAlarms }), 1000).handle({ kind: 'status' });
+      expect(response).toMatchObject({
+        ok: true,
+        result: { kind: 'status', alarms: [], clusterAlarms: clusterAlarms() },
+      });
     });
   });
 

@@ -106,6 +106,19 @@ describe('a secure three-node raftkvd cluster', () => {
     }
   });
 
+  it('serves another member calling as a client with its own key (not on the allow-list)', async () => {
+    const [caller, callee] = [members[0]!, members[1]!];
+    const socket = new ClientSocket(callee.advertised.client, {
+      serverKey: keys.get(callee.id)!.publicKey,
+      keyPair: keys.get(caller.id)!,
+    });
+    try {
+      await waitFor('an answer to the member', async () => ((await status(socket)) ? true : undefined));
+    } finally {
+      socket.close();
+    }
+  });
+
   it('refuses and logs a client whose key is not on the allow-list', async () => {
     const node = members[1]!;
     const stranger = generateCurveKeyPair();

@@ -22,7 +22,10 @@ export type KvClientErrorCode =
   | 'response-too-large'
   /** A read's minRevision was not applied on the member within its request timeout; it was not served. */
   | 'revision-not-reached'
-  /** The member's disk or LMDB map is full (its no-space alarm); the write definitely had no effect. */
+  /**
+   * A member's disk or LMDB map is full (its no-space alarm, which the cluster records and then refuses
+   * writes that add data); the write definitely had no effect.
+   */
   | 'no-space'
   /** The cluster declined a well-formed request for a lasting reason; see `reason`. */
   | 'rejected'

@@ -1,4 +1,5 @@
 // Public API of @raftkv/client: KvClient, its options, typed results and the one error class.
+export type { MemberAlarm, NoSpaceReason } from '@raftkv/kv';
 export type { NodeAlarm } from '@raftkv/protocol';
 
 // Key tooling, so applications need not depend on the transport for it.

@@ -1,7 +1,7 @@
 // KvClient: the typed raftkv client. Finds the leader, follows redirects, retries writes with the
 // same exactly-once session sequence (thesis §6.3) and reads linearizably by default (thesis §6.4).
 // Many requests may be in flight; they share one socket per node. Holds no consensus logic.
-import type { KvOperation, KvQuery } from '@raftkv/kv';
+import type { AlarmOperation, KvOperation, KvQuery, MemberAlarm, NoSpaceReason } from '@raftkv/kv';
 import type { ClientRequestBody, ClientResult, NodeAlarm, ReadConsistency } from '@raftkv/protocol';
 import { type MembershipChange, type NodeStatus, nodeId } from '@raftkv/raft';
 import { KvClientError } from './client-error.js';
@@ -109,13 +109,39 @@ export class KvClient {
     return (await this.statusAndAlarms(options)).status;
   }
 
-  /** One node's view and the alarms it has raised (none from nodes older than the alarms). */
-  async statusAndAlarms(
-    options: CallOptions & { readonly endpoint?: string } = {},
-  ): Promise<{ readonly status: NodeStatus; readonly alarms: readonly NodeAlarm[] }> {
+  /**
+   * One node's view, the alarms it has raised itself, and the cluster's alarms as it has applied
+   * them (none from nodes older than each).
+   */
+  async statusAndAlarms(options: CallOptions & { readonly endpoint?: string } = {}): Promise<{
+    readonly status: NodeStatus;
+    readonly alarms: readonly NodeAlarm[];
+    readonly clusterAlarms: readonly MemberAlarm[];
+  }> {
     const route: Route = options.endpoint === undefined ? 'any' : { address: options.endpoint };
     const result = expectKind(await this.request({ kind: 'status' }, route, 'read', options), 'status');
-    return { status: result.status, alarms: result.alarms ?? [] };
+    return { status: result.status, alarms: result.alarms ?? [], clusterAlarms: result.clusterAlarms ?? [] };
+  }
+
+  /**
+   * Records `member`'s no-space alarm in the cluster (etcd's alarm activate): until it is deactivated
+   * every member refuses writes that add data. Returns the cluster's alarms once it has applied.
+   */
+  alarmActivate(
+    member: string,
+    reason: NoSpaceReason,
+    since: string,
+    options: CallOptions = {},
+  ): Promise<readonly MemberAlarm[]> {
+    return this.alarmCommand(
+      { type: 'alarm', action: 'activate', alarm: 'no-space', member, reason, since },
+      options,
+    );
+  }
+
+  /** Clears `member`'s no-space alarm, or every member's with null (etcdctl alarm disarm). */
+  alarmDeactivate(member: string | null, options: CallOptions = {}): Promise<readonly MemberAlarm[]> {
+    return this.alarmCommand({ type: 'alarm', action: 'deactivate', alarm: 'no-space', member }, options);
   }
 
   /** Every member of the current configuration, each with its own node's status (asked in parallel). */
@@ -174,6 +200,23 @@ export class KvClient {
   ): Promise<MembershipChangeResult> {
     const result = await this.request({ kind: 'changeMembership', change }, 'leader', 'write', options);
     return { index: expectKind(result, 'changeMembership').index };
+  }
+
+  /** Alarm commands are idempotent, so they go without a session: a duplicate changes nothing. */
+  private async alarmCommand(
+    operation: AlarmOperation,
+    options: CallOptions,
+  ): Promise<readonly MemberAlarm[]> {
+    const result = await this.request(
+      { kind: 'command', command: { operation } },
+      'leader',
+      'write',
+      options,
+    );
+    const applied = okKvResult(expectKind(result, 'command').result).result;
+    if (applied.type !== 'alarm')
+      throw new KvClientError('unexpected-response', `expected an alarm result, got ${applied.type}`);
+    return applied.alarms;
   }
 
   /**

@@ -1,6 +1,6 @@
 // What KvClient's calls return: plain typed values, discriminated where an outcome has two shapes.
 // Keys and values are bytes (Uint8Array); the client accepts strings as UTF-8 for convenience.
-import type { CompareOperator, KeyValue, RevisionTarget, StepResult } from '@raftkv/kv';
+import type { CompareOperator, KeyValue, MemberAlarm, RevisionTarget, StepResult } from '@raftkv/kv';
 import type { NodeAlarm } from '@raftkv/protocol';
 import type { LogIndex, MemberRole, NodeId, NodeStatus } from '@raftkv/raft';
 
@@ -101,5 +101,10 @@ export interface MembershipChangeResult {
 
 /** One row of clusterStatus(): a member and what its node said (or why it could not say). */
 export type MemberStatus =
-  | (MemberInfo & { readonly ok: true; readonly status: NodeStatus; readonly alarms: readonly NodeAlarm[] })
+  | (MemberInfo & {
+      readonly ok: true;
+      readonly status: NodeStatus;
+      readonly alarms: readonly NodeAlarm[];
+      readonly clusterAlarms: readonly MemberAlarm[];
+    })
   | (MemberInfo & { readonly ok: false; readonly error: string });

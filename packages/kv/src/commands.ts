@@ -8,6 +8,9 @@ const bytes = z
   .instanceof(Uint8Array)
   .transform((value) => (value.constructor === Uint8Array ? value : plainBytes(value)));
 const count = z.number().int().nonnegative();
+/** Bounds of an alarm command's member id and since text (a member id is far shorter in practice). */
+export const alarmMemberLengthMax = 256;
+export const alarmSinceLengthMax = 64;
 
 /** Writes `value` at `key`; `returnPrevious` asks for the key-value it replaced (etcd prev_kv). */
 export interface PutOperation {
@@ -80,13 +83,33 @@ export interface TransactionOperation {
   readonly failure: readonly TransactionStep[];
 }
 
+/** The one kind of cluster alarm: a member's disk or KV map is full (etcd's NOSPACE). */
+export type AlarmKind = 'no-space';
+export type NoSpaceReason = 'disk-full' | 'map-full';
+
+/**
+ * Raises or clears a member's alarm in the replicated state (etcd's AlarmRequest). `activate` names
+ * the member, why (`reason`) and since when (`since`, ISO 8601, the proposer's clock: the log carries
+ * it, so every member applies the same text); `deactivate` clears `member`'s alarm, or every
+ * member's alarm of that kind when `member` is null (etcdctl alarm disarm).
+ */
+export interface AlarmOperation {
+  readonly type: 'alarm';
+  readonly action: 'activate' | 'deactivate';
+  readonly alarm: AlarmKind;
+  readonly member: string | null;
+  readonly reason?: NoSpaceReason | undefined;
+  readonly since?: string | undefined;
+}
+
 export type KvOperation =
   | PutOperation
   | GetOperation
   | DeleteOperation
   | RangeOperation
   | CompareAndSwapOperation
-  | TransactionOperation;
+  | TransactionOperation
+  | AlarmOperation;
 
 /**
  * Exactly-once client session stamp (thesis §6.3). `sequence` numbers a client's commands from 1;
@@ -154,6 +177,16 @@ const transactionSchema = z.object({
   failure: z.array(stepSchema),
 });
 
+/** Lengths bounded here so an alarm record stays small; the pairing of fields is checked in validation.ts. */
+const alarmSchema = z.object({
+  type: z.literal('alarm'),
+  action: z.enum(['activate', 'deactivate']),
+  alarm: z.literal('no-space'),
+  member: z.string().min(1).max(alarmMemberLengthMax).nullable(),
+  reason: z.enum(['disk-full', 'map-full']).optional(),
+  since: z.string().min(1).max(alarmSinceLengthMax).optional(),
+});
+
 export const kvOperationSchema: z.ZodType<KvOperation> = z.discriminatedUnion('type', [
   putSchema,
   getSchema,
@@ -161,6 +194,7 @@ export const kvOperationSchema: z.ZodType<KvOperation> = z.discriminatedUnion('t
   rangeSchema,
   compareAndSwapSchema,
   transactionSchema,
+  alarmSchema,
 ]);
 
 export const commandSessionSchema: z.ZodType<CommandSession> = z

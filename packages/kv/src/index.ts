@@ -2,6 +2,10 @@
 // result model with its codec, the named limits, and the store port adapters implement.
 export { type DecodeCommandResult, decodeCommand, encodeCommand } from './codec.js';
 export {
+  type AlarmKind,
+  type AlarmOperation,
+  alarmMemberLengthMax,
+  alarmSinceLengthMax,
   type CommandSession,
   type Compare,
   type CompareAndSwapOperation,
@@ -15,6 +19,7 @@ export {
   kvCommandSchema,
   kvOperationSchema,
   kvQuerySchema,
+  type NoSpaceReason,
   type PutOperation,
   prefixRange,
   type RangeOperation,
@@ -29,7 +34,12 @@ export {
   type ParsedSnapshotStream,
   parseSnapshotStream,
 } from './internal/snapshot-stream.js';
-export { type KvApplyResult, KvStateMachine, type KvStateMachineOptions } from './kv-state-machine.js';
+export {
+  type KvApplyResult,
+  KvStateMachine,
+  type KvStateMachineOptions,
+  operationAddsData,
+} from './kv-state-machine.js';
 export {
   clientIdBytesMax,
   defaultKvLimits,
@@ -43,7 +53,15 @@ export {
   valueBytesMax,
 } from './limits.js';
 export { MemoryKvStore } from './memory-kv-store.js';
-export type { KeyValue, KvError, KvErrorCode, KvResult, OperationResult, StepResult } from './results.js';
+export type {
+  KeyValue,
+  KvError,
+  KvErrorCode,
+  KvResult,
+  MemberAlarm,
+  OperationResult,
+  StepResult,
+} from './results.js';
 export {
   KvSnapshotSummarizer,
   type KvSnapshotSummary,

@@ -10,8 +10,10 @@ import {
   type SnapshotReader,
   type StateMachine,
 } from '@raftkv/raft';
+import { isBrokenVariant } from '@raftkv/raft/testing';
 import { decodeCommand } from './codec.js';
-import { type KvOperation, type KvQuery, kvQuerySchema } from './commands.js';
+import { type AlarmOperation, type KvOperation, type KvQuery, kvQuerySchema } from './commands.js';
+import { AlarmTable } from './internal/alarm-table.js';
 import { readUint64, uint64Bytes } from './internal/bytes.js';
 import { revisionKey } from './internal/keyspace.js';
 import { executeOperation, executeRead } from './internal/operation-executor.js';
@@ -19,7 +21,7 @@ import { SessionTable } from './internal/session-table.js';
 import { decodeSnapshot, KvSnapshotReader } from './internal/snapshot-stream.js';
 import { validateOperation, validateSession } from './internal/validation.js';
 import { defaultKvLimits, type KvLimits } from './limits.js';
-import type { KvError, KvResult } from './results.js';
+import type { KvError, KvResult, MemberAlarm } from './results.js';
 import type { KvStore, KvStoreWriter, StoreMetadata } from './store-port.js';
 
 export interface KvStateMachineOptions {
@@ -38,6 +40,10 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
   private revisionChanged = false;
   /** A refused write could not be followed by a reload of the counters: no further apply. */
   private countersStale = false;
+  /** The cluster's active alarms (etcd's NOSPACE): while one is, commands that add data are refused. */
+  private readonly alarmTable = new AlarmTable();
+  /** The latest applied configuration: alarms belong to its members only. */
+  private configuration: Configuration | null = null;
 
   constructor(
     private readonly store: KvStore,
@@ -55,6 +61,11 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
 
   currentRevision(): number {
     return this.revision;
+  }
+
+  /** The cluster's active alarms as applied here, ordered by member. */
+  alarms(): readonly MemberAlarm[] {
+    return this.alarmTable.list();
   }
 
   apply(entries: readonly Entry[]): KvApplyResult[] {
@@ -117,7 +128,11 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
 
   private applyEntry(writer: KvStoreWriter, entry: Entry): KvApplyResult {
     this.sessions.expire(writer, entry.index);
-    if (entry.kind === 'configuration' || entry.data.length === 0) return undefined;
+    if (entry.kind === 'configuration') {
+      this.applyConfiguration(writer, entry.configuration);
+      return undefined;
+    }
+    if (entry.data.length === 0) return undefined;
     return this.applyCommand(writer, entry.data, entry.index);
   }
 
@@ -132,21 +147,62 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     if (session === undefined) return this.execute(writer, operation);
     const admission = this.sessions.admit(writer, session, index, this.revision);
     if (admission.kind === 'reply') return admission.result;
+    // A refusal under the alarm is remembered too: a copy of the command applied after the alarm
+    // clears must answer as the first copy did, or one write would be both refused and applied.
     const result = this.execute(writer, operation);
     // Every command that may write is remembered, even when it changed nothing (a failed compare, a
     // delete of an absent key): its retry runs on a later state, where it could write (§6.3). Only a
     // pure read may run again: its retry's answer holds at a point inside the same call.
-    if (mayWrite(operation)) this.sessions.remember(writer, admission, session.sequence, result);
+    const forgetRefusal =
+      isBrokenVariant('alarm-refusal-not-remembered') && !result.ok && result.error.code === 'no-space';
+    if (mayWrite(operation) && !forgetRefusal)
+      this.sessions.remember(writer, admission, session.sequence, result);
     return result;
   }
 
   private execute(writer: KvStoreWriter, operation: KvOperation): KvResult {
+    if (operation.type === 'alarm') return this.applyAlarm(writer, operation);
+    if (this.alarmTable.has('no-space') && operationAddsData(operation)) {
+      const members = this.alarmTable
+        .list()
+        .map((alarm) => `${alarm.member} (${alarm.reason})`)
+        .join(', ');
+      return this.failure({
+        code: 'no-space',
+        message: `the cluster refuses writes that add data while a no-space alarm is active: ${members}`,
+      });
+    }
     const outcome = executeOperation(writer, operation, this.revision + 1);
     if (outcome.mutated) {
       this.revision++;
       this.revisionChanged = true;
     }
     return { ok: true, revision: this.revision, result: outcome.result };
+  }
+
+  /**
+   * Raises or clears an alarm; the KV revision stays (no user key changes). An activation for a
+   * member outside the latest configuration changes nothing: a removed member must not block writes.
+   */
+  private applyAlarm(writer: KvStoreWriter, operation: AlarmOperation): KvResult {
+    const { member, alarm } = operation;
+    if (operation.action === 'deactivate') {
+      this.alarmTable.deactivate(writer, alarm, (owner) => member === null || owner === member);
+    } else if (member !== null && this.isMember(member)) {
+      // validation.ts let no activation through without its reason and since.
+      this.alarmTable.activate(writer, { member, alarm, reason: operation.reason!, since: operation.since! });
+    }
+    return { ok: true, revision: this.revision, result: { type: 'alarm', alarms: this.alarmTable.list() } };
+  }
+
+  /** A member the configuration drops takes its alarms with it (thesis ch. 4: it is no longer part of the cluster). */
+  private applyConfiguration(writer: KvStoreWriter, configuration: Configuration): void {
+    this.configuration = configuration;
+    this.alarmTable.deactivate(writer, 'no-space', (member) => !this.isMember(member));
+  }
+
+  private isMember(member: string): boolean {
+    return this.configuration?.members.some((candidate) => candidate.id === member) ?? false;
   }
 
   private failure(error: KvError): KvResult {
@@ -179,6 +235,25 @@ export class KvStateMachine implements StateMachine<KvQuery, KvApplyResult> {
     this.revision = stored === undefined ? 0 : readUint64(stored, 0);
     this.revisionChanged = false;
     this.sessions.load(this.store);
+    this.alarmTable.load(this.store);
+    this.configuration = this.store.metadata().configuration;
+  }
+}
+
+/**
+ * Whether the operation could add data on some state: a put, a compare-and-swap (a conditional put)
+ * or a transaction with a put in either branch. These are what an active no-space alarm refuses;
+ * deletes, reads and alarm commands run (etcd's NOSPACE applier).
+ */
+export function operationAddsData(operation: KvOperation): boolean {
+  switch (operation.type) {
+    case 'put':
+    case 'compareAndSwap':
+      return true;
+    case 'transaction':
+      return [...operation.success, ...operation.failure].some((step) => step.type === 'put');
+    default:
+      return false;
   }
 }
 

@@ -19,8 +19,19 @@ export type StepResult =
   | { readonly type: 'delete'; readonly deleted: boolean; readonly previous: KeyValue | null }
   | { readonly type: 'range'; readonly keyValues: readonly KeyValue[]; readonly more: boolean };
 
+/** A member's active alarm as the replicated state holds it (etcd's AlarmMember). */
+export interface MemberAlarm {
+  readonly member: string;
+  readonly alarm: 'no-space';
+  readonly reason: 'disk-full' | 'map-full';
+  /** ISO 8601: when the member raised it (the activating command's time; kept on re-activation). */
+  readonly since: string;
+}
+
 export type OperationResult =
   | StepResult
+  /** The cluster's active alarms after an alarm command, ordered by member. */
+  | { readonly type: 'alarm'; readonly alarms: readonly MemberAlarm[] }
   /** `current` is the key-value that failed the expectation (null on success, or if the key is missing). */
   | { readonly type: 'compareAndSwap'; readonly succeeded: boolean; readonly current: KeyValue | null }
   | { readonly type: 'transaction'; readonly succeeded: boolean; readonly results: readonly StepResult[] };
@@ -38,7 +49,13 @@ export type KvErrorCode =
   /** The session already holds resultsPerSessionMax unacknowledged results; retry after acknowledging. */
   | 'session-results-full'
   /** The sequence is below the session's firstUnacknowledgedSequence: a stale duplicate. */
-  | 'sequence-acknowledged';
+  | 'sequence-acknowledged'
+  /**
+   * A no-space alarm is active in the cluster (some member's disk or KV map is full): a command that
+   * could add data (a put, a compare-and-swap, a transaction with a put) is refused until it is
+   * deactivated. Deletes and reads still run (etcd's NOSPACE).
+   */
+  | 'no-space';
 
 export interface KvError {
   readonly code: KvErrorCode;

@@ -1,8 +1,9 @@
 // A deliberately simple reference model of the KV semantics and its client sessions (Maps and a
 // counter, no store port, no encoding), for the randomized model test and the simulator's state
 // machine safety checker. Test support (the `@raftkv/kv/testing` entry point); never imported by src/.
-import type { CommandSession, Compare, KvOperation, TransactionStep } from './commands.js';
-import type { KeyValue, KvResult, OperationResult, StepResult } from './results.js';
+import type { AlarmOperation, CommandSession, Compare, KvOperation, TransactionStep } from './commands.js';
+import { operationAddsData } from './kv-state-machine.js';
+import type { KeyValue, KvResult, MemberAlarm, OperationResult, StepResult } from './results.js';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
@@ -16,6 +17,9 @@ export class ReferenceModel {
   private readonly keys = new Map<string, KeyValue>();
   private readonly sessions = new Map<string, ModelSession>();
   private revision = 0;
+  /** Active no-space alarms by member, and the members of the latest configuration. */
+  private readonly alarms = new Map<string, MemberAlarm>();
+  private members: ReadonlySet<string> = new Set();
 
   /** The store revision now: it grows exactly when a command changes a user key. */
   get currentRevision(): number {
@@ -25,6 +29,17 @@ export class ReferenceModel {
   /** The value of `key` now, or undefined when absent. */
   valueOf(key: Uint8Array): Uint8Array | undefined {
     return this.get(key)?.value;
+  }
+
+  /** A configuration entry: its members; the alarms of every other member are cleared. */
+  applyConfiguration(members: readonly string[]): void {
+    this.members = new Set(members);
+    for (const member of this.alarms.keys()) if (!this.members.has(member)) this.alarms.delete(member);
+  }
+
+  /** The active alarms, ordered by member. */
+  activeAlarms(): MemberAlarm[] {
+    return [...this.alarms.values()].sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
   }
 
   /**
@@ -72,15 +87,35 @@ export class ReferenceModel {
   }
 
   private execute(operation: KvOperation): KvResult {
+    if (operation.type === 'alarm') return this.alarm(operation);
+    if (this.alarms.size > 0 && operationAddsData(operation)) {
+      const members = this.activeAlarms()
+        .map((alarm) => `${alarm.member} (${alarm.reason})`)
+        .join(', ');
+      const message = `the cluster refuses writes that add data while a no-space alarm is active: ${members}`;
+      return { ok: false, revision: this.revision, error: { code: 'no-space', message } };
+    }
     const result = this.runAt(operation, this.revision + 1);
     return { ok: true, revision: this.revision, result };
+  }
+
+  private alarm(operation: AlarmOperation): KvResult {
+    const { member } = operation;
+    if (operation.action === 'deactivate') {
+      if (member === null) this.alarms.clear();
+      else this.alarms.delete(member);
+    } else if (member !== null && this.members.has(member) && !this.alarms.has(member)) {
+      const { alarm, reason, since } = operation;
+      this.alarms.set(member, { member, alarm, reason: reason!, since: since! });
+    }
+    return { ok: true, revision: this.revision, result: { type: 'alarm', alarms: this.activeAlarms() } };
   }
 
   private error(code: 'session-expired' | 'sequence-acknowledged', message: string): KvResult {
     return { ok: false, revision: this.revision, error: { code, message } };
   }
 
-  private runAt(operation: KvOperation, nextRevision: number): OperationResult {
+  private runAt(operation: Exclude<KvOperation, AlarmOperation>, nextRevision: number): OperationResult {
     switch (operation.type) {
       case 'compareAndSwap': {
         const holds = this.holds({ ...operation.expected, key: operation.key, operator: 'equal' } as Compare);

@@ -32,6 +32,17 @@ const commands: KvCommand[] = [
     },
     session: session('c2', 9),
   },
+  {
+    operation: {
+      type: 'alarm',
+      action: 'activate',
+      alarm: 'no-space',
+      member: 'n3',
+      reason: 'disk-full',
+      since: '2026-12-06T12:00:00.000Z',
+    },
+  },
+  { operation: { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: null } },
 ];
 
 describe('fuzzing the KV decoders', () => {

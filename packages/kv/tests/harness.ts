@@ -31,8 +31,8 @@ export class Harness {
     this.applyEntries([this.configurationEntry()]);
   }
 
-  configurationEntry(): Entry {
-    return { index: this.nextIndex++, term: 1, kind: 'configuration', configuration };
+  configurationEntry(members: Configuration = configuration): Entry {
+    return { index: this.nextIndex++, term: 1, kind: 'configuration', configuration: members };
   }
 
   commandEntry(operation: KvOperation, session?: CommandSession): Entry {

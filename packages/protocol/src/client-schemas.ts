@@ -7,10 +7,11 @@ import {
   type KvResult,
   kvCommandSchema,
   kvQuerySchema,
+  type MemberAlarm,
 } from '@raftkv/kv';
 import type { Configuration, LogIndex, MembershipChange, NodeId, NodeStatus } from '@raftkv/raft';
 import { z } from 'zod';
-import { kvErrorCodes, kvResultSchema } from './kv-result-schema.js';
+import { kvErrorCodes, kvResultSchema, memberAlarmSchema, memberAlarmsMax } from './kv-result-schema.js';
 import { addressLengthMax, clientProtocolVersion, errorMessageLengthMax } from './limits.js';
 import { configurationSchema, nodeIdSchema } from './peer-schemas.js';
 
@@ -50,8 +51,10 @@ export type ClientRequest = {
 } & ClientRequestBody;
 
 /**
- * An alarm a node has raised (etcd's `alarm list`): 'no-space' when its disk ('disk-full') or its
- * LMDB map ('map-full') refused a write; it refuses writes until the alarm clears.
+ * An alarm a node has raised locally: 'no-space' when its disk ('disk-full') or its LMDB map
+ * ('map-full') refused a write; its actor has stopped until the alarm clears. The member records it
+ * in the replicated state too (a MemberAlarm), where it makes the whole cluster refuse writes that
+ * add data (docs/reliability.md "Full disks").
  */
 export interface NodeAlarm {
   readonly alarm: 'no-space';
@@ -67,8 +70,16 @@ export type ClientResult =
   | { readonly kind: 'command'; readonly index: LogIndex; readonly result: KvResult }
   /** The query's result against state applied up to `index`. */
   | { readonly kind: 'read'; readonly index: LogIndex; readonly result: KvResult }
-  /** `alarms` is absent from nodes older than the no-space alarm. */
-  | { readonly kind: 'status'; readonly status: NodeStatus; readonly alarms?: readonly NodeAlarm[] }
+  /**
+   * `alarms`: the node's own raised alarms; `clusterAlarms`: the cluster's active alarms as this node
+   * has applied them (etcd's `alarm list`). Absent from nodes older than each.
+   */
+  | {
+      readonly kind: 'status';
+      readonly status: NodeStatus;
+      readonly alarms?: readonly NodeAlarm[];
+      readonly clusterAlarms?: readonly MemberAlarm[];
+    }
   | {
       readonly kind: 'members';
       readonly configuration: Configuration;
@@ -118,10 +129,10 @@ export type ClientError =
   /** The result would not fit in one client frame (clientFrameBytesMax): ask for less. */
   | { readonly code: 'response-too-large'; readonly message: string }
   /**
-   * The receiving member raised its no-space alarm (its disk or LMDB map is full) and refuses writes
-   * until space is freed; the request was never proposed (docs/reliability.md "Full disks").
+   * 'no-space' (a KvErrorCode too): the receiving member raised its own no-space alarm, or a member's
+   * no-space alarm is active in the cluster and the request would add data; it was never proposed
+   * (docs/reliability.md "Full disks").
    */
-  | { readonly code: 'no-space'; readonly message: string }
   | { readonly code: 'rejected'; readonly reason: RejectionReason; readonly message: string }
   | { readonly code: KvErrorCode; readonly message: string };
 
@@ -205,6 +216,7 @@ const clientResultSchema: z.ZodType<ClientResult> = z.discriminatedUnion('kind',
     kind: z.literal('status'),
     status: nodeStatusSchema,
     alarms: z.array(nodeAlarmSchema).max(8).optional(),
+    clusterAlarms: z.array(memberAlarmSchema).max(memberAlarmsMax).optional(),
   }),
   z.strictObject({
     kind: z.literal('members'),
@@ -243,7 +255,6 @@ const clientErrorSchema: z.ZodType<ClientError> = z.discriminatedUnion('code', [
       'overloaded',
       'shutting-down',
       'response-too-large',
-      'no-space',
     ]),
     message: messageSchema,
   }),

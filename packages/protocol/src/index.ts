@@ -26,7 +26,7 @@ export {
   type RequestId,
 } from './client-schemas.js';
 export type { DecodeError, DecodeErrorCode } from './decode-result.js';
-export { kvErrorCodes, kvResultSchema } from './kv-result-schema.js';
+export { kvErrorCodes, kvResultSchema, memberAlarmSchema, memberAlarmsMax } from './kv-result-schema.js';
 export {
   addressLengthMax,
   clientFrameBytesMax,

@@ -1,6 +1,16 @@
 // zod schemas for the KV results a node returns to clients (the types are @raftkv/kv's; the KV
 // package ships schemas for commands and queries only). Checked by the client-side decoder. Pure.
-import type { KeyValue, KvError, KvErrorCode, KvResult, OperationResult, StepResult } from '@raftkv/kv';
+import {
+  alarmMemberLengthMax,
+  alarmSinceLengthMax,
+  type KeyValue,
+  type KvError,
+  type KvErrorCode,
+  type KvResult,
+  type MemberAlarm,
+  type OperationResult,
+  type StepResult,
+} from '@raftkv/kv';
 import { z } from 'zod';
 import { errorMessageLengthMax } from './limits.js';
 
@@ -18,6 +28,7 @@ export const kvErrorCodes = [
   'session-expired',
   'session-results-full',
   'sequence-acknowledged',
+  'no-space',
 ] as const satisfies readonly KvErrorCode[];
 type AssertAllListed<T extends (typeof kvErrorCodes)[number]> = T;
 export type ListedKvErrorCode = AssertAllListed<KvErrorCode>;
@@ -37,8 +48,20 @@ const stepResultSchema: z.ZodType<StepResult> = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('range'), keyValues: z.array(keyValueSchema), more: z.boolean() }),
 ]);
 
+/** A cluster alarm (one per member and kind); a cluster holds at most one per member. */
+export const memberAlarmSchema: z.ZodType<MemberAlarm> = z.strictObject({
+  member: z.string().min(1).max(alarmMemberLengthMax),
+  alarm: z.literal('no-space'),
+  reason: z.enum(['disk-full', 'map-full']),
+  since: z.string().max(alarmSinceLengthMax),
+});
+
+/** More alarms than any cluster has members; bounds what a decoder accepts. */
+export const memberAlarmsMax = 1024;
+
 const operationResultSchema: z.ZodType<OperationResult> = z.union([
   stepResultSchema,
+  z.strictObject({ type: z.literal('alarm'), alarms: z.array(memberAlarmSchema).max(memberAlarmsMax) }),
   z.strictObject({
     type: z.literal('compareAndSwap'),
     succeeded: z.boolean(),

@@ -24,6 +24,23 @@ export const requests: ClientRequestBody[] = [
       },
     },
   },
+  {
+    kind: 'command',
+    command: {
+      operation: {
+        type: 'alarm',
+        action: 'activate',
+        alarm: 'no-space',
+        member: 'n3',
+        reason: 'disk-full',
+        since: '2026-12-06T12:00:00.000Z',
+      },
+    },
+  },
+  {
+    kind: 'command',
+    command: { operation: { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: null } },
+  },
   { kind: 'read', query: { type: 'get', key: bytes('a') }, consistency: 'linearizable' },
   { kind: 'read', query: { type: 'get', key: bytes('a') }, consistency: 'serializable', minRevision: 7 },
   {
@@ -98,6 +115,47 @@ export const responses: ClientResponseBody[] = [
     },
   },
   { ok: true, result: { kind: 'status', status } },
+  {
+    ok: true,
+    result: {
+      kind: 'status',
+      status,
+      alarms: [{ alarm: 'no-space', reason: 'map-full', since: '2026-12-06T12:00:00.000Z', message: 'full' }],
+      clusterAlarms: [
+        { member: 'n3', alarm: 'no-space', reason: 'map-full', since: '2026-12-06T12:00:00.000Z' },
+      ],
+    },
+  },
+  {
+    ok: true,
+    result: {
+      kind: 'command',
+      index: 15,
+      result: {
+        ok: true,
+        revision: 6,
+        result: {
+          type: 'alarm',
+          alarms: [
+            { member: 'n3', alarm: 'no-space', reason: 'disk-full', since: '2026-12-06T12:00:00.000Z' },
+          ],
+        },
+      },
+    },
+  },
+  {
+    ok: true,
+    result: {
+      kind: 'command',
+      index: 16,
+      result: {
+        ok: false,
+        revision: 6,
+        error: { code: 'no-space', message: 'a no-space alarm is active: n3' },
+      },
+    },
+  },
+  { ok: false, error: { code: 'no-space', message: 'a no-space alarm is active: n3' } },
   { ok: true, result: { kind: 'members', configuration: status.configuration, leaderId: null } },
   { ok: true, result: { kind: 'changeMembership', index: 20 } },
   { ok: true, result: { kind: 'transferLeadership' } },

@@ -42,7 +42,13 @@ export type BrokenVariant =
    * after a crash the store claims an entry the log will not re-apply (paper §7, fig. 2: the log
    * rebuilds exactly what the state machine lost).
    */
-  | 'deferred-commit-records-unwritten-apply';
+  | 'deferred-commit-records-unwritten-apply'
+  /**
+   * @raftkv/kv does not remember a write its no-space alarm refused in the client's session, so a
+   * retried copy applied after the alarm clears writes: one request both refused and applied
+   * (violates thesis §6.3).
+   */
+  | 'alarm-refusal-not-remembered';
 
 export const brokenVariants: readonly BrokenVariant[] = [
   'commit-previous-term-by-counting',
@@ -58,6 +64,7 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'read-confirmed-by-earlier-round',
   'serve-read-before-applied',
   'deferred-commit-records-unwritten-apply',
+  'alarm-refusal-not-remembered',
 ];
 
 let active: BrokenVariant | null = null;

@@ -1,6 +1,7 @@
 // Public API of @raftkv/sim: run one seed of the deterministic simulation, and the pieces its tests
 // and tools build on. Explicit named exports only.
 
+export type { AlarmKnobs } from './internal/alarm-injector.js';
 export type { CheckerName } from './internal/checkers/violations.js';
 export { describeKnobs, drawKnobs, type SimulationKnobs } from './internal/knobs.js';
 export type { TraceMode } from './internal/trace.js';

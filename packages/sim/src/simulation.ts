@@ -2,6 +2,12 @@
 // (network faults, partitions, crashes, client workload) and then a liveness phase after healing,
 // with every safety checker watching. Everything is drawn from one seed; steps are the only time.
 import { assert, SeededPrng } from '@raftkv/raft';
+import {
+  AlarmInjector,
+  type AlarmKnobs,
+  describeAlarmKnobs,
+  drawAlarmKnobs,
+} from './internal/alarm-injector.js';
 import { electableNodes } from './internal/checkers/leader-completeness.js';
 import { SafetyCheckers } from './internal/checkers/safety-checkers.js';
 import type { Violation } from './internal/checkers/violations.js';
@@ -31,6 +37,8 @@ export interface SimulationOptions {
   readonly tuneKnobs?: (drawn: SimulationKnobs) => SimulationKnobs;
   /** Adjusts the drawn throttle knobs (e.g. throttles on for a test); the PRNG streams stay the same. */
   readonly tuneThrottle?: (drawn: ThrottleKnobs) => ThrottleKnobs;
+  /** Adjusts the drawn alarm knobs (e.g. alarms on for a test); the PRNG streams stay the same. */
+  readonly tuneAlarms?: (drawn: AlarmKnobs) => AlarmKnobs;
 }
 
 export interface SimulationStats {
@@ -84,6 +92,10 @@ export interface SimulationStats {
   /** ... of which the leader refused as 'membership-change-in-progress'. */
   readonly concurrentMembershipRefused: number;
   readonly transfers: number;
+  /** Cluster alarm activations and deactivations proposed (alarm-injector.ts). */
+  readonly alarmCommands: number;
+  /** Client writes the state machine refused 'no-space' while an alarm was applied. */
+  readonly writesRefusedNoSpace: number;
   readonly snapshotsInstalled: number;
   readonly appliedIndex: number;
   /** Client operations recorded for the linearizability check. */
@@ -125,6 +137,7 @@ export class Simulation {
   private readonly faults: FaultInjector;
   private readonly cluster: Cluster;
   private readonly workload: Workload;
+  private readonly alarms: AlarmInjector;
   private readonly liveness: LivenessProbe;
   private step = 0;
   private linearizabilityUnknown = 0;
@@ -140,6 +153,8 @@ export class Simulation {
     // it left every earlier stream of a seed as it was.
     const streams = Array.from({ length: componentStreams + 1 }, () => new SeededPrng(root.nextUint32()));
     const throttleRandom = streams.pop()!;
+    // The alarms' stream is drawn after the throttle's, leaving every earlier stream as it was.
+    const alarmRandom = new SeededPrng(root.nextUint32());
     const stream = (): SeededPrng => {
       const next = streams.shift();
       if (next === undefined)
@@ -153,7 +168,9 @@ export class Simulation {
       throttleRandom,
       options.tuneThrottle?.(throttleKnobs) ?? throttleKnobs,
     );
-    this.summary = `${describeKnobs(seed, this.knobs)} ${describeThrottleKnobs(this.throttles.knobs)}`;
+    const drawnAlarmKnobs = drawAlarmKnobs(alarmRandom, electionSteps);
+    const alarmKnobs = options.tuneAlarms?.(drawnAlarmKnobs) ?? drawnAlarmKnobs;
+    this.summary = `${describeKnobs(seed, this.knobs)} ${describeThrottleKnobs(this.throttles.knobs)} ${describeAlarmKnobs(alarmKnobs)}`;
     this.trace = new Trace(options.trace ?? 'digest', options.writeLine);
     this.network = new SimulatedNetwork(stream(), knobs.network, this.throttles);
     this.partitions = new PartitionSchedule(stream(), knobs.partitions);
@@ -169,6 +186,7 @@ export class Simulation {
       trace: this.trace,
       actorSeeds: stream(),
     });
+    this.alarms = new AlarmInjector(alarmRandom, alarmKnobs, this.cluster, this.trace, () => this.step);
     this.workload = new Workload(
       stream(),
       knobs.workload,
@@ -212,6 +230,7 @@ export class Simulation {
       this.cluster.deliverTicks();
       if (!healed) this.workload.runStep();
       else this.workload.runRetries();
+      this.alarms.runStep();
       this.cluster.runTurns();
       this.checkElectableNodes();
       if (this.step % checkpointSteps === 0) this.checkDurableLogs();
@@ -299,6 +318,7 @@ export class Simulation {
     this.network.stopLossAndDuplication();
     this.network.stopLongDelays();
     this.faults.stop();
+    this.alarms.heal();
     this.cluster.restartAll();
     this.liveness.begin(this.step);
   }
@@ -383,6 +403,8 @@ export class Simulation {
       concurrentMembershipAttempts: workload.concurrentMembershipAttempts,
       concurrentMembershipRefused: workload.concurrentMembershipRefused,
       transfers: workload.transfers,
+      alarmCommands: this.alarms.commands,
+      writesRefusedNoSpace: clients.writesRefusedNoSpace,
       snapshotsInstalled: cluster.snapshotsInstalled,
       appliedIndex: this.checkers.history.lastIndex,
       historyOperations: this.workload.clients.history.length,

@@ -3,7 +3,7 @@
 // the checker is never variant-specific. A liveness failure alone does not count as a catch.
 import { type BrokenVariant, brokenVariants, setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runSeed, type SimulationKnobs } from '../src/index.js';
+import { type AlarmKnobs, runSeed, type SimulationKnobs } from '../src/index.js';
 import { defaultCampaignVariants, storageCampaignVariants } from './default-campaign-variants.js';
 
 const seedsMax = 200;
@@ -47,6 +47,13 @@ const crashMidPersistProfile = (knobs: SimulationKnobs): SimulationKnobs => ({
 
 const unchanged = (knobs: SimulationKnobs): SimulationKnobs => knobs;
 
+/** Cluster alarms on in every seed, raised often and held long enough for writes to meet them. */
+const frequentAlarms = (knobs: AlarmKnobs): AlarmKnobs => ({
+  ...knobs,
+  on: true,
+  activateRatePerStep: Math.max(knobs.activateRatePerStep, 1 / 200),
+});
+
 /**
  * Variants caught within 200 seeds with these profiles; the rest by the default campaign in
  * default-campaign-teeth.test.ts and storage-teeth.test.ts.
@@ -59,6 +66,12 @@ const profiles: Partial<Record<BrokenVariant, (knobs: SimulationKnobs) => Simula
   'apply-before-commit': unchanged,
   'session-table-off-by-one': unchanged,
   'serve-read-before-applied': unchanged,
+  'alarm-refusal-not-remembered': unchanged,
+};
+
+/** Alarm knobs for the variants that need alarms raised (the default draws them in half the seeds). */
+const alarmProfiles: Partial<Record<BrokenVariant, (knobs: AlarmKnobs) => AlarmKnobs>> = {
+  'alarm-refusal-not-remembered': frequentAlarms,
 };
 
 afterEach(() => setBrokenVariant(null));
@@ -77,7 +90,12 @@ describe('the simulator has teeth', () => {
       setBrokenVariant(variant);
       let caught: string | null = null;
       for (let seed = 1; seed <= seedsMax && caught === null; seed += 1) {
-        const result = runSeed(seed, { trace: 'off', tuneKnobs: profiles[variant] });
+        const tuneAlarms = alarmProfiles[variant];
+        const result = runSeed(seed, {
+          trace: 'off',
+          tuneKnobs: profiles[variant],
+          ...(tuneAlarms === undefined ? {} : { tuneAlarms }),
+        });
         const safety = result.failures.find((failure) => failure.checker !== 'liveness');
         if (safety !== undefined) caught = `seed ${seed} by ${safety.checker}: ${safety.message}`;
       }
@@ -118,5 +136,15 @@ describe('the simulator has teeth', () => {
         expect(safety, `seed ${seed}`).toEqual([]);
       }
     }
+    let refusedNoSpace = 0;
+    for (let seed = 1; seed <= 15; seed += 1) {
+      const result = runSeed(seed, { trace: 'off', tuneAlarms: frequentAlarms });
+      const safety = result.failures.filter((failure) => failure.checker !== 'liveness');
+      expect(safety, `seed ${seed} with frequent alarms`).toEqual([]);
+      refusedNoSpace += result.stats.writesRefusedNoSpace;
+    }
+    // The alarm profile does what it is for: writes meet applied alarms and are refused.
+    console.log(`frequent alarms, seeds 1..15: ${refusedNoSpace} writes refused no-space`);
+    expect(refusedNoSpace).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -78,6 +78,8 @@ export class ClientEndpoint {
   };
   private readonly sender: CoalescingSender;
   private allowedKeys: ReadonlySet<string>;
+  /** The cluster members' own keys: a member may call another's client endpoint (setMemberKeys). */
+  private memberKeys: ReadonlySet<string> = new Set();
   private zap: ZapHandler | null = null;
   private closed = false;
 
@@ -128,7 +130,7 @@ export class ClientEndpoint {
         reportFailedHandshakes(router, (refusal) => endpoint?.onRefused(refusal));
         zap = await ZapHandler.start(
           context,
-          (key) => endpoint?.allowedKeys.has(key) ?? false,
+          (key) => (endpoint?.allowedKeys.has(key) || endpoint?.memberKeys.has(key)) ?? false,
           (refusal) => endpoint?.onRefused(refusal),
         );
       }
@@ -154,6 +156,14 @@ export class ClientEndpoint {
    */
   setAllowedClientKeys(keys: Iterable<string>): void {
     this.allowedKeys = new Set(keys);
+  }
+
+  /**
+   * Replaces the members' public keys, admitted besides the allow-list: a member calls another's
+   * client endpoint as a client (e.g. to have the leader record its alarm). Checked as setAllowedClientKeys.
+   */
+  setMemberKeys(keys: Iterable<string>): void {
+    this.memberKeys = new Set(keys);
   }
 
   /**

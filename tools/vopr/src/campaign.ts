@@ -39,6 +39,8 @@ export const faultTotalKeys = [
   'concurrentMembershipAttempts',
   'concurrentMembershipRefused',
   'transfers',
+  'alarmCommands',
+  'writesRefusedNoSpace',
   'snapshotsInstalled',
 ] as const satisfies ReadonlyArray<keyof SimulationStats>;
 

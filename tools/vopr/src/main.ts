@@ -30,7 +30,9 @@ function describeTotals(faults: FaultTotals): string {
     `${faults.readsServed} linearizable reads (${faults.followerReadsServed} served by followers), ${faults.membershipChanges} membership changes, ` +
     `${faults.concurrentMembershipAttempts} concurrent membership attempts (concurrentMembershipAttempts; ` +
     `${faults.concurrentMembershipRefused} refused as in progress), ` +
-    `${faults.transfers} leadership transfers, ${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks; ` +
+    `${faults.transfers} leadership transfers, ${faults.alarmCommands} no-space alarm commands ` +
+    `(${faults.writesRefusedNoSpace} writes refused no-space), ` +
+    `${faults.snapshotsInstalled} snapshots installed; ${faults.ticks} ticks; ` +
     `linearizability out of budget in ${faults.linearizabilityUnknown} seeds`
   );
 }

@@ -8,11 +8,31 @@ const sessionPrefix = 0x73; // 's' + clientId → session record
 const sessionActivityPrefix = 0x61; // 'a' + lastUsedIndex (8 bytes) + clientId → empty: sessions by last use
 const sessionResultPrefix = 0x72; // 'r' + clientId length (1 byte) + clientId + sequence (8 bytes) → result
 const userPrefix = 0x75; // 'u' + user key → key record
+const alarmPrefix = 0x6c; // 'l' + alarm kind + 0x00 + member id → alarm record (both UTF-8)
 
 const textEncoder = new TextEncoder();
 
 export const revisionKey = concatBytes(Uint8Array.of(metadataPrefix), textEncoder.encode('revision'));
 export const sessionCountKey = concatBytes(Uint8Array.of(metadataPrefix), textEncoder.encode('sessionCount'));
+
+export function alarmKey(kind: string, member: string): Uint8Array {
+  return concatBytes(
+    Uint8Array.of(alarmPrefix),
+    textEncoder.encode(kind),
+    Uint8Array.of(0),
+    textEncoder.encode(member),
+  );
+}
+
+export const alarmRange: [Uint8Array, Uint8Array] = [
+  Uint8Array.of(alarmPrefix),
+  Uint8Array.of(alarmPrefix + 1),
+];
+
+/** Whether a store key is in the alarm records' range (made by alarmKey(), if well-formed). */
+export function isAlarmStoreKey(storeKey: Uint8Array): boolean {
+  return storeKey[0] === alarmPrefix;
+}
 
 export function userKey(key: Uint8Array): Uint8Array {
   const storeKey = new Uint8Array(key.length + 1);

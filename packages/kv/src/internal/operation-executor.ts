@@ -1,7 +1,14 @@
 // Executes validated KV operations against a store transaction with etcd semantics: per-key
 // createRevision/modRevision/version, and every write of one command stamped with one new revision.
 // It never validates limits (validation.ts does) and never touches sessions or metadata keys.
-import type { Compare, KvOperation, RangeOperation, SwapExpectation, TransactionStep } from '../commands.js';
+import type {
+  AlarmOperation,
+  Compare,
+  KvOperation,
+  RangeOperation,
+  SwapExpectation,
+  TransactionStep,
+} from '../commands.js';
 import type { KeyValue, OperationResult, StepResult } from '../results.js';
 import type { KvStoreReader, KvStoreWriter } from '../store-port.js';
 import { compareBytes } from './bytes.js';
@@ -14,9 +21,12 @@ export interface ExecutionOutcome {
   readonly mutated: boolean;
 }
 
+/** The operations on user keys (alarm commands are the state machine's own). */
+export type KeyOperation = Exclude<KvOperation, AlarmOperation>;
+
 export function executeOperation(
   writer: KvStoreWriter,
-  operation: KvOperation,
+  operation: KeyOperation,
   nextRevision: number,
 ): ExecutionOutcome {
   const execution = new Execution(writer, nextRevision);
@@ -42,7 +52,7 @@ class Execution {
     private readonly nextRevision: number,
   ) {}
 
-  run(operation: KvOperation): OperationResult {
+  run(operation: KeyOperation): OperationResult {
     switch (operation.type) {
       case 'compareAndSwap':
         return this.compareAndSwap(operation.key, operation.expected, operation.value);

@@ -3,7 +3,9 @@
 // view, so every replica at the same applied index produces identical chunks. No store writes here.
 import { assert, type Configuration, type SnapshotMetadata, type SnapshotReader } from '@raftkv/raft';
 import type { KvStoreSnapshotView } from '../store-port.js';
+import { decodeAlarmRecord } from './alarm-table.js';
 import { compareBytes, concatBytes } from './bytes.js';
+import { isAlarmStoreKey } from './keyspace.js';
 import { kvPackr } from './packr.js';
 
 const snapshotFormat = 'raftkv-kv-snapshot';
@@ -168,7 +170,14 @@ export function parseSnapshotStream(
         return fail(
           `KV snapshot at index ${metadata.index} has keys out of order or repeated at pair ${pairs.length}`,
         );
-      pairs.push([key, batch[position + 1]!]);
+      const value = batch[position + 1]!;
+      // Alarm records are decoded when the state machine loads them: a damaged one is refused here,
+      // before it could replace the store.
+      if (isAlarmStoreKey(key) && decodeAlarmRecord(key, value) === null)
+        return fail(
+          `KV snapshot at index ${metadata.index} has a malformed alarm record at pair ${pairs.length}`,
+        );
+      pairs.push([key, value]);
     }
   }
   const trailer = records.at(-1) as { pairCount?: unknown } | undefined;

@@ -1,6 +1,6 @@
 // Checks a schema-valid operation against the named limits, returning the first violation as a
 // typed error (the same on every node). Never throws and never reads the store.
-import type { CommandSession, Compare, KvOperation, TransactionStep } from '../commands.js';
+import type { AlarmOperation, CommandSession, Compare, KvOperation, TransactionStep } from '../commands.js';
 import type { KvLimits } from '../limits.js';
 import type { KvError, KvErrorCode } from '../results.js';
 import { clientIdByteLength } from './keyspace.js';
@@ -20,7 +20,19 @@ export function validateOperation(operation: KvOperation, limits: KvLimits): KvE
       );
     case 'transaction':
       return validateTransaction(operation.compares, [...operation.success, ...operation.failure], limits);
+    case 'alarm':
+      return validateAlarm(operation);
   }
+}
+
+/** An activation names its member, reason and time; a deactivation names a member or none (all). */
+function validateAlarm(operation: AlarmOperation): KvError | null {
+  if (operation.action === 'deactivate') return null;
+  if (operation.member === null)
+    return error('malformed-command', 'an alarm activation must name its member');
+  if (operation.reason === undefined || operation.since === undefined)
+    return error('malformed-command', 'an alarm activation must give its reason and since');
+  return null;
 }
 
 export function validateSession(session: CommandSession, limits: KvLimits): KvError | null {

@@ -35,6 +35,8 @@ export interface KvClientCounters {
   followerReadsServed: number;
   /** Client sessions replaced because their sequence 1 was not confirmed as applied. */
   sessionsRenewed: number;
+  /** Writes answered 'no-space': a cluster alarm was applied (alarm-injector.ts), nothing written. */
+  writesRefusedNoSpace: number;
 }
 
 export interface KvClientSettings {
@@ -103,6 +105,7 @@ export class KvClients {
     reads: 0,
     followerReadsServed: 0,
     sessionsRenewed: 0,
+    writesRefusedNoSpace: 0,
   };
   private readonly clients: SimClient[];
   private readonly writes = new Set<WriteRequest>();
@@ -304,6 +307,7 @@ export class KvClients {
     );
     if (request.done) return;
     if (answer === undefined || !answer.ok) {
+      if (answer?.error.code === 'no-space') this.counters.writesRefusedNoSpace += 1;
       this.finish(request, request.maybeApplied ? { status: 'unknown' } : { status: 'failed' });
       return;
     }

@@ -1,7 +1,13 @@
 // The simulator's replicated state machine: the production KvStateMachine from @raftkv/kv over a
 // node's SimulatedKvStore, reporting every apply and restore to the checkers. A restart builds a new
 // one over the same store, as raftkvd does after a crash. Never performs I/O.
-import { type KvApplyResult, type KvQuery, type KvResult, KvStateMachine } from '@raftkv/kv';
+import {
+  type KvApplyResult,
+  type KvQuery,
+  type KvResult,
+  KvStateMachine,
+  type MemberAlarm,
+} from '@raftkv/kv';
 import type {
   Entry,
   LogIndex,
@@ -53,6 +59,11 @@ export class SimulatedKvMachine implements StateMachine<KvQuery, KvApplyResult> 
 
   query(query: KvQuery): KvResult {
     return this.machine.query(query);
+  }
+
+  /** The cluster's alarms as this machine has applied them. */
+  alarms(): readonly MemberAlarm[] {
+    return this.machine.alarms();
   }
 
   restore(snapshot: ReceivedSnapshot): void {

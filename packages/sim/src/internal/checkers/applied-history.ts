@@ -170,6 +170,8 @@ export class AppliedHistory {
     let command: KvCommand | null = null;
     let result: KvApplyResult;
     let mutated = false;
+    if (entry.kind === 'configuration')
+      this.model.applyConfiguration(entry.configuration.members.map((member) => member.id));
     if (entry.kind === 'command' && entry.data.length > 0) {
       const decoded = decodeCommand(entry.data);
       if (decoded.ok) {
