@@ -19,10 +19,19 @@ export function wholeNumber(text: string): number {
 export function addKvCommands(program: Command, context: CliContext): void {
   program
     .command('get')
-    .description('print the value of a key (linearizable unless --consistency serializable)')
+    .description(
+      'print the value of a key (linearizable unless --consistency serializable); any member serves it',
+    )
     .argument('<key>')
-    .action(async (key: string) => {
-      const result = await context.client().get(key);
+    .option(
+      '--min-revision <R>',
+      'first wait (up to the request timeout) until the member has applied revision R (read-your-writes)',
+      wholeNumber,
+    )
+    .action(async (key: string, options: { minRevision?: number }) => {
+      const result = await context
+        .client()
+        .get(key, options.minRevision === undefined ? {} : { minRevision: options.minRevision });
       if (!result.found) throw new CliFailure(`key "${key}" not found`, exitFailure);
       context.print(
         { ...keyValueJson(result.keyValue), revision: result.revision },
@@ -99,9 +108,15 @@ function addScanCommand(program: Command, context: CliContext): void {
     .description('list keys with a prefix, in key order')
     .requiredOption('--prefix <prefix>', 'keys that start with this ("" for all keys)')
     .option('--limit <N>', 'at most this many keys', wholeNumber, 100)
-    .action(async (options: { prefix: string; limit: number }) => {
+    .option('--min-revision <R>', 'first wait until the member has applied revision R', wholeNumber)
+    .action(async (options: { prefix: string; limit: number; minRevision?: number }) => {
       if (options.limit === 0) throw new CliFailure('--limit must be at least 1', exitUsage);
-      const result = await context.client().range({ prefix: options.prefix, limit: options.limit });
+      const result = await context
+        .client()
+        .range(
+          { prefix: options.prefix, limit: options.limit },
+          options.minRevision === undefined ? {} : { minRevision: options.minRevision },
+        );
       const pairs = result.keyValues.map(keyValueJson);
       context.print({ revision: result.revision, keyValues: pairs, more: result.more }, () =>
         table(

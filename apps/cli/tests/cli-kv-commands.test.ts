@@ -69,6 +69,31 @@ describe('raftkv key-value commands', () => {
     expect(request?.kind === 'read' && request.consistency).toBe('serializable');
   });
 
+  it('get --min-revision sends the revision to wait for; a malformed one is a usage error', async () => {
+    const member = await node(() => read({ type: 'get', keyValue: keyValue('a', '1') }));
+
+    const run = await raftkv(['--endpoints', member.address, 'get', '--min-revision', '12', 'a']);
+
+    expect(run).toMatchObject({ exitCode: 0, stdout: '1\n' });
+    const request = member.requests[0];
+    expect(request?.kind === 'read' && request.minRevision).toBe(12);
+    const bad = await raftkv(['--endpoints', member.address, 'get', '--min-revision', '-3', 'a']);
+    expect(bad.exitCode).toBe(2);
+    expect(member.requests).toHaveLength(1);
+  });
+
+  it('get fails with exit 1 when the member has not reached --min-revision in time', async () => {
+    const member = await node(() => ({
+      ok: false,
+      error: { code: 'revision-not-reached', message: 'this member applied revision 3, not 12' },
+    }));
+
+    const run = await raftkv(['--endpoints', member.address, 'get', '--min-revision', '12', 'a']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('revision 3, not 12');
+  });
+
   it('put prints OK and sends a session-stamped put', async () => {
     const leader = await node(() => command({ type: 'put', previous: null }));
 

@@ -150,7 +150,14 @@ export class HttpApi {
     const query: KvQuery = { type: 'get', key: key.bytes };
     const serializable = request.query.get('consistency') === 'serializable' || request.query.has('stale');
     const consistency = serializable ? 'serializable' : 'linearizable';
-    const response = await this.options.handler.handle({ kind: 'read', query, consistency });
+    const minRevision = parseMinRevision(request.query.get('min_revision'));
+    if (typeof minRevision === 'string') return jsonError(400, minRevision);
+    const response = await this.options.handler.handle({
+      kind: 'read',
+      query,
+      consistency,
+      ...(minRevision === null ? {} : { minRevision }),
+    });
     return this.onLeader(request, 'read', response, (result) =>
       kvAnswer(result.result, result.index, (operation) => {
         if (operation.type !== 'get' || operation.keyValue === null) {
@@ -209,7 +216,11 @@ export class HttpApi {
     }));
   }
 
-  /** Answers a leader-only request: success through `onOk`, not-leader by forwarding, errors by code. */
+  /**
+   * Answers a request: success through `onOk`, not-leader by forwarding (writes always need the
+   * leader; a linearizable read only when this member knows no leader to ask for a read index),
+   * errors by code.
+   */
   private onLeader<K extends ClientResult['kind']>(
     request: HttpRequest,
     kind: K,
@@ -227,6 +238,7 @@ export class HttpApi {
         return this.options.forwarding.forwardOrRedirect(request, error.leaderId, isWrite);
       case 'timeout':
       case 'outcome-unknown':
+      case 'revision-not-reached':
         return jsonError(504, error.message, { code: error.code });
       case 'no-space':
         // RFC 4918 §11.5: 507 Insufficient Storage; the write was never proposed.
@@ -358,6 +370,14 @@ function parseJsonObject(body: Buffer): Record<string, unknown> | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'the body must be a JSON object';
   return value as Record<string, unknown>;
+}
+
+/** `?min_revision=R`: a non-negative integer KV revision; null when absent, a message when malformed. */
+function parseMinRevision(text: string | null): number | null | string {
+  if (text === null) return null;
+  const revision = /^[0-9]{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(revision)) return `min_revision must be a non-negative integer, got "${text}"`;
+  return revision;
 }
 
 /** A state machine result: a KV error is the client's fault (400); success goes to `onOk`. */

@@ -187,6 +187,7 @@ export class RaftProcess {
           index: this.stateMachine.appliedIndex(),
           result: this.stateMachine.query(query),
         }),
+        revision: () => this.stateMachine.currentRevision(),
         isShuttingDown: () => this.shutdown !== null,
         noSpace: () => this.noSpace,
         clusterAlarms: () => this.stateMachine.alarms(),
@@ -480,6 +481,7 @@ export class RaftProcess {
   }
 
   private afterTurns(): void {
+    this.handler.onApplied();
     const status = this.actor.status();
     this.onConfiguration(status.configuration);
     this.maybeClearOwnAlarm();

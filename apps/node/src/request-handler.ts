@@ -1,6 +1,8 @@
 // Turns one client request (from the ZeroMQ client endpoint or the HTTP API) into actor events and
 // its outcome into a typed response. Every request is answered exactly once, within the request
 // timeout: a write that times out is 'outcome-unknown' and a read 'timeout' — never a false failure.
+// Linearizable reads are served by whichever member received them (thesis §6.4, §6.4.1); a read with
+// a minRevision first waits for this member to apply that KV revision (read-your-writes anywhere).
 import {
   encodeCommand,
   type KvApplyResult,
@@ -29,6 +31,8 @@ export interface NodeGateway {
   status(): NodeStatus;
   /** A serializable read: the receiving node's applied state, possibly stale (thesis §6.4 contrast). */
   queryLocal(query: KvQuery): { readonly index: number; readonly result: KvResult };
+  /** The KV revision of the applied state (etcd's header revision). */
+  revision(): number;
   isShuttingDown(): boolean;
   /** The no-space alarm while raised: the actor has stopped, so writes are refused here. */
   noSpace(): NoSpaceAlarm | null;
@@ -39,8 +43,15 @@ export interface NodeGateway {
 /** Receives the one response to a request. */
 export type Reply = (response: ClientResponseBody) => void;
 
+interface RevisionWaiter {
+  readonly revision: number;
+  readonly wake: () => void;
+}
+
 export class RequestHandler {
   private inFlight = 0;
+  /** Reads waiting for this member to apply their minRevision, woken by onApplied(). */
+  private revisionWaiters: RevisionWaiter[] = [];
   /** settled() callers, woken when nothing is in flight. */
   private settledWaiters: Array<() => void> = [];
 
@@ -85,6 +96,18 @@ export class RequestHandler {
     });
   }
 
+  /** The node ran actor turns: wake the reads whose minRevision is now applied. */
+  onApplied(): void {
+    if (this.revisionWaiters.length === 0) return;
+    const revision = this.node.revision();
+    const waiters = this.revisionWaiters;
+    this.revisionWaiters = [];
+    for (const waiter of waiters) {
+      if (waiter.revision <= revision) waiter.wake();
+      else this.revisionWaiters.push(waiter);
+    }
+  }
+
   /** The not-leader error, naming the leader and its client address when this node knows them. */
   notLeader(leaderHint: NodeId | null): ClientError {
     const status = this.node.status();
@@ -121,12 +144,14 @@ export class RequestHandler {
         return;
       }
       case 'read':
-        if (body.consistency === 'serializable') {
-          const { index, result } = this.node.queryLocal(body.query);
-          done({ ok: true, result: { kind: 'read', index, result } });
-          return;
-        }
-        this.read(body.query, done);
+        this.afterRevision(body.minRevision ?? 0, done, (timeoutMs) => {
+          if (body.consistency === 'serializable') {
+            const { index, result } = this.node.queryLocal(body.query);
+            done({ ok: true, result: { kind: 'read', index, result } });
+            return;
+          }
+          this.read(body.query, timeoutMs, done);
+        });
         return;
       case 'status':
         done({
@@ -200,8 +225,36 @@ export class RequestHandler {
     done(failure(noSpaceError(alarm, 'it refuses writes until space is freed')));
   }
 
-  /** Linearizable: ReadIndex on the leader, served once applied (thesis §6.4). */
-  private read(query: KvQuery, done: Reply): void {
+  /**
+   * Runs `then` with the time left of the request timeout once this member has applied KV revision
+   * `revision` (at once when it has); past the request timeout answers 'revision-not-reached'.
+   */
+  private afterRevision(revision: number, done: Reply, then: (timeoutMs: number) => void): void {
+    if (this.node.revision() >= revision) {
+      then(this.requestTimeoutMs);
+      return;
+    }
+    const startedAt = performance.now();
+    const waiter: RevisionWaiter = {
+      revision,
+      wake: () => {
+        clearTimeout(timer);
+        then(Math.max(1, this.requestTimeoutMs - Math.ceil(performance.now() - startedAt)));
+      },
+    };
+    const timer = setTimeout(() => {
+      this.revisionWaiters = this.revisionWaiters.filter((other) => other !== waiter);
+      const message = `this member applied revision ${this.node.revision()}, not ${revision}, within ${this.requestTimeoutMs} ms`;
+      done(failure({ code: 'revision-not-reached', message }));
+    }, this.requestTimeoutMs);
+    this.revisionWaiters.push(waiter);
+  }
+
+  /**
+   * Linearizable, on any member: a read index the leader confirmed (thesis §6.4; a follower asks
+   * the leader for it, §6.4.1), served once this member has applied it.
+   */
+  private read(query: KvQuery, timeoutMs: number, done: Reply): void {
     this.await<ReadResult<KvApplyResult>>(
       'timeout',
       (onResult) => ({ type: 'read', query, onResult }),
@@ -211,6 +264,7 @@ export class RequestHandler {
         return { ok: true, result: { kind: 'read', index: result.index, result: result.result } };
       },
       done,
+      timeoutMs,
     );
   }
 
@@ -224,6 +278,7 @@ export class RequestHandler {
     event: (onResult: (result: TResult) => void) => ActorEvent<KvQuery, KvApplyResult>,
     answer: (result: TResult) => ClientResponseBody,
     done: Reply,
+    timeoutMs = this.requestTimeoutMs,
   ): void {
     let settled = false;
     const settle = (response: ClientResponseBody): void => {
@@ -235,10 +290,10 @@ export class RequestHandler {
     const timer = setTimeout(() => {
       const message =
         onTimeout === 'outcome-unknown'
-          ? `no outcome within ${this.requestTimeoutMs} ms; the write may or may not apply`
-          : `no answer within ${this.requestTimeoutMs} ms`;
+          ? `no outcome within ${timeoutMs} ms; the write may or may not apply`
+          : `no answer within ${timeoutMs} ms`;
       settle(failure({ code: onTimeout, message }));
-    }, this.requestTimeoutMs);
+    }, timeoutMs);
     this.node.deliver(event((result) => settle(answer(result))));
   }
 

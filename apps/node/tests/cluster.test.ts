@@ -1,6 +1,7 @@
 // Three in-process raftkvd nodes bootstrapped with --initial-cluster on OS-assigned free ports: any
-// node serves the HTTP API (followers forward, or redirect with ?redirect), a new node joins through a
-// follower as a learner and is promoted, and a stopping leader hands leadership over (thesis §3.10).
+// node serves the HTTP API (followers forward writes, or redirect them with ?redirect, and serve
+// linearizable reads themselves, thesis §6.4.1), a new node joins through a follower as a learner and
+// is promoted, and a stopping leader hands leadership over (thesis §3.10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
 import type { RaftProcess } from '../src/raft-process.js';
@@ -56,13 +57,55 @@ describe('a three-node raftkvd cluster', () => {
     expect((await getJson(`${second!.advertised.http}/key/x`)).body).toEqual({ x: 'via-follower' });
   });
 
-  it('answers ?redirect on a follower with 307 to the leader and an X-Raft-Leader header', async () => {
+  it('answers a write with ?redirect on a follower with 307 to the leader and an X-Raft-Leader header', async () => {
     const leader = await waitForLeader([...nodes.running]);
     const follower = followers()[0]!;
-    const response = await fetch(`${follower.advertised.http}/key/x?redirect`, { redirect: 'manual' });
+    const response = await fetch(`${follower.advertised.http}/key?redirect`, {
+      method: 'POST',
+      body: '{"r":"1"}',
+      redirect: 'manual',
+    });
     expect(response.status).toBe(307);
     expect(response.headers.get('x-raft-leader')).toBe(leader.id);
-    expect(response.headers.get('location')).toBe(`${leader.advertised.http}/key/x?redirect`);
+    expect(response.headers.get('location')).toBe(`${leader.advertised.http}/key?redirect`);
+  });
+
+  it('serves a linearizable GET on each follower itself, with no redirect or forwarding', async () => {
+    const leader = await waitForLeader([...nodes.running]);
+    const written = await getJson(`${leader.advertised.http}/key`, {
+      method: 'POST',
+      body: '{"lin":"fresh"}',
+    });
+    expect(written.status).toBe(200);
+    for (const follower of followers()) {
+      const response = await getJson(`${follower.advertised.http}/key/lin?redirect`, { redirect: 'manual' });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ lin: 'fresh' });
+      expect(response.headers.get('x-raft-leader')).toBeNull();
+      expect(Number(response.headers.get('x-raftkv-index'))).toBeGreaterThanOrEqual(
+        Number(written.headers.get('x-raftkv-index')),
+      );
+    }
+  });
+
+  it('?min_revision on a follower waits for the write just acknowledged (read-your-writes)', async () => {
+    const leader = await waitForLeader([...nodes.running]);
+    for (let round = 0; round < 5; round += 1) {
+      const written = await getJson(`${leader.advertised.http}/key`, {
+        method: 'POST',
+        body: JSON.stringify({ ryw: `v${round}` }),
+      });
+      expect(written.status).toBe(200);
+      const revision = written.headers.get('x-raftkv-revision');
+      expect(revision).not.toBeNull();
+      for (const follower of followers()) {
+        const response = await getJson(
+          `${follower.advertised.http}/key/ryw?consistency=serializable&min_revision=${revision}`,
+        );
+        expect(response.body).toEqual({ ryw: `v${round}` });
+        expect(Number(response.headers.get('x-raftkv-revision'))).toBeGreaterThanOrEqual(Number(revision));
+      }
+    }
   });
 
   it('adds a node that joins through a follower, promotes it, and replicates the data to it', async () => {

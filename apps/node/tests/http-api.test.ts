@@ -40,6 +40,18 @@ describe('HTTP key API', () => {
     expect(await call('/key/foo')).toEqual({ status: 404, body: { error: 'key "foo" not found' } });
   });
 
+  it('?min_revision serves once the revision is applied; a malformed one is a 400', async () => {
+    const written = await fetch(`${base}/key`, { method: 'POST', body: '{"mr":"1"}' });
+    const revision = written.headers.get('x-raftkv-revision');
+    expect(revision).not.toBeNull();
+    expect(await call(`/key/mr?min_revision=${revision}`)).toEqual({ status: 200, body: { mr: '1' } });
+    for (const bad of ['-1', '1.5', 'x', '', '99999999999999999']) {
+      const answer = await call(`/key/mr?min_revision=${encodeURIComponent(bad)}`);
+      expect(answer.status, bad).toBe(400);
+      expect(String(answer.body.error)).toContain('min_revision');
+    }
+  });
+
   it('writes several keys as one atomic transaction at one log index', async () => {
     const written = await post('/key', '{"a":"1","b":"2","c":"3"}');
     expect(written.status).toBe(200);

@@ -27,6 +27,7 @@ function gateway(overrides: Partial<NodeGateway> = {}): NodeGateway & { readonly
       index: 0,
       result: { ok: true, revision: 0, result: { kind: 'get', keyValue: null } },
     }),
+    revision: () => 0,
     isShuttingDown: () => false,
     noSpace: () => null,
     clusterAlarms: () => [],
@@ -106,6 +107,63 @@ describe('RequestHandler', () => {
     expect(response).toMatchObject({ ok: false, error: { code: 'shutting-down' } });
     expect(node.delivered).toEqual([]);
     expect(handler.inFlightCount).toBe(0);
+  });
+
+  describe('reads with a minRevision (read-your-writes on any member)', () => {
+    const getRead = (consistency: 'linearizable' | 'serializable', minRevision: number) => ({
+      kind: 'read' as const,
+      query: { type: 'get' as const, key: new Uint8Array([1]) },
+      consistency,
+      minRevision,
+    });
+
+    test('a revision already applied is served at once', () => {
+      const node = gateway({ revision: () => 5 });
+      const handler = new RequestHandler(node, 1000);
+      const replies: ClientResponseBody[] = [];
+      handler.handleWithReply(getRead('serializable', 5), (response) => replies.push(response));
+      expect(replies).toMatchObject([{ ok: true, result: { kind: 'read' } }]);
+    });
+
+    test('waits until the member applied the revision, then reads (linearizable through the actor)', () => {
+      vi.useFakeTimers();
+      let revision = 3;
+      const node = gateway({ revision: () => revision });
+      const handler = new RequestHandler(node, 1000);
+      const replies: ClientResponseBody[] = [];
+      handler.handleWithReply(getRead('linearizable', 5), (response) => replies.push(response));
+      revision = 4;
+      handler.onApplied();
+      vi.advanceTimersByTime(300);
+      expect(node.delivered).toEqual([]);
+      revision = 5;
+      handler.onApplied();
+      const event = node.delivered[0]!;
+      expect(event.type).toBe('read');
+      if (event.type !== 'read') return;
+      const result: KvApplyResult = { ok: true, revision: 5, result: { type: 'get', keyValue: null } };
+      event.onResult({ ok: true, index: 9, result });
+      expect(replies).toEqual([{ ok: true, result: { kind: 'read', index: 9, result } }]);
+      // The read's own timeout is what is left of the request timeout: no second answer later.
+      vi.advanceTimersByTime(2000);
+      expect(replies).toHaveLength(1);
+    });
+
+    test('a revision not applied within the request timeout fails revision-not-reached, once', () => {
+      vi.useFakeTimers();
+      const node = gateway({ revision: () => 3 });
+      const handler = new RequestHandler(node, 500);
+      const replies: ClientResponseBody[] = [];
+      handler.handleWithReply(getRead('serializable', 4), (response) => replies.push(response));
+      vi.advanceTimersByTime(499);
+      expect(replies).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(replies).toMatchObject([{ ok: false, error: { code: 'revision-not-reached' } }]);
+      expect(handler.inFlightCount).toBe(0);
+      handler.onApplied();
+      expect(replies).toHaveLength(1);
+      expect(node.delivered).toEqual([]);
+    });
   });
 
   describe("under a member's no-space alarm applied in the cluster", () => {

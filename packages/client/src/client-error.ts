@@ -20,6 +20,8 @@ export type KvClientErrorCode =
   | 'unsupported-version'
   /** The result would not fit in one frame: ask for less (a smaller range limit). */
   | 'response-too-large'
+  /** A read's minRevision was not applied on the member within its request timeout; it was not served. */
+  | 'revision-not-reached'
   /**
    * A member's disk or LMDB map is full (its no-space alarm, which the cluster records and then refuses
    * writes that add data); the write definitely had no effect.

@@ -47,6 +47,12 @@ export interface CallOptions {
 
 export interface ReadOptions extends CallOptions {
   readonly consistency?: ReadConsistency;
+  /**
+   * Read-your-writes on any member: the member first waits, bounded by its request timeout, until
+   * it has applied this KV revision (e.g. a write's `revision`); past that the call fails
+   * 'revision-not-reached'.
+   */
+  readonly minRevision?: number;
 }
 
 export interface WriteOptions extends CallOptions {
@@ -213,10 +219,26 @@ export class KvClient {
     return applied.alarms;
   }
 
+  /**
+   * Any member serves reads of either consistency: a follower asks the leader for a linearizable
+   * read's index itself (thesis §6.4.1), so reads need no leader discovery and spread over members.
+   */
   private async read(query: KvQuery, options: ReadOptions): Promise<OkKvResult> {
     const consistency = options.consistency ?? this.options.consistency;
-    const route: Route = consistency === 'linearizable' ? 'leader' : 'any';
-    const result = await this.request({ kind: 'read', query, consistency }, route, 'read', options);
+    const { minRevision } = options;
+    if (minRevision !== undefined && !(Number.isSafeInteger(minRevision) && minRevision >= 0)) {
+      throw new KvClientError(
+        'invalid-argument',
+        `minRevision must be a non-negative integer, got ${minRevision}`,
+      );
+    }
+    const body = {
+      kind: 'read',
+      query,
+      consistency,
+      ...(minRevision === undefined ? {} : { minRevision }),
+    } as const;
+    const result = await this.request(body, 'any', 'read', options);
     return okKvResult(expectKind(result, 'read').result);
   }
 

@@ -120,6 +120,39 @@ describe('KvClient leader discovery', () => {
     expect(reads[1]?.consistency).toBe('linearizable');
   });
 
+  it('sends linearizable reads to the endpoint in turn, not to the leader it knows', async () => {
+    const leader = await fakeNode((request) => (request.kind === 'read' ? getAnswer : putApplied));
+    const follower = await fakeNode((request) =>
+      request.kind === 'read' ? getAnswer : notLeader(leader.address),
+    );
+    const kv = client({ endpoints: [follower.address, leader.address] });
+
+    await kv.put('a', '1');
+    expect(leader.requestsOf('command')).toHaveLength(1);
+    const result = await kv.get('a');
+
+    expect(result.found).toBe(true);
+    expect(follower.requestsOf('read').map((read) => read.consistency)).toEqual(['linearizable']);
+    expect(leader.requestsOf('read')).toHaveLength(0);
+  });
+
+  it('sends minRevision with a read and reports revision-not-reached as a typed error', async () => {
+    const member = await fakeNode((request) =>
+      request.kind === 'read' && request.minRevision === 9
+        ? { ok: false, error: { code: 'revision-not-reached', message: 'applied revision 3' } }
+        : getAnswer,
+    );
+    const kv = client({ endpoints: [member.address] });
+
+    expect((await kv.get('a', { minRevision: 3 })).revision).toBe(3);
+    const failure = await kv.get('a', { minRevision: 9 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(KvClientError);
+    expect((failure as KvClientError).code).toBe('revision-not-reached');
+    expect(member.requestsOf('read').map((read) => read.minRevision)).toEqual([3, 9]);
+    const invalid = await kv.get('a', { minRevision: -1 }).catch((error: unknown) => error);
+    expect((invalid as KvClientError).code).toBe('invalid-argument');
+  });
+
   it('carries 256 concurrent requests on one client', async () => {
     const leader = await fakeNode(() => getAnswer);
     const kv = client({ endpoints: [leader.address] });

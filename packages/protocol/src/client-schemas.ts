@@ -19,15 +19,25 @@ import { configurationSchema, nodeIdSchema } from './peer-schemas.js';
 export type RequestId = number;
 
 /**
- * 'linearizable' reads go through ReadIndex on the leader (thesis §6.4); 'serializable' reads are
- * served from the receiving node's applied state and may be stale.
+ * 'linearizable' reads go through a read index confirmed by the leader (thesis §6.4), served by
+ * whichever member received them (a follower asks the leader for it, §6.4.1); 'serializable' reads
+ * are served from the receiving node's applied state and may be stale.
  */
 export type ReadConsistency = 'linearizable' | 'serializable';
 
 export type ClientRequestBody =
   /** A KV write; its optional session makes retries apply once (thesis §6.3). */
   | { readonly kind: 'command'; readonly command: KvCommand }
-  | { readonly kind: 'read'; readonly query: KvQuery; readonly consistency: ReadConsistency }
+  /**
+   * `minRevision`: the member first waits (bounded by its request timeout) until its state machine
+   * has applied KV revision ≥ minRevision, e.g. a write's revision: read-your-writes on any member.
+   */
+  | {
+      readonly kind: 'read';
+      readonly query: KvQuery;
+      readonly consistency: ReadConsistency;
+      readonly minRevision?: number;
+    }
   | { readonly kind: 'status' }
   | { readonly kind: 'members' }
   | { readonly kind: 'changeMembership'; readonly change: MembershipChange }
@@ -109,6 +119,8 @@ export type ClientError =
   | { readonly code: 'bad-request'; readonly message: string }
   /** The node gave up waiting; for a command the outcome is unknown (never reported as failed). */
   | { readonly code: 'timeout'; readonly message: string }
+  /** A read's minRevision was not applied on this member within its request timeout; not served. */
+  | { readonly code: 'revision-not-reached'; readonly message: string }
   /** A write may or may not have been applied (e.g. leadership lost after proposing). */
   | { readonly code: 'outcome-unknown'; readonly message: string }
   | { readonly code: 'overloaded'; readonly message: string }
@@ -159,6 +171,7 @@ export const clientRequestSchema: z.ZodType<ClientRequest> = z.discriminatedUnio
     kind: z.literal('read'),
     query: kvQuerySchema,
     consistency: z.enum(['linearizable', 'serializable']),
+    minRevision: z.int().nonnegative().optional(),
   }),
   z.strictObject({ ...requestEnvelope, kind: z.literal('status') }),
   z.strictObject({ ...requestEnvelope, kind: z.literal('members') }),
@@ -237,6 +250,7 @@ const clientErrorSchema: z.ZodType<ClientError> = z.discriminatedUnion('code', [
     code: z.enum([
       'bad-request',
       'timeout',
+      'revision-not-reached',
       'outcome-unknown',
       'overloaded',
       'shutting-down',

@@ -163,6 +163,16 @@ const installSnapshotResponseSchema = z.strictObject({
 
 const timeoutNowSchema = z.strictObject({ ...header, type: z.literal('TimeoutNow') });
 
+/** Thesis §6.4.1: a follower asks the leader for a read index; `request` names the batch. */
+const readIndexSchema = z.strictObject({ ...header, type: z.literal('ReadIndex'), request: counterSchema });
+
+const readIndexResponseSchema = z.strictObject({
+  ...header,
+  type: z.literal('ReadIndexResponse'),
+  request: counterSchema,
+  index: logIndexSchema,
+});
+
 /** Every peer Message variant of @raftkv/raft, discriminated by `type`. */
 export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('type', [
   requestVoteSchema,
@@ -172,6 +182,8 @@ export const messageSchema: z.ZodType<Message> = z.discriminatedUnion('type', [
   installSnapshotSchema,
   installSnapshotResponseSchema,
   timeoutNowSchema,
+  readIndexSchema,
+  readIndexResponseSchema,
 ]);
 
 /** The whole peer frame: the version, then 1..messagesPerFrameMax messages. */

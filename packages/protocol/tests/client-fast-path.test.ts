@@ -95,6 +95,7 @@ function validGetRequest(draw: Draw): Tree {
     kind: 'read',
     query: { type: 'get', key: bytes(draw) },
     consistency: draw.pick(['linearizable', 'serializable']),
+    ...(draw.chance(0.3) ? { minRevision: draw.below(2 ** 31) } : {}),
   };
 }
 
@@ -315,6 +316,28 @@ describe('client decode fast paths: edge cases get exactly the schema answer', (
         kind: 'read',
         query: { type: 'get', key: Uint8Array.of(1), limit: 1 },
         consistency: 'linearizable',
+      },
+    ],
+    [
+      'a get read with a negative minRevision',
+      {
+        protocolVersion: 1,
+        requestId: 3,
+        kind: 'read',
+        query: { type: 'get', key: Uint8Array.of(1) },
+        consistency: 'linearizable',
+        minRevision: -1,
+      },
+    ],
+    [
+      'a get read with a fractional minRevision',
+      {
+        protocolVersion: 1,
+        requestId: 3,
+        kind: 'read',
+        query: { type: 'get', key: Uint8Array.of(1) },
+        consistency: 'serializable',
+        minRevision: 1.5,
       },
     ],
     [

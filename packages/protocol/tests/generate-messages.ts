@@ -20,6 +20,8 @@ export const messageTypes: readonly MessageType[] = [
   'InstallSnapshot',
   'InstallSnapshotResponse',
   'TimeoutNow',
+  'ReadIndex',
+  'ReadIndexResponse',
 ];
 
 export class MessageGenerator {
@@ -78,6 +80,10 @@ export class MessageGenerator {
         };
       case 'TimeoutNow':
         return { ...header, type };
+      case 'ReadIndex':
+        return { ...header, type, request: this.counter() };
+      case 'ReadIndexResponse':
+        return { ...header, type, request: this.counter(), index: this.counter() };
     }
   }
 

@@ -42,6 +42,7 @@ export const requests: ClientRequestBody[] = [
     command: { operation: { type: 'alarm', action: 'deactivate', alarm: 'no-space', member: null } },
   },
   { kind: 'read', query: { type: 'get', key: bytes('a') }, consistency: 'linearizable' },
+  { kind: 'read', query: { type: 'get', key: bytes('a') }, consistency: 'serializable', minRevision: 7 },
   {
     kind: 'read',
     query: { type: 'range', start: bytes('a'), end: bytes('b'), limit: 5 },
@@ -178,6 +179,7 @@ export const responses: ClientResponseBody[] = [
   { ok: false, error: { code: 'shutting-down', message: 'n1 is stopping' } },
   { ok: false, error: { code: 'unsupported-version', supportedVersion: 1, message: 'version 9' } },
   { ok: false, error: { code: 'response-too-large', message: 'narrow the range' } },
+  { ok: false, error: { code: 'revision-not-reached', message: 'applied revision 3 < 7' } },
   {
     ok: false,
     error: { code: 'rejected', reason: 'membership-change-in-progress', message: 'one at a time' },

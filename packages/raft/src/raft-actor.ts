@@ -220,7 +220,11 @@ export class RaftActor<TQuery = unknown, TResult = unknown> {
     if (afterPersist.length > 0) transport.send(afterPersist);
     if (ready.committedEntries.length > 0) this.apply(ready.committedEntries);
     if (ready.softState !== null) observer?.onSoftState?.(id, ready.softState);
-    this.reads.confirm(ready.readStates);
+    this.reads.confirm(ready.readStates, stateMachine.appliedIndex());
+    if (ready.abandonedReads.length > 0) {
+      const leaderHint = ready.softState?.leaderId ?? this.node.status().leaderId;
+      this.reads.failAbandoned(ready.abandonedReads, leaderHint);
+    }
     if (ready.softState !== null) {
       // The core drops unconfirmed reads when it stops leading (thesis §6.4): fail them here. A new
       // term also means it stopped leading, even if it leads again by now (e.g. a single voter

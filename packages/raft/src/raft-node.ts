@@ -14,7 +14,7 @@ import { applyMembershipChange } from './internal/membership.js';
 import { maybeStepDownAfterRemoval, onConfigurationChanged } from './internal/membership-changes.js';
 import { stepCurrentTerm, stepHigherTerm, stepLowerTerm } from './internal/message-dispatch.js';
 import { appendAsLeader, NodeState, validateConfig } from './internal/node-state.js';
-import { registerRead } from './internal/read-index.js';
+import { requestRead } from './internal/read-index.js';
 import { advanceReady, buildReady, hasReady } from './internal/ready-assembly.js';
 import { tickElection, tickLeader } from './internal/ticks.js';
 import type { FollowerProgress, NodeStatus } from './status.js';
@@ -52,6 +52,7 @@ export interface RaftNodeStart {
  *
  * Pending ReadIndex requests are dropped without a ReadState when the node stops leading: the app
  * learns this from Ready.softState (role no longer 'leader', or a new term) and must fail those reads.
+ * A follower's reads that will get no ReadState come back in Ready.abandonedReads.
  */
 export class RaftNode {
   private constructor(private readonly state: NodeState) {}
@@ -78,6 +79,7 @@ export class RaftNode {
 
   /** One logical tick: election timeouts, heartbeats and check-quorum are all counted in ticks. */
   tick(): void {
+    this.state.followerReads.tick(this.state.config.electionTimeoutTicks);
     if (this.state.role === 'leader') tickLeader(this.state);
     else tickElection(this.state);
     checkInvariants(this.state);
@@ -135,12 +137,19 @@ export class RaftNode {
 
   /**
    * ReadIndex (thesis §6.4): on the leader, records the read at the current commitIndex once the
-   * leader has committed an entry in its term, and confirms it by a quorum echoing a heartbeat.
+   * leader has committed an entry in its term, and confirms it by a quorum echoing a heartbeat. On a
+   * follower that knows a leader (thesis §6.4.1), queues it: the next Ready asks the leader for a
+   * read index for every read queued, and its answer yields their ReadStates (or, if none comes,
+   * Ready.abandonedReads). Refused 'not-leader' by a node that knows no leader.
    */
   readIndex(context: number): ReadIndexOutcome {
-    if (this.state.role !== 'leader') return this.dropped('not-leader');
-    if (this.state.committedInCurrentTerm) registerRead(this.state, context);
-    else this.state.reads.awaitCommit(context);
+    if (this.state.role === 'leader') {
+      requestRead(this.state, { context, from: null });
+    } else if (this.state.role === 'follower' && this.state.leaderId !== null) {
+      this.state.followerReads.queue(context);
+    } else {
+      return this.dropped('not-leader');
+    }
     checkInvariants(this.state);
     return { accepted: true };
   }

@@ -32,6 +32,11 @@ export type BrokenVariant =
   /** A ReadIndex read is confirmed by a heartbeat round that began before it arrived (violates thesis §6.4). */
   | 'read-confirmed-by-earlier-round'
   /**
+   * A read is served as soon as its read index is confirmed, before the state machine applied
+   * through it: a lagging follower answers from stale state (violates thesis §6.4 step 4, §6.4.1).
+   */
+  | 'serve-read-before-applied'
+  /**
    * The deferred KV commit (modelled by the simulator's store, as @raftkv/storage commits it) records
    * the applied index of the latest apply while the data it makes durable lacks that apply's writes:
    * after a crash the store claims an entry the log will not re-apply (paper §7, fig. 2: the log
@@ -57,6 +62,7 @@ export const brokenVariants: readonly BrokenVariant[] = [
   'count-stale-vote-response',
   'concurrent-configuration-change',
   'read-confirmed-by-earlier-round',
+  'serve-read-before-applied',
   'deferred-commit-records-unwritten-apply',
   'alarm-refusal-not-remembered',
 ];

@@ -75,7 +75,10 @@ export interface SoftState {
   readonly leaderId: NodeId | null;
 }
 
-/** A confirmed ReadIndex (thesis §6.4): serve the read once the state machine has applied `index`. */
+/**
+ * A confirmed ReadIndex (thesis §6.4; at a follower, the leader's answer, §6.4.1): serve the read
+ * once the state machine has applied `index`.
+ */
 export interface ReadState {
   readonly context: number;
   readonly index: LogIndex;
@@ -162,6 +165,23 @@ export interface TimeoutNow extends MessageHeader {
   readonly type: 'TimeoutNow';
 }
 
+/**
+ * A follower asks the leader for a read index (thesis §6.4.1). `request` names the batch: one
+ * request covers every linearizable read the follower queued since its previous one.
+ */
+export interface ReadIndexRequest extends MessageHeader {
+  readonly type: 'ReadIndex';
+  readonly request: number;
+}
+
+/** The leader's answer, sent once a heartbeat round confirmed its leadership after the request. */
+export interface ReadIndexResponse extends MessageHeader {
+  readonly type: 'ReadIndexResponse';
+  readonly request: number;
+  /** The leader's commit index when the request arrived: serve the reads once applied ≥ it. */
+  readonly index: LogIndex;
+}
+
 export type Message =
   | RequestVote
   | RequestVoteResponse
@@ -169,7 +189,9 @@ export type Message =
   | AppendEntriesResponse
   | InstallSnapshot
   | InstallSnapshotResponse
-  | TimeoutNow;
+  | TimeoutNow
+  | ReadIndexRequest
+  | ReadIndexResponse;
 
 export type MessageType = Message['type'];
 
@@ -193,6 +215,11 @@ export interface Ready {
   readonly messages: readonly Message[];
   /** ReadIndex confirmations; serve each once applied ≥ its index. */
   readonly readStates: readonly ReadState[];
+  /**
+   * Contexts of reads a follower asked the leader about that will never get a ReadState (the leader
+   * changed, or did not answer within an election timeout, thesis §6.4.1): fail them; clients retry.
+   */
+  readonly abandonedReads: readonly number[];
   /** Non-null when role, term or leader changed since the last Ready. */
   readonly softState: SoftState | null;
 }

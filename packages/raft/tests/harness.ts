@@ -90,6 +90,7 @@ export class TestNode {
   raft: RaftNode;
   readonly stateMachine = new TestStateMachine();
   readonly readStates: ReadState[] = [];
+  readonly abandonedReads: number[] = [];
   readonly readies: Ready[] = [];
   /** Every committed entry handed out, in order (to check commit/apply ordering). */
   readonly appliedEntries: Entry[] = [];
@@ -286,6 +287,7 @@ export class TestCluster {
     node.stateMachine.apply(ready.committedEntries);
     node.appliedEntries.push(...ready.committedEntries);
     node.readStates.push(...ready.readStates);
+    node.abandonedReads.push(...ready.abandonedReads);
     node.raft.advance(ready);
     return ready;
   }
@@ -349,6 +351,7 @@ export class SoloNode {
         committedEntries: [],
         messages: [],
         readStates: [],
+        abandonedReads: [],
         softState: null,
       };
     }

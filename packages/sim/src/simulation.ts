@@ -84,6 +84,8 @@ export interface SimulationStats {
   readonly commits: number;
   readonly reads: number;
   readonly readsServed: number;
+  /** ... of which a follower served (thesis §6.4.1). */
+  readonly followerReadsServed: number;
   readonly membershipChanges: number;
   /** Membership changes asked of a leader while another was in flight (the core must refuse them). */
   readonly concurrentMembershipAttempts: number;
@@ -396,6 +398,7 @@ export class Simulation {
       commits: this.checkers.proposals.acknowledged,
       reads: clients.reads,
       readsServed: this.checkers.reads.served,
+      followerReadsServed: clients.followerReadsServed,
       membershipChanges: workload.membershipChanges,
       concurrentMembershipAttempts: workload.concurrentMembershipAttempts,
       concurrentMembershipRefused: workload.concurrentMembershipRefused,

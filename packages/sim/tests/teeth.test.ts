@@ -65,6 +65,7 @@ const profiles: Partial<Record<BrokenVariant, (knobs: SimulationKnobs) => Simula
   'acknowledge-before-persisting': crashMidPersistProfile,
   'apply-before-commit': unchanged,
   'session-table-off-by-one': unchanged,
+  'serve-read-before-applied': unchanged,
   'alarm-refusal-not-remembered': unchanged,
 };
 

@@ -7,7 +7,7 @@ import { EtcdMissingError, findEtcd, startEtcdCluster } from './etcd-cluster.js'
 import { openDriver } from './load-driver.js';
 import { type BenchOptions, OptionError, parseOptions, type RawOptions, type Workload } from './options.js';
 import { existingRaftkvCluster, startRaftkvCluster } from './raftkv-cluster.js';
-import { formatRatios, formatTable, medianRun } from './report.js';
+import { formatRatios, formatTable, medianRun, workloadLabel } from './report.js';
 import { type RunResult, runWorkload } from './run-workload.js';
 import type { ServerCluster } from './server-cluster.js';
 import { makeKeys, makeValue, prefill } from './workload.js';
@@ -22,6 +22,11 @@ const program = new Command('bench')
   .description('Closed-loop load generator for raftkv, optionally side by side with etcd.')
   .option('--op <list>', 'operations, comma-separated: put, get, mixed', 'put')
   .option('--consistency <c>', 'reads: linearizable or serializable', 'linearizable')
+  .option(
+    '--read-at <list>',
+    'members the load talks to, comma-separated (one run each): client (one client over every endpoint), leader, follower, all (one client per member)',
+    'client',
+  )
   .option('--in-flight <list>', 'requests in flight, comma-separated (one run each)', '256')
   .option('--read-ratio <f>', 'fraction of gets in a mixed workload', '0.5')
   .option('--duration <s>', 'measured seconds per run', '10')
@@ -49,12 +54,15 @@ const program = new Command('bench')
 
 function workloads(options: BenchOptions): Workload[] {
   return options.operations.flatMap((operation) =>
-    options.inFlight.map((inFlight) => ({
-      operation,
-      consistency: options.consistency,
-      inFlight,
-      readRatio: options.readRatio,
-    })),
+    options.readAt.flatMap((readAt) =>
+      options.inFlight.map((inFlight) => ({
+        operation,
+        consistency: options.consistency,
+        inFlight,
+        readRatio: options.readRatio,
+        readAt,
+      })),
+    ),
   );
 }
 
@@ -76,7 +84,7 @@ async function benchCluster(
     for (let run = 0; run < options.runs; run += 1) {
       const result = await runWorkload(cluster, workload, options, run + 1);
       print(
-        `${label} ${workload.operation} @${workload.inFlight} run ${run + 1}: ` +
+        `${label} ${workloadLabel(result)} run ${run + 1}: ` +
           `${result.opsPerSecond.toFixed(0)} ops/s, p50 ${result.latencyMs.p50.toFixed(2)} ms` +
           (result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError})` : ''),
       );

@@ -3,6 +3,12 @@
 
 export type Operation = 'put' | 'get' | 'mixed';
 export type Consistency = 'linearizable' | 'serializable';
+/**
+ * Which raftkv members the load talks to: 'client' one KvClient over every endpoint (as an
+ * application would); 'leader' or 'follower' that one member only; 'all' one KvClient per member,
+ * the lanes spread evenly over them. Followers serve linearizable reads (thesis §6.4.1).
+ */
+export type ReadAt = 'client' | 'leader' | 'follower' | 'all';
 
 export interface Workload {
   readonly operation: Operation;
@@ -11,11 +17,13 @@ export interface Workload {
   readonly inFlight: number;
   /** Fraction of gets in a mixed workload, 0..1. */
   readonly readRatio: number;
+  readonly readAt: ReadAt;
 }
 
 export interface BenchOptions {
   readonly operations: readonly Operation[];
   readonly consistency: Consistency;
+  readonly readAt: readonly ReadAt[];
   readonly inFlight: readonly number[];
   readonly readRatio: number;
   readonly durationSeconds: number;
@@ -48,6 +56,7 @@ export class OptionError extends Error {
 export interface RawOptions {
   readonly op: string;
   readonly consistency: string;
+  readonly readAt: string;
   readonly inFlight: string;
   readonly readRatio: string;
   readonly duration: string;
@@ -68,6 +77,7 @@ export interface RawOptions {
 }
 
 const operations: readonly Operation[] = ['put', 'get', 'mixed'];
+const readAtChoices: readonly ReadAt[] = ['client', 'leader', 'follower', 'all'];
 /** The key is "k" followed by a zero-padded number, so it needs room for the largest index. */
 const keyBytesMax = 510;
 
@@ -89,9 +99,19 @@ export function parseOptions(raw: RawOptions): BenchOptions {
   if (raw.consistency !== 'linearizable' && raw.consistency !== 'serializable') {
     throw new OptionError(`--consistency "${raw.consistency}" is not linearizable or serializable`);
   }
+  const readAt = list('--read-at', raw.readAt).map((text) => {
+    if (!readAtChoices.includes(text as ReadAt)) {
+      throw new OptionError(`--read-at "${text}" is not one of ${readAtChoices.join(', ')}`);
+    }
+    return text as ReadAt;
+  });
+  if (raw.compareEtcd && readAt.some((at) => at !== 'client')) {
+    throw new OptionError('--read-at other than client is for raftkv only; drop --compare-etcd');
+  }
   return {
     operations: operationList,
     consistency: raw.consistency,
+    readAt,
     inFlight,
     readRatio: fraction('--read-ratio', raw.readRatio),
     durationSeconds: decimal('--duration', raw.duration, 0.1, 86_400),

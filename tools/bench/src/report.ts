@@ -3,14 +3,14 @@
 import type { RunResult } from './run-workload.js';
 
 export function workloadLabel(result: RunResult): string {
-  const { operation, consistency, readRatio, inFlight } = result.workload;
+  const { operation, consistency, readRatio, inFlight, readAt } = result.workload;
   const what =
     operation === 'put'
       ? 'put'
       : operation === 'get'
         ? `get ${consistency === 'linearizable' ? 'lin' : 'ser'}`
         : `mixed ${Math.round(readRatio * 100)}% ${consistency === 'linearizable' ? 'lin' : 'ser'}`;
-  return `${what} @${inFlight}`;
+  return `${what} @${inFlight}${readAt === 'client' ? '' : ` at ${readAt}`}`;
 }
 
 /** The run with the median throughput (the lower middle one for an even count). */

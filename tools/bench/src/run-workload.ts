@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Histogram, type Percentiles } from './histogram.js';
 import type { BenchOptions, Workload } from './options.js';
 import { cpuPressureStallMicros, cpuSeconds, rssMebibytes } from './proc-stats.js';
+import { loadTargets } from './read-targets.js';
 import type { ServerCluster } from './server-cluster.js';
 import type { WorkerMessage, WorkerResult } from './worker-protocol.js';
 
@@ -48,6 +49,7 @@ export async function runWorkload(
   options: BenchOptions,
   seed: number,
 ): Promise<RunResult> {
+  const targets = await loadTargets(cluster, workload.readAt);
   const workers = Array.from({ length: options.clients }, () =>
     fork(workerPath, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
@@ -60,7 +62,8 @@ export async function runWorkload(
         worker.send({
           type: 'config',
           system: cluster.system,
-          endpoints: cluster.endpoints,
+          endpoints: targets.endpoints,
+          spread: targets.spread,
           ...(cluster.security === undefined ? {} : { security: cluster.security }),
           workload,
           inFlight: share(workload.inFlight, options.clients, index),

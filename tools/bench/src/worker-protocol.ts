@@ -8,6 +8,8 @@ export interface WorkerConfig {
   readonly type: 'config';
   readonly system: 'raftkv' | 'etcd';
   readonly endpoints: readonly string[];
+  /** One client per endpoint, lane i on endpoint i mod n (else one client over all of them). */
+  readonly spread: boolean;
   readonly security?: WireSecurity;
   readonly workload: Workload;
   /** This process's share of the requests in flight. */

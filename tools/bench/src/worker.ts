@@ -8,7 +8,7 @@ import { issue, makeKeys, makeValue } from './workload.js';
 
 class LoadProcess {
   private readonly histogram = new Histogram();
-  private readonly driver: LoadDriver;
+  private readonly drivers: LoadDriver[];
   private readonly keys: Buffer[];
   private readonly value: Buffer;
   private readonly random: Uint32Array;
@@ -20,14 +20,20 @@ class LoadProcess {
   private limitReported = false;
 
   constructor(private readonly config: WorkerConfig) {
-    this.driver = openDriver(config.system, config.endpoints, config.security);
+    this.drivers = config.spread
+      ? config.endpoints.map((endpoint) => openDriver(config.system, [endpoint], config.security))
+      : [openDriver(config.system, config.endpoints, config.security)];
     this.keys = makeKeys(config.space);
     this.value = makeValue(config.space);
     this.random = new Uint32Array([config.seed >>> 0 || 1]);
   }
 
   async run(): Promise<void> {
-    await Promise.all(Array.from({ length: this.config.inFlight }, () => this.lane()));
+    await Promise.all(
+      Array.from({ length: this.config.inFlight }, (_, lane) =>
+        this.lane(this.drivers[lane % this.drivers.length]!),
+      ),
+    );
   }
 
   measure(): void {
@@ -50,15 +56,15 @@ class LoadProcess {
   }
 
   close(): void {
-    this.driver.close();
+    for (const driver of this.drivers) driver.close();
   }
 
-  private async lane(): Promise<void> {
+  private async lane(driver: LoadDriver): Promise<void> {
     const { workload, requestLimit } = this.config;
     while (!this.stopping) {
       const started = performance.now();
       try {
-        await issue(this.driver, workload, this.keys, this.value, this.random);
+        await issue(driver, workload, this.keys, this.value, this.random);
         if (this.measuring) {
           this.histogram.record((performance.now() - started) * 1000);
           this.completed += 1;

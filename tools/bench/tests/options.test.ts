@@ -6,6 +6,7 @@ import { share } from '../src/run-workload.js';
 const defaults: RawOptions = {
   op: 'put',
   consistency: 'linearizable',
+  readAt: 'client',
   inFlight: '256',
   readRatio: '0.5',
   duration: '10',
@@ -46,6 +47,15 @@ describe('parseOptions', () => {
     expect(options.serverNodeArgs).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
   });
 
+  test('--read-at lists the members the load talks to', () => {
+    expect(parseOptions(defaults).readAt).toEqual(['client']);
+    expect(parseOptions({ ...defaults, readAt: 'leader,follower,all' }).readAt).toEqual([
+      'leader',
+      'follower',
+      'all',
+    ]);
+  });
+
   test.each([
     [{ op: 'scan' }, '--op'],
     [{ consistency: 'eventual' }, '--consistency'],
@@ -60,6 +70,8 @@ describe('parseOptions', () => {
     [{ clients: '4', inFlight: '2' }, '--in-flight'],
     [{ total: '0' }, '--total'],
     [{ nodes: '0' }, '--nodes'],
+    [{ readAt: 'learner' }, '--read-at'],
+    [{ readAt: 'leader', compareEtcd: true }, '--read-at'],
   ] as const)('rejects %o naming %s', (change, flag) => {
     expect(() => parseOptions({ ...defaults, ...change })).toThrow(OptionError);
     expect(() => parseOptions({ ...defaults, ...change })).toThrow(flag);

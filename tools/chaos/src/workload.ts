@@ -1,6 +1,7 @@
 // The chaos workload: concurrent clients, each its own KvClient (one session) with one operation in
 // flight, issuing get / put / cas / delete over a few dozen keys with values unique across the run,
-// every operation recorded. Decides nothing about faults; never retries an operation itself.
+// every operation recorded, each client starting at a different member. Decides nothing about faults;
+// never retries an operation itself.
 import { KvClient, KvClientError } from '@raftkv/client';
 import type { KvInput, KvResult, Outcome } from '@raftkv/sim';
 import type { HistoryRecorder } from './history-recorder.js';
@@ -34,9 +35,7 @@ export class Workload {
     this.endpoints = endpoints;
     this.running = true;
     for (let index = 0; index < this.options.clients; index += 1) {
-      this.workers.push(
-        this.runWorker(`c${index + 1}`, new SeededRandom(this.options.seed + 7919 * (index + 1))),
-      );
+      this.workers.push(this.runWorker(index, new SeededRandom(this.options.seed + 7919 * (index + 1))));
     }
   }
 
@@ -52,16 +51,17 @@ export class Workload {
     await Promise.all(this.workers);
   }
 
-  private async runWorker(name: string, random: SeededRandom): Promise<void> {
+  private async runWorker(index: number, random: SeededRandom): Promise<void> {
+    const name = `c${index + 1}`;
     let generation = this.generation;
-    let client = this.newClient();
+    let client = this.newClient(index);
     const known = new Map<string, string | null>();
     let sequence = 0;
     try {
       while (this.running) {
         if (generation !== this.generation) {
           client.close();
-          client = this.newClient();
+          client = this.newClient(index);
           generation = this.generation;
         }
         sequence += 1;
@@ -74,8 +74,15 @@ export class Workload {
     }
   }
 
-  private newClient(): KvClient {
-    return new KvClient({ endpoints: this.endpoints, timeoutMs: this.options.timeoutMs });
+  /**
+   * Client `index` starts at member `index` (mod the member count): every member, followers included,
+   * serves linearizable reads (thesis §6.4.1), so the reads spread over them all; writes still find
+   * the leader through not-leader redirects.
+   */
+  private newClient(index: number): KvClient {
+    const shift = this.endpoints.length === 0 ? 0 : index % this.endpoints.length;
+    const endpoints = [...this.endpoints.slice(shift), ...this.endpoints.slice(0, shift)];
+    return new KvClient({ endpoints, timeoutMs: this.options.timeoutMs });
   }
 
   private nextInput(random: SeededRandom, known: Map<string, string | null>, value: string): KvInput {

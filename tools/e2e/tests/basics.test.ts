@@ -1,6 +1,7 @@
 // End-to-end on one 3-node cluster of real raftkvd processes: writes through a follower (client
 // endpoint and HTTP) read back from another node, the tutorial's curl API with forwarding and
-// ?redirect, a malformed client frame, and the raftkv CLI against every node (issue 4 §8).
+// ?redirect of writes, a malformed client frame, and the raftkv CLI against every node (issue 4 §8), which
+// reads at each follower without a redirect and with --min-revision (thesis §6.4.1, issue 14).
 import { decodeClientResponse } from '@raftkv/protocol';
 import { killAllRaftkvd } from '@raftkv/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,15 +91,29 @@ describe('the tutorial’s curl commands (node fetch)', () => {
     expect(pairs.keyValues[1]?.modRevision).toBe(pairs.keyValues[0]?.modRevision);
   });
 
-  it('?redirect on a follower answers 307 to the leader’s HTTP address with X-Raft-Leader', async () => {
-    const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key/foo?redirect`, {
+  it('?redirect on a follower answers a write 307 to the leader’s HTTP address with X-Raft-Leader', async () => {
+    const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key?redirect`, {
+      method: 'POST',
+      body: '{"redirected":"1"}',
       headers: cluster.httpHeaders(),
       redirect: 'manual',
     });
 
     expect(response.status).toBe(307);
     expect(response.headers.get('x-raft-leader')).toBe(leaderId);
-    expect(response.headers.get('location')).toMatch(new RegExp(`^${cluster.httpUrl(leaderId)}/key/foo`));
+    expect(response.headers.get('location')).toMatch(new RegExp(`^${cluster.httpUrl(leaderId)}/key`));
+  });
+
+  it('a GET with ?redirect on a follower is served by the follower itself (thesis §6.4.1)', async () => {
+    const headers = cluster.httpHeaders();
+    await fetch(`${cluster.httpUrl(leaderId)}/key`, { method: 'POST', body: '{"served":"here"}', headers });
+    const response = await fetch(`${cluster.httpUrl(followers[0]!)}/key/served?redirect`, {
+      headers,
+      redirect: 'manual',
+    });
+
+    expect([response.status, await response.json()]).toEqual([200, { served: 'here' }]);
+    expect(response.headers.get('x-raft-leader')).toBeNull();
   });
 });
 
@@ -143,5 +158,52 @@ describe('the raftkv CLI', () => {
     );
 
     expect(gets.map((get) => [get.code, get.stdout])).toEqual(cluster.ids.map(() => [0, '1\n']));
+  });
+});
+
+describe('linearizable reads at every member (thesis §6.4.1)', () => {
+  const raftkv = (args: string[]) => raftkvCli([...cluster.cliKeyArgs(), ...args]);
+
+  it('`raftkv --verbose get` on each follower is answered by that follower, with no redirect', async () => {
+    await cluster.client().put('at-follower', 'fresh');
+
+    const gets = await Promise.all(
+      followers.map((id) =>
+        raftkv(['--verbose', '--endpoints', cluster.clientAddress(id), 'get', 'at-follower']),
+      ),
+    );
+
+    expect(gets.map((get) => [get.code, get.stdout, get.stderr])).toEqual(
+      followers.map(() => [0, 'fresh\n', '']),
+    );
+  });
+
+  it('`get --min-revision R` on each follower sees the write just acknowledged at revision R', async () => {
+    const writer = cluster.client({ endpoints: [cluster.clientAddress(leaderId)] });
+    for (let round = 1; round <= 3; round += 1) {
+      const { revision } = await writer.put('ryw', `v${round}`);
+      const gets = await Promise.all(
+        followers.map((id) =>
+          raftkv([
+            '-o',
+            'json',
+            '--consistency',
+            'serializable',
+            '--endpoints',
+            cluster.clientAddress(id),
+            'get',
+            '--min-revision',
+            String(revision),
+            'ryw',
+          ]),
+        ),
+      );
+      for (const get of gets) {
+        expect([get.code, get.stderr]).toEqual([0, '']);
+        const answer = JSON.parse(get.stdout) as { value: string; revision: number };
+        expect(answer.value).toBe(`v${round}`);
+        expect(answer.revision).toBeGreaterThanOrEqual(revision);
+      }
+    }
   });
 });

@@ -34,6 +34,7 @@ export const faultTotalKeys = [
   'crashesLosingKvWrites',
   'linearizabilityUnknown',
   'readsServed',
+  'followerReadsServed',
   'membershipChanges',
   'concurrentMembershipAttempts',
   'concurrentMembershipRefused',

@@ -27,7 +27,7 @@ function describeTotals(faults: FaultTotals): string {
     `exercised: ${faults.deliveredAfterTermChange} messages delivered after their sender's term changed ` +
     `(deliveredAfterTermChange), ${faults.elections} elections, ${faults.commits} acknowledged proposals, ` +
     `${faults.sessionRetries} session retries, ` +
-    `${faults.readsServed} linearizable reads, ${faults.membershipChanges} membership changes, ` +
+    `${faults.readsServed} linearizable reads (${faults.followerReadsServed} served by followers), ${faults.membershipChanges} membership changes, ` +
     `${faults.concurrentMembershipAttempts} concurrent membership attempts (concurrentMembershipAttempts; ` +
     `${faults.concurrentMembershipRefused} refused as in progress), ` +
     `${faults.transfers} leadership transfers, ${faults.alarmCommands} no-space alarm commands ` +

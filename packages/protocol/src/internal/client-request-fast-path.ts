@@ -21,6 +21,7 @@ export function isCommonClientRequest(value: unknown): value is ClientRequest {
     return (
       hasOnlyKeys(value, readRequestKeys) &&
       (value.consistency === 'linearizable' || value.consistency === 'serializable') &&
+      (value.minRevision === undefined || isNonNegativeSafeInteger(value.minRevision)) &&
       isGetQuery(value.query)
     );
   }
@@ -34,6 +35,7 @@ const readRequestKeys: ReadonlySet<string> = new Set([
   'kind',
   'query',
   'consistency',
+  'minRevision',
 ]);
 const commandKeys: ReadonlySet<string> = new Set(['operation', 'session']);
 const putKeys: ReadonlySet<string> = new Set(['type', 'key', 'value', 'returnPrevious']);

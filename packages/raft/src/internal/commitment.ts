@@ -35,6 +35,6 @@ export function onCommitAdvanced(node: NodeState): void {
   onConfigurationChanged(node);
   if (!node.committedInCurrentTerm && node.log.term(node.log.commitIndex) === node.term) {
     node.committedInCurrentTerm = true;
-    for (const context of node.reads.takeAwaitingCommit()) registerRead(node, context);
+    for (const requester of node.reads.takeAwaitingCommit()) registerRead(node, requester);
   }
 }

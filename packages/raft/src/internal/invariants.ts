@@ -24,8 +24,17 @@ export function checkInvariants(node: NodeState): void {
     membership.configuration.members.length === 0 || membership.voters.length > 0,
     () => `${id}: configuration without a voter`,
   );
+  if (node.role !== 'follower') {
+    const { queuedCount, outstandingCount } = node.followerReads;
+    assert(
+      queuedCount === 0 && outstandingCount === 0,
+      () =>
+        `${id}: ${node.role} keeps ${queuedCount} queued and ${outstandingCount} sent follower read requests`,
+    );
+  }
   if (node.role !== 'leader') {
     assert(node.progress.size === 0, () => `${id}: ${node.role} keeps leader progress`);
+    assert(node.reads.size === 0, () => `${id}: ${node.role} keeps ${node.reads.size} leader reads`);
     return;
   }
   assert(node.leaderId === id, () => `${id}: leader with leaderId ${node.leaderId}`);

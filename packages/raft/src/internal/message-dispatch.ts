@@ -6,6 +6,7 @@ import { appendEntriesResponse, handleAppendEntries } from './follower-append-en
 import { handleInstallSnapshot, installSnapshotResponse } from './follower-install-snapshot.js';
 import { handleInstallSnapshotResponse } from './leader-snapshots.js';
 import { isPromotable, type NodeState } from './node-state.js';
+import { requestRead } from './read-index.js';
 import { handleAppendEntriesResponse } from './replication.js';
 import { becomeFollower, becomeFollowerKeepingElectionTimer } from './role-transitions.js';
 
@@ -80,6 +81,9 @@ function stepFollower(node: NodeState, message: Message): void {
       // Thesis §3.10: start an election at once, skipping pre-vote.
       if (isPromotable(node)) campaign(node, 'transfer');
       return;
+    case 'ReadIndexResponse':
+      node.followerReads.answered(node, message.from, message.request, message.index);
+      return;
     default:
       return;
   }
@@ -108,6 +112,10 @@ function stepLeader(node: NodeState, message: Message): void {
       return;
     case 'InstallSnapshotResponse':
       handleInstallSnapshotResponse(node, message);
+      return;
+    case 'ReadIndex':
+      // Thesis §6.4.1: a follower's read, confirmed exactly as the leader's own (§6.4).
+      requestRead(node, { context: message.request, from: message.from });
       return;
     default:
       return;

@@ -18,6 +18,7 @@ import type {
   Term,
 } from '../types.js';
 import { ConfigurationHistory } from './configuration-history.js';
+import { FollowerReadRequests } from './follower-reads.js';
 import { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index-queue.js';
@@ -47,6 +48,8 @@ export class NodeState {
   readonly votes = new Map<NodeId, boolean>();
   /** Follower: an InstallSnapshot transfer being received (paper §7). */
   snapshotReceiver: SnapshotReceiver | null = null;
+  /** Follower: read index requests to the leader (thesis §6.4.1). */
+  readonly followerReads = new FollowerReadRequests();
 
   // Leader state (thesis §3.5, §6.4, §3.10).
   readonly progress = new Map<NodeId, Progress>();

@@ -1,6 +1,8 @@
-// Linearizable reads in flight (thesis §6.4): first waiting for the leader to confirm a read index
-// with a quorum, then for the state machine to apply through that index, then served in order.
+// Linearizable reads in flight (thesis §6.4; at a follower §6.4.1): first waiting for the leader to
+// confirm a read index with a quorum, then for the state machine to apply through that index, then
+// served in order.
 import type { RaftNode } from '../raft-node.js';
+import { isBrokenVariant } from '../testing.js';
 import type { DropReason, LogIndex, NodeId, ReadState, StateMachine } from '../types.js';
 
 export type ReadResult<TResult> =
@@ -23,7 +25,11 @@ interface ConfirmedRead<TQuery, TResult> extends Read<TQuery, TResult> {
 export class PendingReads<TQuery, TResult> {
   private nextContext = 1;
   private readonly unconfirmed = new Map<number, Read<TQuery, TResult>>();
-  /** Ascending by index: a node's commit index, and so every read index it confirms, never decreases. */
+  /**
+   * Ascending by index, served from the front. A leader confirms in that order (its commit index
+   * never decreases); at a follower the leader's answers to two requests may arrive reordered, so
+   * confirm() inserts a read with a lower index before the higher ones it overtook.
+   */
   private confirmed: ConfirmedRead<TQuery, TResult>[] = [];
 
   constructor(private readonly stateMachine: StateMachine<TQuery, TResult>) {}
@@ -39,12 +45,33 @@ export class PendingReads<TQuery, TResult> {
     this.unconfirmed.set(context, { query, onResult });
   }
 
-  confirm(readStates: readonly ReadState[]): void {
+  /** `appliedIndex` is the state machine's now; reads wait in serveApplied until it reaches theirs. */
+  confirm(readStates: readonly ReadState[], appliedIndex: LogIndex): void {
     for (const readState of readStates) {
       const read = this.unconfirmed.get(readState.context);
       if (read === undefined) continue;
       this.unconfirmed.delete(readState.context);
-      this.confirmed.push({ ...read, index: readState.index });
+      if (isBrokenVariant('serve-read-before-applied') && readState.index > appliedIndex) {
+        read.onResult({ ok: true, index: readState.index, result: this.stateMachine.query(read.query) });
+        continue;
+      }
+      this.insertConfirmed({ ...read, index: readState.index });
+    }
+  }
+
+  private insertConfirmed(read: ConfirmedRead<TQuery, TResult>): void {
+    let position = this.confirmed.length;
+    while (position > 0 && this.confirmed[position - 1]!.index > read.index) position -= 1;
+    this.confirmed.splice(position, 0, read);
+  }
+
+  /** A follower's reads whose read index will never come (thesis §6.4.1): the client retries. */
+  failAbandoned(contexts: readonly number[], leaderHint: NodeId | null): void {
+    for (const context of contexts) {
+      const read = this.unconfirmed.get(context);
+      if (read === undefined) continue;
+      this.unconfirmed.delete(context);
+      read.onResult({ ok: false, reason: 'leadership-lost', leaderHint });
     }
   }
 

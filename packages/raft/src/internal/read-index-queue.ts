@@ -1,16 +1,26 @@
 // ReadIndex requests on the leader (thesis §6.4): those waiting for the leader's first commit in its
-// term, then those waiting for a quorum to echo a heartbeat sequence. FIFO; no I/O.
-import type { LogIndex, ReadState } from '../types.js';
+// term, then those waiting for a quorum to echo a heartbeat sequence. A request is the leader's own
+// (`from` null: answered with a ReadState) or a follower's (thesis §6.4.1: answered with a
+// ReadIndexResponse). FIFO; no I/O.
+import type { LogIndex, NodeId } from '../types.js';
 
-interface PendingRead {
+/** Who asked: the leader's own read (its context) or a follower's request (its request id). */
+export interface ReadRequester {
   readonly context: number;
+  readonly from: NodeId | null;
+}
+
+export interface ConfirmedReadIndex extends ReadRequester {
   readonly index: LogIndex;
+}
+
+interface PendingRead extends ConfirmedReadIndex {
   readonly sequence: number;
 }
 
 export class ReadIndexQueue {
-  /** Contexts received before the leader committed an entry in its term (thesis §6.4 step 1). */
-  private awaitingCommit: number[] = [];
+  /** Requests received before the leader committed an entry in its term (thesis §6.4 step 1). */
+  private awaitingCommit: ReadRequester[] = [];
   /** Ascending by sequence. */
   private pending: PendingRead[] = [];
   private head = 0;
@@ -19,27 +29,27 @@ export class ReadIndexQueue {
     return this.awaitingCommit.length + this.pending.length - this.head;
   }
 
-  awaitCommit(context: number): void {
-    this.awaitingCommit.push(context);
+  awaitCommit(requester: ReadRequester): void {
+    this.awaitingCommit.push(requester);
   }
 
-  /** Contexts that waited for the first commit in the term; the queue forgets them. */
-  takeAwaitingCommit(): number[] {
-    const contexts = this.awaitingCommit;
+  /** Requests that waited for the first commit in the term; the queue forgets them. */
+  takeAwaitingCommit(): ReadRequester[] {
+    const requesters = this.awaitingCommit;
     this.awaitingCommit = [];
-    return contexts;
+    return requesters;
   }
 
-  add(context: number, index: LogIndex, sequence: number): void {
-    this.pending.push({ context, index, sequence });
+  add(requester: ReadRequester, index: LogIndex, sequence: number): void {
+    this.pending.push({ context: requester.context, from: requester.from, index, sequence });
   }
 
-  /** Moves every read whose sequence a quorum has echoed into `out` (thesis §6.4 step 3). */
-  confirmThrough(sequence: number, out: ReadState[]): void {
+  /** Hands every read whose sequence a quorum has echoed to `confirmed` (thesis §6.4 step 3). */
+  confirmThrough(sequence: number, confirmed: (read: ConfirmedReadIndex) => void): void {
     while (this.head < this.pending.length && this.pending[this.head]!.sequence <= sequence) {
       const read = this.pending[this.head]!;
-      out.push({ context: read.context, index: read.index });
       this.head += 1;
+      confirmed(read);
     }
     if (this.head === this.pending.length) {
       this.pending = [];

@@ -1,16 +1,24 @@
-// ReadIndex on the leader (thesis §6.4): registering reads, confirming them by heartbeat rounds.
+// ReadIndex on the leader (thesis §6.4): registering reads, the leader's own and its followers'
+// (thesis §6.4.1), confirming them by heartbeat rounds and answering each requester.
 import { isBrokenVariant } from '../testing.js';
 import type { NodeState } from './node-state.js';
 import { quorumValue } from './quorum.js';
+import type { ConfirmedReadIndex, ReadRequester } from './read-index-queue.js';
+
+/** Thesis §6.4 step 1: a read waits until the leader has committed an entry in its term. */
+export function requestRead(node: NodeState, requester: ReadRequester): void {
+  if (node.committedInCurrentTerm) registerRead(node, requester);
+  else node.reads.awaitCommit(requester);
+}
 
 /** Thesis §6.4 step 2: the read waits for a quorum to echo the NEXT heartbeat round. */
-export function registerRead(node: NodeState, context: number): void {
+export function registerRead(node: NodeState, requester: ReadRequester): void {
   if (isBrokenVariant('read-confirmed-by-earlier-round')) {
-    node.reads.add(context, node.log.commitIndex, node.sequence);
+    node.reads.add(requester, node.log.commitIndex, node.sequence);
     node.heartbeatPending = true;
     return;
   }
-  node.reads.add(context, node.log.commitIndex, node.sequence + 1);
+  node.reads.add(requester, node.log.commitIndex, node.sequence + 1);
   node.heartbeatPending = true;
 }
 
@@ -23,5 +31,21 @@ export function confirmReads(node: NodeState): void {
   for (const voter of membership.voters) {
     sequences.push(voter === node.id ? node.sequence : (node.progress.get(voter)?.sequenceEchoed ?? 0));
   }
-  node.reads.confirmThrough(quorumValue(sequences, membership.quorum), node.readStates);
+  node.reads.confirmThrough(quorumValue(sequences, membership.quorum), (read) => answerRead(node, read));
+}
+
+/** The leader's own read becomes a ReadState; a follower's is answered with its read index (§6.4.1). */
+function answerRead(node: NodeState, read: ConfirmedReadIndex): void {
+  if (read.from === null) {
+    node.readStates.push({ context: read.context, index: read.index });
+    return;
+  }
+  node.outbox.push({
+    type: 'ReadIndexResponse',
+    term: node.term,
+    from: node.id,
+    to: read.from,
+    request: read.context,
+    index: read.index,
+  });
 }

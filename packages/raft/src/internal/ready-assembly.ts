@@ -10,9 +10,11 @@ import { flushLeaderMessages } from './replication.js';
 /** Whether ready() would return anything. Builds pending AppendEntries first (batching). */
 export function hasReady(node: NodeState): boolean {
   flushLeaderMessages(node);
+  node.followerReads.flush(node);
   return (
     node.outbox.length > 0 ||
     node.readStates.length > 0 ||
+    node.followerReads.abandoned.length > 0 ||
     node.log.unstableEntries().length > 0 ||
     node.log.unstableSnapshot !== null ||
     node.log.hasCommittedEntriesToApply() ||
@@ -25,6 +27,7 @@ export function hasReady(node: NodeState): boolean {
 export function buildReady(node: NodeState): Ready {
   assert(node.outstandingReady === null, `${node.id}: ready() called again before advance()`);
   flushLeaderMessages(node);
+  node.followerReads.flush(node);
   const hardState = currentHardState(node);
   const softState = currentSoftState(node);
   const ready: Ready = {
@@ -34,6 +37,7 @@ export function buildReady(node: NodeState): Ready {
     committedEntries: node.log.committedEntriesToApply(node.config.maxMessageEntriesBytes),
     messages: node.outbox,
     readStates: node.readStates,
+    abandonedReads: node.followerReads.takeAbandoned(),
     softState: sameSoftState(softState, node.previousSoftState) ? null : softState,
   };
   node.outbox = [];

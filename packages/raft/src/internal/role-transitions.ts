@@ -31,6 +31,7 @@ export function becomePreCandidate(node: NodeState): void {
   assert(node.role !== 'leader', `${node.id}: a leader cannot become a pre-candidate`);
   node.role = 'preCandidate';
   node.leaderId = null;
+  node.followerReads.abandonAll();
   node.votes.clear();
   resetElectionTimer(node);
 }
@@ -68,6 +69,7 @@ function reset(node: NodeState, term: Term): void {
   for (const progress of node.progress.values()) progress.closeSnapshotTransfer();
   node.progress.clear();
   node.reads.clear();
+  node.followerReads.abandonAll();
   node.transferTarget = null;
   node.heartbeatPending = false;
   node.appendBroadcastPending = false;

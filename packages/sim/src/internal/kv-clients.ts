@@ -31,6 +31,8 @@ export interface KvClientCounters {
   /** Writes that ended with an unknown outcome (every attempt timed out or may have applied). */
   writesUnknown: number;
   reads: number;
+  /** Linearizable reads a follower served through the leader's read index (thesis §6.4.1). */
+  followerReadsServed: number;
   /** Client sessions replaced because their sequence 1 was not confirmed as applied. */
   sessionsRenewed: number;
   /** Writes answered 'no-space': a cluster alarm was applied (alarm-injector.ts), nothing written. */
@@ -101,6 +103,7 @@ export class KvClients {
     sessionRetries: 0,
     writesUnknown: 0,
     reads: 0,
+    followerReadsServed: 0,
     sessionsRenewed: 0,
     writesRefusedNoSpace: 0,
   };
@@ -196,9 +199,16 @@ export class KvClients {
     this.send(request);
   }
 
-  /** Issues one linearizable read (a get, thesis §6.4); reads carry no session and are not retried. */
+  /**
+   * Issues one linearizable read (a get, thesis §6.4); reads carry no session and are not retried.
+   * Half go to any running member, so followers serve many of them (thesis §6.4.1).
+   */
   issueRead(): void {
-    const target = this.pickTarget();
+    const running = this.cluster.running();
+    const target =
+      running.length > 0 && this.random.chance(0.5)
+        ? running[this.random.nextInt(running.length)]!.id
+        : this.pickTarget();
     if (target === null) return;
     const readId = this.nextRead;
     this.nextRead += 1;
@@ -315,8 +325,11 @@ export class KvClients {
     result: ReadResult<KvApplyResult>,
   ): void {
     this.reads.delete(readId);
-    if (result.ok) this.leaderHint = target;
-    else if (result.leaderHint !== null) this.leaderHint = result.leaderHint;
+    // Followers serve reads too: only a leader's answer says where writes should go.
+    const servedByLeader = result.ok && this.cluster.node(target)?.role === 'leader';
+    if (servedByLeader) this.leaderHint = target;
+    else if (!result.ok && result.leaderHint !== null) this.leaderHint = result.leaderHint;
+    if (result.ok && !servedByLeader && !read.done) this.counters.followerReadsServed += 1;
     const value = result.ok ? readValue(result.result) : undefined;
     if (this.trace.on)
       this.record(

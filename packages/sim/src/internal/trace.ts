@@ -69,5 +69,9 @@ export function describeMessage(message: Message): string {
       return `${head} snapshot=${message.snapshotIndex} next=${message.nextOffset}${message.done ? ' done' : ''}${message.success ? '' : ' restart'}`;
     case 'TimeoutNow':
       return head;
+    case 'ReadIndex':
+      return `${head} request=${message.request}`;
+    case 'ReadIndexResponse':
+      return `${head} request=${message.request} index=${message.index}`;
   }
 }
