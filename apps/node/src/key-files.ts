@@ -32,16 +32,23 @@ export function parseKeyPairFile(text: string): Parsed<CurveKeyPair> {
 
 export function parseClientKeysFile(text: string): Parsed<readonly string[]> {
   const keys: string[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index]!.trim();
-    if (line === '' || line === '#' || line.startsWith('# ')) continue;
-    const key = line.split(/\s/, 1)[0]!;
-    if (!isCurveKey(key))
-      return { ok: false, message: `line ${index + 1} is not a 40-character Z85 public key` };
-    keys.push(key);
+  for (const { line, word } of firstWords(text)) {
+    if (!isCurveKey(word)) return { ok: false, message: `line ${line} is not a 40-character Z85 public key` };
+    keys.push(word);
   }
   return { ok: true, value: keys };
+}
+
+/**
+ * The first word of each line that is not blank or a comment, with its 1-based line number. Z85 uses
+ * '#', so only a whole-line "#" or "# ..." is a comment.
+ */
+function firstWords(text: string): Array<{ readonly line: number; readonly word: string }> {
+  return text.split(/\r?\n/).flatMap((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line === '#' || line.startsWith('# ')) return [];
+    return [{ line: index + 1, word: line.split(/\s/, 1)[0]! }];
+  });
 }
 
 /** Shortest bearer token accepted: 16 characters of a random token are beyond guessing. */
@@ -53,14 +60,10 @@ const tokenPattern = /^[\x21-\x7e]+$/;
 /** A tokens file: one token first on each line, anything after whitespace a comment, as the keys file. */
 export function parseTokensFile(text: string): Parsed<readonly string[]> {
   const tokens: string[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index]!.trim();
-    if (line === '' || line === '#' || line.startsWith('# ')) continue;
-    const token = line.split(/\s/, 1)[0]!;
-    const problem = tokenProblem(token);
-    if (problem !== null) return { ok: false, message: `line ${index + 1}: the token ${problem}` };
-    tokens.push(token);
+  for (const { line, word } of firstWords(text)) {
+    const problem = tokenProblem(word);
+    if (problem !== null) return { ok: false, message: `line ${line}: the token ${problem}` };
+    tokens.push(word);
   }
   return { ok: true, value: tokens };
 }
