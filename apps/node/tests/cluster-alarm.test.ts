@@ -7,32 +7,16 @@ import { KvClient, KvClientError } from '@raftkv/client';
 import { nodeId } from '@raftkv/raft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlarmReporter } from '../src/alarm-reporter.js';
-import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
 import { createLogger } from '../src/logger.js';
 import type { RaftProcess } from '../src/raft-process.js';
-import { freePorts, TestNodes, waitFor, waitForLeader } from './support/nodes.js';
+import { TestNodes, waitFor } from './support/nodes.js';
 
 const nodes = new TestNodes();
 let members: RaftProcess[];
 const clients: KvClient[] = [];
 
 beforeAll(async () => {
-  const ports = await freePorts(9);
-  const initial: InitialMember[] = ['n1', 'n2', 'n3'].map((id, position) => ({
-    id,
-    peer: `tcp://127.0.0.1:${ports[position * 3]}`,
-    client: `tcp://127.0.0.1:${ports[position * 3 + 1]}`,
-    http: `http://127.0.0.1:${ports[position * 3 + 2]}`,
-  }));
-  const cluster = formatInitialCluster(initial);
-  members = await Promise.all(
-    initial.map((member) =>
-      nodes.start(['--id', member.id, '--data-dir', nodes.directory(), '--initial-cluster', cluster], {
-        anyPorts: false,
-      }),
-    ),
-  );
-  await waitForLeader(members);
+  members = await nodes.startCluster(3);
 });
 afterAll(async () => {
   for (const client of clients) client.close();

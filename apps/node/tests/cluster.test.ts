@@ -3,30 +3,13 @@
 // linearizable reads themselves, thesis §6.4.1), a new node joins through a follower as a learner and
 // is promoted, and a stopping leader hands leadership over (thesis §3.10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
 import type { RaftProcess } from '../src/raft-process.js';
-import { freePorts, TestNodes, waitFor, waitForLeader } from './support/nodes.js';
+import { TestNodes, waitFor, waitForLeader } from './support/nodes.js';
 
 const nodes = new TestNodes();
-let members: RaftProcess[];
 
 beforeAll(async () => {
-  const ports = await freePorts(9);
-  const initial: InitialMember[] = ['n1', 'n2', 'n3'].map((id, position) => ({
-    id,
-    peer: `tcp://127.0.0.1:${ports[position * 3]}`,
-    client: `tcp://127.0.0.1:${ports[position * 3 + 1]}`,
-    http: `http://127.0.0.1:${ports[position * 3 + 2]}`,
-  }));
-  const cluster = formatInitialCluster(initial);
-  members = await Promise.all(
-    initial.map((member) =>
-      nodes.start(['--id', member.id, '--data-dir', nodes.directory(), '--initial-cluster', cluster], {
-        anyPorts: false,
-      }),
-    ),
-  );
-  await waitForLeader(members);
+  await nodes.startCluster(3);
 });
 afterAll(async () => {
   await nodes.stopAll();

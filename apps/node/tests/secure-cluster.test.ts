@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { nodeId } from '@raftkv/raft';
 import { ClientSocket, type CurveKeyPair, generateCurveKeyPair, PeerTransport } from '@raftkv/transport-zmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatInitialCluster, type InitialMember } from '../src/initial-cluster.js';
 import type { RaftProcess } from '../src/raft-process.js';
-import { freePorts, TestNodes, waitFor, waitForLeader } from './support/nodes.js';
+import { TestNodes, waitFor, waitForLeader } from './support/nodes.js';
 
 const nodes = new TestNodes();
 const client = generateCurveKeyPair();
@@ -52,33 +51,10 @@ beforeAll(async () => {
   writeFileSync(join(directory, 'clients.keys'), `# the test client\n${client.publicKey}\n`);
   writeFileSync(join(directory, 'http.tokens'), `${httpToken} the test\n`);
   writeFileSync(join(directory, 'join.token'), `${joinToken}\n`);
-  const ports = await freePorts(9);
-  const argv = new Map(['n1', 'n2', 'n3'].map((id) => [id, keyFiles(id)]));
-  const initial: InitialMember[] = ['n1', 'n2', 'n3'].map((id, position) => ({
-    id,
-    peer: `tcp://127.0.0.1:${ports[position * 3]}`,
-    client: `tcp://127.0.0.1:${ports[position * 3 + 1]}`,
-    http: `http://127.0.0.1:${ports[position * 3 + 2]}`,
-    key: keys.get(id)!.publicKey,
-  }));
-  const cluster = formatInitialCluster(initial);
-  members = await Promise.all(
-    initial.map((member) =>
-      nodes.start(
-        [
-          '--id',
-          member.id,
-          '--data-dir',
-          nodes.directory(),
-          '--initial-cluster',
-          cluster,
-          ...argv.get(member.id)!,
-        ],
-        { anyPorts: false, logFile: logOf(member.id) },
-      ),
-    ),
-  );
-  await waitForLeader(members);
+  members = await nodes.startCluster(3, (id) => {
+    const argv = keyFiles(id);
+    return { argv, key: keys.get(id)!.publicKey, logFile: logOf(id) };
+  });
 });
 afterAll(async () => {
   await nodes.stopAll();

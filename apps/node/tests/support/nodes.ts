@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
+import { formatInitialCluster, type InitialMember } from '../../src/initial-cluster.js';
 import { createLogger } from '../../src/logger.js';
 import { RaftProcess } from '../../src/raft-process.js';
 
@@ -45,6 +46,45 @@ export class TestNodes {
     const node = await RaftProcess.start(parsed.config, logger, (error) => this.fatalErrors.push(error));
     this.running.add(node);
     return node;
+  }
+
+  /**
+   * Bootstraps n1…n`size` with --initial-cluster on free ports and waits for an agreed leader.
+   * `perMember` gives each member's extra flags and its public key for the configuration.
+   */
+  async startCluster(
+    size: number,
+    perMember: (id: string) => {
+      readonly argv?: readonly string[];
+      readonly key?: string;
+      readonly logFile?: string;
+    } = () => ({}),
+  ): Promise<RaftProcess[]> {
+    const ports = await freePorts(3 * size);
+    const ids = Array.from({ length: size }, (_, position) => `n${position + 1}`);
+    const extras = new Map(ids.map((id) => [id, perMember(id)]));
+    const initial: InitialMember[] = ids.map((id, position) => {
+      const key = extras.get(id)!.key;
+      return {
+        id,
+        peer: `tcp://127.0.0.1:${ports[position * 3]}`,
+        client: `tcp://127.0.0.1:${ports[position * 3 + 1]}`,
+        http: `http://127.0.0.1:${ports[position * 3 + 2]}`,
+        ...(key === undefined ? {} : { key }),
+      };
+    });
+    const cluster = formatInitialCluster(initial);
+    const members = await Promise.all(
+      ids.map((id) => {
+        const extra = extras.get(id)!;
+        return this.start(
+          ['--id', id, '--data-dir', this.directory(), '--initial-cluster', cluster, ...(extra.argv ?? [])],
+          { anyPorts: false, ...(extra.logFile === undefined ? {} : { logFile: extra.logFile }) },
+        );
+      }),
+    );
+    await waitForLeader(members);
+    return members;
   }
 
   async stop(node: RaftProcess): Promise<void> {
