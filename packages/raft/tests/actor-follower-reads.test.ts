@@ -5,40 +5,15 @@ import { setBrokenVariant } from '@raftkv/raft/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   bootstrapState,
-  type Entry,
   MemoryLogStorage,
   type Message,
   type NodeId,
   nodeId,
   RaftActor,
   type ReadResult,
-  type ReceivedSnapshot,
   SeededPrng,
-  type SnapshotReader,
-  type StateMachine,
 } from '../src/index.js';
-import { testConfig } from './harness.js';
-
-/** Its query answers the applied index: a read served at index i must answer at least i. */
-class IndexStateMachine implements StateMachine<null, number> {
-  private applied = 0;
-  appliedIndex(): number {
-    return this.applied;
-  }
-  apply(entries: readonly Entry[]): number[] {
-    this.applied = entries[entries.length - 1]?.index ?? this.applied;
-    return entries.map(() => 0);
-  }
-  query(): number {
-    return this.applied;
-  }
-  restore(snapshot: ReceivedSnapshot): void {
-    this.applied = snapshot.metadata.index;
-  }
-  openSnapshot(): SnapshotReader {
-    throw new Error('not used');
-  }
-}
+import { IndexStateMachine, testConfig } from './harness.js';
 
 class Network {
   readonly actors = new Map<NodeId, RaftActor<null, number>>();

@@ -20,6 +20,7 @@ import {
   type SnapshotMetadata,
   type SnapshotReader,
   type SnapshotSource,
+  type StateMachine,
   type Term,
 } from '../src/index.js';
 
@@ -83,6 +84,30 @@ export class TestStateMachine implements SnapshotSource {
     this.appliedTerm = snapshot.metadata.term;
     this.configuration = snapshot.metadata.configuration;
     this.restored += 1;
+  }
+}
+
+/**
+ * A state machine for RaftActor tests whose query answers its applied index: a read served at
+ * index i must answer at least i. Snapshots are not taken from it.
+ */
+export class IndexStateMachine implements StateMachine<null, number> {
+  private applied = 0;
+  appliedIndex(): number {
+    return this.applied;
+  }
+  apply(entries: readonly Entry[]): number[] {
+    this.applied = entries[entries.length - 1]?.index ?? this.applied;
+    return entries.map(() => 0);
+  }
+  query(): number {
+    return this.applied;
+  }
+  restore(snapshot: ReceivedSnapshot): void {
+    this.applied = snapshot.metadata.index;
+  }
+  openSnapshot(): SnapshotReader {
+    throw new Error('not used');
   }
 }
 

@@ -3,39 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapState,
-  type Entry,
   MemoryLogStorage,
   nodeId,
   RaftActor,
   type ReadResult,
-  type ReceivedSnapshot,
   type RequestVote,
   SeededPrng,
-  type SnapshotReader,
-  type StateMachine,
 } from '../src/index.js';
-import { testConfig } from './harness.js';
-
-/** Counts applied entries; snapshots are not needed by these tests. */
-class CountingStateMachine implements StateMachine<null, number> {
-  private applied = 0;
-  appliedIndex(): number {
-    return this.applied;
-  }
-  apply(entries: readonly Entry[]): number[] {
-    this.applied = entries[entries.length - 1]?.index ?? this.applied;
-    return entries.map(() => 0);
-  }
-  query(): number {
-    return this.applied;
-  }
-  restore(snapshot: ReceivedSnapshot): void {
-    this.applied = snapshot.metadata.index;
-  }
-  openSnapshot(): SnapshotReader {
-    throw new Error('not used');
-  }
-}
+import { IndexStateMachine, testConfig } from './harness.js';
 
 describe('review: RaftActor reads (thesis §6.4)', () => {
   it('a read dropped by a step-down and re-election within one turn is still answered (§6.4)', () => {
@@ -44,7 +19,7 @@ describe('review: RaftActor reads (thesis §6.4)', () => {
     const actor = RaftActor.start({
       config: testConfig('n1', { checkQuorum: false, preVote: false }),
       storage: new MemoryLogStorage(bootstrapState(configuration)),
-      stateMachine: new CountingStateMachine(),
+      stateMachine: new IndexStateMachine(),
       transport: { send: () => {} },
       random: new SeededPrng(3),
     });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { agreedLeader, collectReports } from '../src/cluster-status.js';
 import { isAlive } from '../src/node-processes.js';
 import { readState } from '../src/state-file.js';
+import { waitFor } from './launcher-harness.js';
 
 const launcherSource = join(import.meta.dirname, '..', 'src', 'main.ts');
 const launched: ChildProcess[] = [];
@@ -25,19 +26,8 @@ afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** The first start compiles the launcher and raftkvd through tsx: a generous bound. */
+const startTimeoutMs = 90_000;
 
 describe('cluster launcher', () => {
   it('starts three nodes that elect a leader and serve HTTP, and stops every one of them on Ctrl-C', async () => {
@@ -69,20 +59,26 @@ describe('cluster launcher', () => {
     });
     const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
 
-    const state = await waitFor('the state file', () => readState(dataRoot) ?? undefined);
+    const state = await waitFor('the state file', () => readState(dataRoot) ?? undefined, startTimeoutMs);
     expect(state.nodes.map((node) => node.id)).toEqual(['n1', 'n2', 'n3']);
-    const token = await waitFor('the HTTP token file', () =>
-      existsSync(join(dataRoot, 'http.token'))
-        ? readFileSync(join(dataRoot, 'http.token'), 'utf8').trim()
-        : undefined,
+    const token = await waitFor(
+      'the HTTP token file',
+      () =>
+        existsSync(join(dataRoot, 'http.token'))
+          ? readFileSync(join(dataRoot, 'http.token'), 'utf8').trim()
+          : undefined,
+      startTimeoutMs,
     );
     const leader = await waitFor(
       'a leader',
       async () => agreedLeader(await collectReports(state.nodes, token)) ?? undefined,
+      startTimeoutMs,
     );
     expect(['n1', 'n2', 'n3']).toContain(leader);
-    await waitFor('the launcher to print the endpoints', () =>
-      output.includes('Press Ctrl-C') ? true : undefined,
+    await waitFor(
+      'the launcher to print the endpoints',
+      () => (output.includes('Press Ctrl-C') ? true : undefined),
+      startTimeoutMs,
     );
     expect(output).toContain(`Leader: ${leader}`);
 

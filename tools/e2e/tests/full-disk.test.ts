@@ -250,6 +250,16 @@ async function expectWriterRefused(running: Writer): Promise<void> {
 }
 
 /** The full member cleared its alarm cluster-wide: every member healthy, no alarm anywhere. */
+/** Once the alarm has cleared: 20 more writes are acknowledged, then the writer stops. */
+async function expectWritesResume(running: Writer): Promise<void> {
+  const resumed = running.acknowledged.size;
+  await running.until(resumed + 20, '20 more acknowledged writes once the alarm cleared');
+  await running.stop();
+  console.log(
+    `${running.acknowledged.size} writes acknowledged; refused or unknown: ${running.failed.length} (${running.failed.slice(0, 3).join(', ')}, ...)`,
+  );
+}
+
 async function expectAlarmCleared(running: TestCluster): Promise<void> {
   await eventually(
     async () => {
@@ -313,12 +323,7 @@ describe('a full disk', () => {
 
     removeFiller(filler.path);
     await expectAlarmCleared(cluster);
-    const resumed = writer.acknowledged.size;
-    await writer.until(resumed + 20, '20 more acknowledged writes once the alarm cleared');
-    await writer.stop();
-    console.log(
-      `${writer.acknowledged.size} writes acknowledged; refused: ${writer.failed.length} (${writer.failed.slice(0, 3).join(', ')}, ...)`,
-    );
+    await expectWritesResume(writer);
     // The member recovered in place: the same process, never a crash.
     expect(cluster.processes.get(full)).toBe(processBefore);
     expect(processBefore.alive).toBe(true);
@@ -368,12 +373,7 @@ describe('a full disk', () => {
 
     removeFiller(filler.path);
     await expectAlarmCleared(cluster);
-    const resumed = writer.acknowledged.size;
-    await writer.until(resumed + 20, '20 more acknowledged writes once the alarm cleared');
-    await writer.stop();
-    console.log(
-      `${writer.acknowledged.size} writes acknowledged; refused or unknown: ${writer.failed.length}`,
-    );
+    await expectWritesResume(writer);
     for (const id of cluster.ids) await expectAllAcknowledged(cluster, id, writer.acknowledged);
   });
 
@@ -396,10 +396,7 @@ describe('a full disk', () => {
     expect(await cluster.kill(full, 'SIGTERM')).toBe(0);
     cluster.restart(full, ['--map-size-mb', '64']);
     await expectAlarmCleared(cluster);
-    const resumed = writer.acknowledged.size;
-    await writer.until(resumed + 20, '20 more acknowledged writes once the alarm cleared');
-    await writer.stop();
-    console.log(`${writer.acknowledged.size} writes acknowledged; refused: ${writer.failed.length}`);
+    await expectWritesResume(writer);
     for (const id of cluster.ids) await expectAllAcknowledged(cluster, id, writer.acknowledged);
   });
 });
