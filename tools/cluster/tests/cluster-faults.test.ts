@@ -33,6 +33,20 @@ async function snapshot(): Promise<Snapshot> {
   return (await response.json()) as Snapshot;
 }
 
+/** Waits (30 s at most) until a member other than `leader` leads. */
+async function leaderOtherThan(running: RunningCluster, leader: string, what: string): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      const reports = await running.reports();
+      return reports.some((report) => report.id !== leader && report.status?.role === 'leader')
+        ? true
+        : undefined;
+    },
+    30_000,
+  );
+}
+
 /** Heals, then waits for one agreed leader and every member applied through a fresh write. */
 async function healAndCatchUp(): Promise<void> {
   const healed = await cluster.cli('heal');
@@ -81,16 +95,7 @@ describe('cluster fault commands', () => {
     expect(result.stdout).toContain(`Isolated ${leader}`);
     const links = (await snapshot()).links.filter((link) => link.cut);
     expect(links).toHaveLength(4);
-    await waitFor(
-      'a new leader',
-      async () => {
-        const reports = await cluster.reports();
-        return reports.some((report) => report.id !== leader && report.status?.role === 'leader')
-          ? true
-          : undefined;
-      },
-      30_000,
-    );
+    await leaderOtherThan(cluster, leader, 'a new leader');
     await healAndCatchUp();
   }, 120_000);
 
@@ -136,16 +141,7 @@ describe('cluster fault commands', () => {
         ? true
         : undefined,
     );
-    await waitFor(
-      'a new leader',
-      async () => {
-        const reports = await cluster.reports();
-        return reports.some((report) => report.id !== leader && report.status?.role === 'leader')
-          ? true
-          : undefined;
-      },
-      30_000,
-    );
+    await leaderOtherThan(cluster, leader, 'a new leader');
     const again = await cluster.cli('pause', leader);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already paused');
@@ -243,16 +239,7 @@ describe('cluster fault commands', () => {
     const leader = await restarted.leader();
     const result = await restarted.cli('partition', leader);
     expect(result.code, result.stderr).toBe(0);
-    await waitFor(
-      'a new leader after isolating the old one',
-      async () => {
-        const reports = await restarted.reports();
-        return reports.some((report) => report.id !== leader && report.status?.role === 'leader')
-          ? true
-          : undefined;
-      },
-      30_000,
-    );
+    await leaderOtherThan(restarted, leader, 'a new leader after isolating the old one');
     await healAndCatchUp();
   }, 180_000);
 });
