@@ -7,7 +7,7 @@ import { jsonError } from './http-server.js';
 
 /** Paths served to anyone: a load balancer's health probe and a metrics scraper. */
 const openPaths = new Set(['/health', '/metrics']);
-export const joinPath = '/join';
+const joinPath = '/join';
 
 /** Why a request was turned away, for the node's log. */
 export interface HttpRefusal {
@@ -35,11 +35,6 @@ export class HttpAccess {
     this.joinDigest = options.joinToken === null ? null : digest(options.joinToken);
   }
 
-  /** Whether the API asks for a token at all. */
-  get protected(): boolean {
-    return this.apiDigests !== null;
-  }
-
   /** SIGHUP: the API tokens read again (the join credential is fixed for the process's life). */
   setApiTokens(tokens: readonly string[]): void {
     this.apiDigests = tokens.map(digest);
@@ -48,15 +43,16 @@ export class HttpAccess {
   /** Null when `request` may go on; else the 401 to send and what to log. */
   check(request: HttpRequest): { readonly answer: HttpResponse; readonly refusal: HttpRefusal } | null {
     if (openPaths.has(request.path)) return null;
-    const isJoin = request.path === joinPath && this.joinDigest !== null;
-    const accepted = isJoin ? [this.joinDigest as Buffer] : this.apiDigests;
+    const joinDigest = request.path === joinPath ? this.joinDigest : null;
+    const accepted = joinDigest !== null ? [joinDigest] : this.apiDigests;
     if (accepted === null) return null;
-    const credential = isJoin ? 'join credential' : 'API token';
+    const credential = joinDigest !== null ? 'join credential' : 'API token';
     const presented = bearerToken(request.headers.authorization);
+    const presentedDigest = presented === null ? null : digest(presented);
     const reason =
-      presented === null
+      presentedDigest === null
         ? 'no-token'
-        : accepted.some((known) => equalDigests(known, digest(presented)))
+        : accepted.some((known) => timingSafeEqual(known, presentedDigest))
           ? null
           : 'unknown-token';
     if (reason === null) return null;
@@ -94,8 +90,4 @@ export function bearerToken(header: string | undefined): string | null {
 /** Digests of equal length, so the comparison takes the same time whatever the token. */
 function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
-}
-
-function equalDigests(a: Buffer, b: Buffer): boolean {
-  return timingSafeEqual(a, b);
 }
