@@ -28,11 +28,12 @@ import {
 import { encodeSnapshotFile, type LmdbEnvironment, LmdbKvStore, openLmdbEnvironment } from '@raftkv/storage';
 import type { ClientReply } from '@raftkv/transport-zmq';
 import { ClientEndpoint, type ConnectionRefusal, PeerTransport } from '@raftkv/transport-zmq';
-import { formatTcpAddress, type HostPort, listenHost, zmqBindAddress } from './addresses.js';
+import { listenHost, zmqBindAddress } from './addresses.js';
 import { AlarmReporter } from './alarm-reporter.js';
 import { StaleMemberError } from './cluster-join.js';
 import type { NodeConfig } from './config.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { warnInsecure, warnOpenHttp } from './exposure-warnings.js';
 import { HttpAccess } from './http-access.js';
 import { HttpApi } from './http-api.js';
 import { jsonError, type StartedHttpServer, startHttpServer } from './http-server.js';
@@ -690,37 +691,6 @@ function mostCaughtUpVoter(status: NodeStatus): NodeId | null {
     if (best === null || score > best.score) best = { id: member.id, score };
   }
   return best?.id ?? null;
-}
-
-/**
- * Plaintext: a warning on every start without --insecure, and always when a socket is bound beyond
- * loopback, where anyone who reaches the port can read and write every key.
- */
-function warnInsecure(logger: Logger, id: string, insecure: boolean, bound: readonly HostPort[]): void {
-  const exposed = bound.filter((address) => !isLoopbackHost(address.host)).map(formatTcpAddress);
-  if (exposed.length > 0) {
-    logger.warn(
-      { exposed },
-      `${id} binds ${exposed.join(', ')} without encryption or authentication: anyone who reaches them can read and write every key (use --key-file)`,
-    );
-  } else if (!insecure) {
-    logger.warn(
-      `${id} runs without encryption or authentication (no --key-file); pass --insecure to say so on purpose`,
-    );
-  }
-}
-
-/** A secure node whose HTTP API takes no token: anyone who reaches it can read, write and join. */
-function warnOpenHttp(logger: Logger, id: string, http: HostPort): void {
-  const exposed = isLoopbackHost(http.host) ? '' : `, bound beyond loopback at ${formatTcpAddress(http)},`;
-  logger.warn(
-    { http: formatTcpAddress(http) },
-    `${id}'s HTTP API${exposed} takes no token (no --http-tokens-file): whoever reaches it can read and write every key`,
-  );
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function replyNotReady(reply: ClientReply): void {
