@@ -20,7 +20,11 @@ export interface ConnectionRefusal {
   readonly publicKey: string | null;
   /** The remote address ZeroMQ reported (an IP address for tcp); '' when it reported none. */
   readonly address: string;
-  /** ZeroMQ's error code for a failed handshake, e.g. ERR_ZMTP_MECHANISM_MISMATCH (plaintext client). */
+  /**
+   * ZeroMQ's error code for a failed handshake: ERR_ZMTP_MECHANISM_MISMATCH (a plaintext client),
+   * ERR_ZMTP_CRYPTOGRAPHIC (a wrong server key), or a socket error such as EPIPE when the caller
+   * hung up before its mechanism was read.
+   */
   readonly detail?: string;
 }
 

@@ -89,7 +89,10 @@ describe('3 real nodes with CURVE', () => {
       },
       { timeoutMs: 10_000, intervalMs: 50, what: 'the failed handshake in the log' },
     );
-    expect(line).toMatchObject({ level: 40, detail: 'ERR_ZMTP_MECHANISM_MISMATCH' });
+    // ZeroMQ names the mechanism mismatch, or, when the plaintext client hung up on the CURVE greeting
+    // before its own was read, the socket error.
+    expect(line).toMatchObject({ level: 40, reason: 'handshake-failed' });
+    expect(String(line!.detail)).toMatch(/^(ERR_ZMTP_MECHANISM_MISMATCH|E[A-Z]+)$/);
     expect((await cluster.client().get('secure-plain')).found).toBe(false);
   });
 

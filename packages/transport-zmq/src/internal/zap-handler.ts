@@ -72,4 +72,9 @@ export function reportFailedHandshakes(
   socket.events.on('handshake:error:protocol', (event) => {
     onRefused({ reason: 'handshake-failed', publicKey: null, address: '', detail: event.error.code });
   });
+  // The same callers, when the connection drops before the server has read the caller's mechanism
+  // (a plaintext client that sees the CURVE greeting first and hangs up: EPIPE, ECONNRESET).
+  socket.events.on('handshake:error:other', (event) => {
+    onRefused({ reason: 'handshake-failed', publicKey: null, address: '', detail: event.error.code });
+  });
 }
